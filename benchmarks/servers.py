@@ -1,0 +1,82 @@
+"""How much the servers themselves can answer, so neither is ever the bottleneck unseen.
+
+Raw aiohttp clients (concurrency 64 each) cancel against the emulator from one and from
+two client processes at once, and against the static server from one. Reported: the
+answers per second over the span of the timed sections, and the server's own CPU per
+answer (its ``time.process_time``, read through its control port).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._common import Row, run_children
+from ._seeding import seed_ids
+from ._servers import ServerProcess
+
+__all__ = ["rows"]
+
+FULL_N = 5000
+SMOKE_N = 50
+CONCURRENCY = 64
+
+
+def _load(kind: str, clients: int, n: int) -> dict[str, Any]:
+    warmup = max(n // 20, 5)
+    with ServerProcess(kind) as server:
+        calls = [
+            (
+                "_clients:async_cancel",
+                {
+                    "client": "raw",
+                    "ids_path": seed_ids(server, n + warmup),
+                    "warmup": warmup,
+                    "concurrency": CONCURRENCY,
+                    **server.as_kwargs(),
+                },
+            )
+            for _ in range(clients)
+        ]
+        results = run_children(calls)
+    for result in results:
+        if result["errors"]:
+            raise RuntimeError(f"{kind}: {result['errors']} requests failed")
+    span = max(r["at"][1] for r in results) - min(r["at"][0] for r in results)
+    server_cpu = max(r["server_cpu_at"][1] for r in results) - min(
+        r["server_cpu_at"][0] for r in results
+    )
+    total = sum(r["n"] for r in results)
+    return {
+        "kind": kind,
+        "clients": clients,
+        "n": total,
+        "req_s": total / span,
+        "server_cpu_us": server_cpu / total * 1e6,
+        "client_cpu_us": [r["cpu_us"] for r in results],
+    }
+
+
+def rows(smoke: bool) -> list[Row]:
+    """Workload 7."""
+    n = SMOKE_N if smoke else FULL_N
+    out = []
+    for kind, clients in (("emulator", 1), ("emulator", 2), ("static", 1)):
+        result = _load(kind, clients, n)
+        plural = "es" if clients > 1 else ""
+        label = f"{kind} capacity, raw aiohttp @64 from {clients} process{plural}"
+        out += [
+            Row(
+                key=f"server.{kind}_{clients}.req_s",
+                workload=f"{label}: req/s",
+                unit="req/s",
+                ours=result["req_s"],
+                details=result,
+            ),
+            Row(
+                key=f"server.{kind}_{clients}.cpu_us",
+                workload=f"{label}: server CPU µs/req",
+                unit="µs",
+                ours=result["server_cpu_us"],
+            ),
+        ]
+    return out

@@ -1,0 +1,157 @@
+"""Cancels per second and client CPU per cancel: async at concurrency 64, sync sequential.
+
+Each client (ours, the official SDK, raw aiohttp) runs in a fresh process against a server
+process on loopback, on runs seeded for it alone. Rounds are interleaved (ours, official,
+raw, ours, ...) so a burst of load elsewhere on the machine hits every client alike; each
+figure is the best round (highest req/s, lowest CPU per request).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from typing import Any
+
+from ._common import Goal, Row, best, run_child
+from ._seeding import seed_ids
+from ._servers import ServerInfo, ServerProcess
+
+__all__ = ["async_cancel_rows", "sync_available", "sync_cancel_rows"]
+
+CLIENTS = ("ours", "official", "raw")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    n: int
+    n_official: int
+    warmup: int
+    rounds: int
+
+
+ASYNC_FULL = Sizes(n=5000, n_official=1000, warmup=300, rounds=3)
+ASYNC_SMOKE = Sizes(n=50, n_official=50, warmup=5, rounds=1)
+SYNC_FULL = Sizes(n=2000, n_official=1000, warmup=100, rounds=3)
+SYNC_SMOKE = Sizes(n=50, n_official=50, warmup=5, rounds=1)
+CONCURRENCY = 64
+
+
+def sync_available() -> bool:
+    """``extend_sync.Extend`` is importable (the facade is generated separately)."""
+    if importlib.util.find_spec("extend_sync") is None:
+        return False
+    try:
+        import extend_sync
+    except Exception:
+        return False
+    return hasattr(extend_sync, "Extend")
+
+
+def _rounds(
+    server: ServerInfo, target: str, clients: tuple[str, ...], sizes: Sizes, **kwargs: Any
+) -> dict[str, list[dict[str, Any]]]:
+    results: dict[str, list[dict[str, Any]]] = {client: [] for client in clients}
+    for _ in range(sizes.rounds):
+        for client in clients:
+            n = sizes.n_official if client == "official" else sizes.n
+            ids_path = seed_ids(server, n + sizes.warmup)
+            result = run_child(
+                target,
+                client=client,
+                ids_path=ids_path,
+                warmup=sizes.warmup,
+                **server.as_kwargs(),
+                **kwargs,
+            )
+            if result["errors"]:
+                raise RuntimeError(f"{target} {client}: {result['errors']} requests failed")
+            results[client].append(result)
+    return results
+
+
+def _pair(
+    key: str,
+    label: str,
+    results: dict[str, list[dict[str, Any]]],
+    *,
+    rate_goals: tuple[Goal, ...],
+    cpu_goals: tuple[Goal, ...],
+    note: str = "",
+) -> list[Row]:
+    def figure(client: str, field: str, higher: bool) -> float | None:
+        rounds = results.get(client)
+        return best(rounds, field, higher=higher) if rounds else None
+
+    details = {
+        client: [{k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()} for r in rs]
+        for client, rs in results.items()
+    }
+    server_cpu = {
+        client: best([{"v": r["server_cpu_s"] / r["n"] * 1e6} for r in rs], "v", higher=False)
+        for client, rs in results.items()
+        if rs
+    }
+    return [
+        Row(
+            key=f"{key}.req_s",
+            workload=f"{label}: req/s",
+            unit="req/s",
+            ours=figure("ours", "req_s", True),
+            official=figure("official", "req_s", True),
+            raw=figure("raw", "req_s", True),
+            goals=rate_goals,
+            note=note,
+            details={"rounds": details, "server_cpu_us_per_req": server_cpu},
+        ),
+        Row(
+            key=f"{key}.cpu_us",
+            workload=f"{label}: client CPU µs/req",
+            unit="µs",
+            ours=figure("ours", "cpu_us", False),
+            official=figure("official", "cpu_us", False),
+            raw=figure("raw", "cpu_us", False),
+            goals=cpu_goals,
+            note=note,
+        ),
+    ]
+
+
+def async_cancel_rows(smoke: bool) -> list[Row]:
+    """Workload 1: async cancel of 5,000 runs at concurrency 64, emulator and static server."""
+    sizes = ASYNC_SMOKE if smoke else ASYNC_FULL
+    rows: list[Row] = []
+    for kind, key, label, goals in (
+        ("emulator", "async_cancel", "async cancel ×{n} @64 (emulator)", True),
+        ("static", "async_cancel_static", "async cancel ×{n} @64 (static 4 KB)", False),
+    ):
+        with ServerProcess(kind) as server:
+            results = _rounds(
+                server, "_clients:async_cancel", CLIENTS, sizes, concurrency=CONCURRENCY
+            )
+        rows += _pair(
+            key,
+            label.format(n=sizes.n),
+            results,
+            rate_goals=(Goal("raw", ">=", 0.9),) if goals else (),
+            cpu_goals=(Goal("raw", "<=", 1.2),) if goals else (),
+            note=f"official: {sizes.n_official} runs per round",
+        )
+    return rows
+
+
+def sync_cancel_rows(smoke: bool) -> list[Row]:
+    """Workload 2: 2,000 cancels one after another; raw is a sequential aiohttp loop."""
+    sizes = SYNC_SMOKE if smoke else SYNC_FULL
+    available = sync_available()
+    clients = CLIENTS if available else ("official", "raw")
+    with ServerProcess("emulator") as server:
+        results = _rounds(server, "_clients:sync_cancel", clients, sizes)
+    rows = _pair(
+        "sync_cancel",
+        f"sync sequential cancel ×{sizes.n} (emulator)",
+        results,
+        rate_goals=(Goal("raw", ">=", 0.75), Goal("official", ">=", 6.0)),
+        cpu_goals=(),
+        note="" if available else "n/a (extend_sync not available)",
+    )
+    return rows

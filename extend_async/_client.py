@@ -1,0 +1,150 @@
+"""``AsyncExtend``: settings, the shared connection pool, and the resources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+
+from ._options import (
+    DEFAULT_API_VERSION,
+    DEFAULT_TIMEOUT,
+    Region,
+    Timeout,
+    as_timeout,
+    resolve_options,
+)
+from ._retry import RetryPolicy
+from ._transport import Requester, SessionHolder
+from .resources.batch_runs import AsyncBatchRuns
+from .resources.classifier_versions import AsyncClassifierVersions
+from .resources.classifiers import AsyncClassifiers
+from .resources.classify_runs import AsyncClassifyRuns
+from .resources.webhooks import AsyncWebhooks
+
+__all__ = ["AsyncExtend"]
+
+
+class AsyncExtend:
+    """The asynchronous Extend client.
+
+    ``api_key``, ``base_url`` and ``workspace_id`` fall back to ``EXTEND_API_KEY``,
+    ``EXTEND_BASE_URL`` and ``EXTEND_WORKSPACE_ID``. ``region`` picks a documented
+    deployment (``"us"``, ``"us2"``, ``"eu1"``) instead of a base URL.
+
+    Use it as an async context manager, or call ``aclose()`` when done. The connection pool
+    is created in the running event loop on first use and shared by every client derived
+    with ``with_options``.
+    """
+
+    classify_runs: AsyncClassifyRuns
+    classifiers: AsyncClassifiers
+    classifier_versions: AsyncClassifierVersions
+    batch_runs: AsyncBatchRuns
+    webhooks: AsyncWebhooks
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        region: Region | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        workspace_id: str | None = None,
+        timeout: float | Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        retry_policy: RetryPolicy | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        connection_limit: int = 100,
+    ) -> None:
+        options = resolve_options(
+            api_key=api_key,
+            base_url=base_url,
+            region=region,
+            api_version=api_version,
+            workspace_id=workspace_id,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry_policy,
+            default_headers=default_headers,
+        )
+        self._bind(Requester(options, SessionHolder(connection_limit=connection_limit)))
+
+    def _bind(self, requester: Requester) -> None:
+        self._requester = requester
+        self.classify_runs = AsyncClassifyRuns(requester)
+        self.classifiers = AsyncClassifiers(requester)
+        self.classifier_versions = AsyncClassifierVersions(requester)
+        self.batch_runs = AsyncBatchRuns(requester)
+        self.webhooks = AsyncWebhooks(requester)
+
+    @property
+    def base_url(self) -> str:
+        return self._requester.options.base_url
+
+    @property
+    def workspace_id(self) -> str | None:
+        return self._requester.options.workspace_id
+
+    @property
+    def api_version(self) -> str:
+        return self._requester.options.api_version
+
+    @property
+    def timeout(self) -> Timeout:
+        return self._requester.options.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._requester.options.max_retries
+
+    def with_options(
+        self,
+        *,
+        workspace_id: str | None = None,
+        api_version: str | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> AsyncExtend:
+        """A client with some settings changed, sharing this one's connection pool."""
+        old = self._requester.options
+        options = resolve_options(
+            api_key=old.api_key,
+            base_url=old.base_url,
+            region=None,
+            api_version=api_version if api_version is not None else old.api_version,
+            workspace_id=workspace_id if workspace_id is not None else old.workspace_id,
+            timeout=as_timeout(timeout) if timeout is not None else old.timeout,
+            max_retries=max_retries if max_retries is not None else old.max_retries,
+            retry=retry_policy or old.retry,
+            default_headers=old.default_headers,
+        )
+        derived = object.__new__(type(self))
+        derived._bind(self._requester.with_options(options))
+        return derived
+
+    @property
+    def is_closed(self) -> bool:
+        return self._requester.sessions.closed
+
+    async def aclose(self) -> None:
+        """Close the connection pool. Idempotent; clients from ``with_options`` close too."""
+        await self._requester.sessions.aclose()
+
+    async def __aenter__(self) -> AsyncExtend:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        options = self._requester.options
+        return (
+            f"{type(self).__name__}(base_url={options.base_url!r}, "
+            f"workspace_id={options.workspace_id!r}, api_version={options.api_version!r})"
+        )

@@ -1,0 +1,189 @@
+"""The exception hierarchy, and the one table that maps an HTTP status to its class."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from multidict import CIMultiDict, CIMultiDictProxy
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "ExtendError",
+    "InternalServerError",
+    "InvalidInputError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ResponseDecodeError",
+    "UnprocessableEntityError",
+    "error_class_for_status",
+]
+
+# Non-JSON error bodies (an HTML page from a proxy) are cut to this many characters
+# in the message, so a 50 KB page never floods a log line.
+BODY_EXCERPT_CHARS = 200
+
+
+class ExtendError(Exception):
+    """Root of every error this SDK raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only arguments, which the default pickling (calling the
+        # class with ``self.args``) cannot supply; errors must cross process boundaries.
+        state = {
+            name: CIMultiDict(value) if isinstance(value, CIMultiDictProxy) else value
+            for name, value in self.__dict__.items()
+        }
+        return (_rebuild, (type(self), self.args), state)
+
+
+def _rebuild(cls: type[ExtendError], args: tuple[Any, ...]) -> ExtendError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    return error
+
+
+class InvalidInputError(ExtendError, ValueError):
+    """An argument was rejected before any request was sent."""
+
+
+class MissingAPIKeyError(InvalidInputError):
+    """No API key was given and ``EXTEND_API_KEY`` is not set."""
+
+
+class APIConnectionError(ExtendError):
+    """The request did not get an HTTP answer: refused, reset or dropped connection.
+
+    ``attempts`` counts the requests sent, retries included.
+    """
+
+    attempts: int = 1
+
+    def __init__(self, message: str, *, method: str, path: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
+
+
+class APITimeoutError(APIConnectionError):
+    """The request did not get an answer within its timeout."""
+
+
+class ResponseDecodeError(ExtendError):
+    """A 2xx answer whose body is not what the API promises."""
+
+    def __init__(
+        self, message: str, *, status_code: int, request_id: str | None, body: str
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.request_id = request_id
+        self.body = body
+
+
+class APIStatusError(ExtendError):
+    """The API answered with a non-2xx status.
+
+    ``body`` is the decoded JSON error envelope when there was one, else the raw text.
+    ``attempts`` counts the requests sent, retries included; ``after_lost_attempt`` is true
+    when an earlier attempt got no answer and so may have taken effect on the server.
+    """
+
+    attempts: int = 1
+    after_lost_attempt: bool = False
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        code: str | None,
+        message: str,
+        retryable: bool | None,
+        request_id: str | None,
+        doc_url: str | None,
+        body: Mapping[str, Any] | str | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        detail = f"{status_code} {code}: {message}" if code else f"{status_code}: {message}"
+        if request_id:
+            detail += f" (request id {request_id})"
+        super().__init__(detail)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.retryable = retryable
+        self.request_id = request_id
+        self.doc_url = doc_url
+        self.body = body
+        self.headers: Mapping[str, str] = headers or {}
+
+
+class BadRequestError(APIStatusError):
+    """400: the request is malformed, or the operation is not allowed in the current state."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, malformed, expired or revoked."""
+
+
+class PaymentRequiredError(APIStatusError):
+    """402: usage is blocked, e.g. the organization is out of credits."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not do this (scope, role, or missing workspace id)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such resource in this workspace."""
+
+
+class RequestTimeoutError(APIStatusError):
+    """408: the server gave up waiting for the request."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource changed concurrently."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the body or parameters failed schema validation."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests. ``retry_after`` is the server's hint in seconds, if any."""
+
+    retry_after: float | None = None
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server (or a proxy in front of it) failed."""
+
+
+_CLASS_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: RequestTimeoutError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_class_for_status(status: int) -> type[APIStatusError]:
+    """The exception class for a non-2xx status; unlisted 4xx map to ``APIStatusError``."""
+    if status >= 500:
+        return InternalServerError
+    return _CLASS_BY_STATUS.get(status, APIStatusError)

@@ -1,0 +1,43 @@
+"""Path building: a caller's id can never turn into a different endpoint."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ._errors import InvalidInputError
+
+__all__ = ["MAX_ID_LENGTH", "path", "validate_id"]
+
+# "IDs can contain up to 255 characters" (API versioning guide).
+MAX_ID_LENGTH = 255
+
+# Characters that could move the request elsewhere even when percent-encoded, because
+# servers and proxies commonly decode them before routing.
+_FORBIDDEN = frozenset("/\\?#")
+
+
+def validate_id(value: object, *, name: str = "id") -> str:
+    """Return ``value`` if it is a usable resource id, else raise ``InvalidInputError``."""
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name} must be a str, got {type(value).__name__}")
+    if not value or value.isspace():
+        raise InvalidInputError(f"{name} must not be empty")
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidInputError(f"{name} is {len(value)} characters long; ids have at most 255")
+    if value in {".", ".."} or ".." in value:
+        raise InvalidInputError(f"{name} {value!r} must not contain '..'")
+    bad = _FORBIDDEN.intersection(value)
+    if bad:
+        raise InvalidInputError(f"{name} {value!r} must not contain {''.join(sorted(bad))!r}")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise InvalidInputError(f"{name} {value!r} must not contain control characters")
+    return value
+
+
+def path(template: str, *ids: object) -> str:
+    """Fill each ``{}`` in ``template`` with a validated, percent-encoded id.
+
+    >>> path("/classify_runs/{}/cancel", "clr_abc")
+    '/classify_runs/clr_abc/cancel'
+    """
+    return template.format(*(quote(validate_id(i), safe="-_.~") for i in ids))

@@ -1,0 +1,35 @@
+"""Bulk cancellation: many runs at once, every id accounted for.
+
+Reached through ``client.classify_runs.cancel_many``, ``cancel_iter`` and ``cancel_all``;
+this package holds the machinery and the result types:
+
+* ``outcomes``: ``CancelOutcome``, ``BulkCancelResult``, ``BulkProgress`` and friends;
+* ``limits`` and ``throttle``: the shared 429 gate, AIMD concurrency and ``max_rate`` pacing;
+* ``attempts``: how one id is settled (retries, ambiguous answers);
+* ``memo``: duplicate ids; ``engine``: the worker pool; ``operations``: the entry points.
+"""
+
+from .operations import DEFAULT_BULK_RETRIES, DEFAULT_CONCURRENCY
+from .outcomes import (
+    BulkCancelInterrupted,
+    BulkCancelResult,
+    BulkProgress,
+    CancelOutcome,
+    OutcomeCounts,
+    OutcomeKind,
+    OutcomeUnknownError,
+    StopReason,
+)
+
+__all__ = [
+    "DEFAULT_BULK_RETRIES",
+    "DEFAULT_CONCURRENCY",
+    "BulkCancelInterrupted",
+    "BulkCancelResult",
+    "BulkProgress",
+    "CancelOutcome",
+    "OutcomeCounts",
+    "OutcomeKind",
+    "OutcomeUnknownError",
+    "StopReason",
+]

@@ -1,0 +1,278 @@
+"""The three bulk operations, on top of the engine. ``AsyncClassifyRuns`` delegates here."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterator,
+    Sequence,
+)
+from functools import partial
+
+import anyio
+from attrs import evolve, frozen
+
+from .._errors import InvalidInputError
+from .._retry import RetryPolicy
+from ..types import ClassifyRunSummary, Page
+from .attempts import RunCall
+from .engine import Engine, Ids, SyncIds, as_async_iterator
+from .outcomes import (
+    BulkCancelInterrupted,
+    BulkCancelResult,
+    CancelOutcome,
+    OutcomeCounts,
+    OutcomeKind,
+    StopReason,
+)
+from .progress import ProgressCallback, Tally
+
+__all__ = [
+    "DEFAULT_BULK_RETRIES",
+    "DEFAULT_CONCURRENCY",
+    "LIST_PAGE_SIZE",
+    "BulkOptions",
+    "ListPage",
+    "bulk_options",
+    "cancel_all",
+    "cancel_iter",
+    "cancel_many",
+]
+
+DEFAULT_CONCURRENCY = 16
+MAX_CONCURRENCY = 1000
+# Transient failures (resets, timeouts, 5xx) tolerated per id. Higher than a single call's
+# default: over thousands of ids, an unlucky streak is certain to happen somewhere.
+DEFAULT_BULK_RETRIES = 8
+# The outcomes a slow cancel_iter consumer may leave waiting before reading pauses.
+OUTPUT_BUFFER = 16
+# Listing again after the last page catches runs a server's cursor skipped while the
+# filtered list shrank under it; a pass that finds nothing new ends the walk.
+MAX_LIST_PASSES = 20
+LIST_PAGE_SIZE = 1000
+
+ListPage = Callable[[str, "str | None"], Awaitable[Page[ClassifyRunSummary]]]
+
+
+@frozen(kw_only=True)
+class BulkOptions:
+    concurrency: int
+    max_rate: float | None
+    deadline: float | None
+    max_retries: int
+    policy: RetryPolicy
+
+
+def _positive_number(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInputError(f"{name} must be a positive number, got {value!r}")
+    if value <= 0:
+        raise InvalidInputError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def bulk_options(
+    *,
+    concurrency: int,
+    max_rate: float | None,
+    deadline: float | None,
+    max_retries: int | None,
+    policy: RetryPolicy,
+) -> BulkOptions:
+    """Check the caller's settings before anything is read or sent."""
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int):
+        raise InvalidInputError(f"concurrency must be an int, got {concurrency!r}")
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise InvalidInputError(
+            f"concurrency must be from 1 to {MAX_CONCURRENCY}, got {concurrency}"
+        )
+    retries = DEFAULT_BULK_RETRIES if max_retries is None else max_retries
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise InvalidInputError(f"max_retries must be a non-negative int, got {max_retries!r}")
+    return BulkOptions(
+        concurrency=concurrency,
+        max_rate=None if max_rate is None else _positive_number(max_rate, "max_rate"),
+        deadline=None if deadline is None else _positive_number(deadline, "deadline"),
+        max_retries=retries,
+        policy=policy,
+    )
+
+
+def _engine(options: BulkOptions, cancel: RunCall, get: RunCall) -> Engine:
+    return Engine(
+        cancel=cancel,
+        get=get,
+        concurrency=options.concurrency,
+        max_rate=options.max_rate,
+        deadline=options.deadline,
+        policy=options.policy,
+        max_retries=options.max_retries,
+    )
+
+
+async def cancel_many(
+    ids: Ids,
+    *,
+    cancel: RunCall,
+    get: RunCall,
+    options: BulkOptions,
+    on_progress: ProgressCallback | None,
+) -> BulkCancelResult:
+    source, total, rest = _read(ids)
+    return await _collect(_engine(options, cancel, get), source, total, rest, on_progress)
+
+
+def cancel_iter(
+    ids: Ids,
+    *,
+    cancel: RunCall,
+    get: RunCall,
+    options: BulkOptions,
+    on_progress: ProgressCallback | None,
+) -> AsyncIterator[CancelOutcome]:
+    source, total, rest = _read(ids)  # a bad argument fails here, at the call
+    return _stream(_engine(options, cancel, get), source, total, rest, on_progress)
+
+
+async def cancel_all(
+    *,
+    statuses: Sequence[str],
+    list_page: ListPage,
+    cancel: RunCall,
+    get: RunCall,
+    options: BulkOptions,
+    on_progress: ProgressCallback | None,
+) -> BulkCancelResult:
+    engine = _engine(options, cancel, get)
+    ids = _matching_ids(engine, statuses, list_page)
+    try:
+        return await _collect(engine, ids, None, None, on_progress)
+    finally:
+        await ids.aclose()
+
+
+async def _matching_ids(
+    engine: Engine, statuses: Sequence[str], list_page: ListPage
+) -> AsyncGenerator[str, None]:
+    """Each matching run's id once, page by page, as the engine asks for more."""
+    seen: set[str] = set()
+    for status in statuses:
+        for _ in range(MAX_LIST_PASSES):
+            fresh = 0
+            token: str | None = None
+            while True:
+                page = await engine.settler.call(partial(list_page, status, token))
+                for run in page.data:
+                    if run.id not in seen:
+                        seen.add(run.id)
+                        fresh += 1
+                        yield run.id
+                token = page.next_page_token
+                if not token:
+                    break
+            if not fresh:
+                break
+
+
+def _read(ids: Ids) -> tuple[AsyncIterator[object], int | None, Iterator[object] | None]:
+    """How to read ``ids``, its length if known and, for an in-memory collection, its
+    iterator: the ids a stop left unread there still get an outcome each (a lazy
+    iterable's unread ids were never given, so they are not part of the result)."""
+    source = as_async_iterator(ids)
+    if isinstance(ids, Collection) and isinstance(source, SyncIds):
+        return source, len(ids), source.rest
+    return source, None, None
+
+
+async def _collect(
+    engine: Engine,
+    ids: AsyncIterator[object],
+    total: int | None,
+    rest: Iterator[object] | None,
+    on_progress: ProgressCallback | None,
+) -> BulkCancelResult:
+    tally = Tally(total=total, throttle=engine.throttle, on_progress=on_progress)
+    outcomes: list[CancelOutcome] = []
+
+    async def keep(outcome: CancelOutcome) -> None:
+        outcomes.append(outcome)
+        tally.add(outcome)
+
+    try:
+        await engine.run(ids, keep)
+    except anyio.get_cancelled_exc_class() as exc:
+        outcomes.extend(engine.unfinished())
+        if rest is not None:
+            outcomes.extend(engine.untried(rest))
+        partial = _result(outcomes, engine, tally, StopReason.INTERRUPTED)
+        raise BulkCancelInterrupted(partial) from exc
+    if rest is not None:
+        for outcome in engine.untried(rest):
+            await keep(outcome)
+    return _result(outcomes, engine, tally, engine.stop_reason)
+
+
+def _result(
+    outcomes: list[CancelOutcome], engine: Engine, tally: Tally, reason: StopReason | None
+) -> BulkCancelResult:
+    by_index = {o.index: o for o in outcomes}
+    ordered = [by_index[index] for index in sorted(by_index)]
+    # A duplicate's outcome mirrors its first position, run included.
+    ordered = [
+        evolve(o, run=by_index[o.duplicate_of].run) if o.duplicate_of is not None else o
+        for o in ordered
+    ]
+    counts = dict.fromkeys(OutcomeKind, 0)
+    for outcome in ordered:
+        counts[outcome.kind] += 1
+    return BulkCancelResult(
+        outcomes=tuple(ordered),
+        counts=OutcomeCounts.of(counts),
+        elapsed=tally.elapsed,
+        requests=engine.throttle.requests,
+        throttled=engine.throttle.throttled,
+        stop_reason=reason,
+        error=engine.error if reason is StopReason.ERROR else None,
+    )
+
+
+async def _stream(
+    engine: Engine,
+    ids: AsyncIterator[object],
+    total: int | None,
+    rest: Iterator[object] | None,
+    on_progress: ProgressCallback | None,
+) -> AsyncIterator[CancelOutcome]:
+    tally = Tally(total=total, throttle=engine.throttle, on_progress=on_progress)
+    send, receive = anyio.create_memory_object_stream[CancelOutcome](OUTPUT_BUFFER)
+
+    async def produce() -> None:
+        async with send:
+            await engine.run(ids, send.send)
+            for outcome in engine.untried(rest) if rest is not None else ():
+                await send.send(outcome)
+
+    # The engine runs in a task of its own: the consumer may do anything between two
+    # outcomes, and stopping (break, aclose, cancellation) must end the engine with it.
+    task = asyncio.get_running_loop().create_task(produce())
+    try:
+        async with receive:
+            async for outcome in receive:
+                tally.add(outcome)
+                yield outcome
+        await task
+        if engine.stop_reason is StopReason.ERROR and engine.error is not None:
+            raise engine.error
+    finally:
+        if not task.done():
+            task.cancel()
+        with anyio.CancelScope(shield=True):
+            await asyncio.wait({task})
+        if not task.cancelled():
+            task.exception()  # retrieved, so it is never reported as unhandled

@@ -1,0 +1,213 @@
+"""One ``Throttle`` per bulk operation: every request of the operation passes through it.
+
+It holds back requests while the server's ``Retry-After`` runs (one shared gate, so a
+429 pauses the whole operation rather than the one task that saw it), limits requests in
+flight (AIMD: halved on 429, regrown on success), spaces them to at most ``max_rate`` per
+second (and, after a 429, to a little under the rate the server accepted, probing upwards
+again), and stops the operation: waiting requests are dropped at once, requests in flight
+get a short grace period to be answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import anyio
+
+from .._errors import RateLimitError
+from .._retry import RetryPolicy
+from .limits import AdaptiveLimit, AdaptiveRate, Episodes
+from .outcomes import OutcomeUnknownError
+
+__all__ = ["STOP_GRACE", "Stopped", "Throttle"]
+
+T = TypeVar("T")
+
+log = logging.getLogger("extend_async.bulk")
+
+# Seconds a request already in flight (or a follow-up GET settling its id) may still take
+# once the operation stops: long enough for a normal answer, short enough for Ctrl-C.
+STOP_GRACE = 5.0
+
+
+class Stopped(Exception):
+    """The operation stopped before this request was sent."""
+
+
+class Throttle:
+    def __init__(
+        self,
+        *,
+        concurrency: int,
+        max_rate: float | None,
+        policy: RetryPolicy,
+        grace: float = STOP_GRACE,
+    ) -> None:
+        self._limit = AdaptiveLimit(concurrency)
+        self._pacer = AdaptiveRate(max_rate)
+        self._episodes = Episodes()
+        self._policy = policy
+        self._grace = grace
+        self._paused_until = -math.inf
+        self._in_flight = 0
+        self._waiters: deque[anyio.Event] = deque()
+        self._scopes: dict[anyio.CancelScope, bool] = {}  # scope -> dropped at once on stop
+        self._stopped_at: float | None = None
+        self._cuts = 0  # consecutive congestion episodes, for the no-hint backoff
+        self.requests = 0
+        self.throttled = 0
+
+    @property
+    def concurrency(self) -> int:
+        return self._limit.current
+
+    @property
+    def rate(self) -> float | None:
+        """The pace in requests per second, or ``None`` while unpaced."""
+        return self._pacer.rate
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped_at is not None
+
+    def stop(self) -> None:
+        """Send nothing new; let requests in flight finish within the grace period."""
+        if self._stopped_at is not None:
+            return
+        now = self._stopped_at = anyio.current_time()
+        for scope, drop in list(self._scopes.items()):
+            if drop:
+                scope.cancel()
+            else:
+                scope.deadline = min(scope.deadline, now + self._grace)
+
+    async def send(self, request: Callable[[], Awaitable[T]], *, finishing: bool = False) -> T:
+        """Wait for a turn, then send. ``finishing`` requests (settling an id whose cancel
+        was already answered) may still be sent during the grace period after a stop.
+
+        Raises ``Stopped`` if the operation stopped first, ``OutcomeUnknownError`` if it
+        stopped while the request was in flight and the grace period ran out.
+        """
+        with self._guarded(drop=not finishing) as scope:
+            await self._take_turn()
+        if scope.cancelled_caught:
+            raise Stopped
+        if self.stopped and not finishing:
+            self._release()
+            raise Stopped
+        sent_at = anyio.current_time()
+        self.requests += 1
+        try:
+            with self._guarded(drop=False) as scope:
+                try:
+                    result = await request()
+                except RateLimitError as exc:
+                    self._on_throttled(exc, sent_at)
+                    raise
+            if scope.cancelled_caught:
+                raise OutcomeUnknownError(
+                    "the operation stopped before this request was answered; "
+                    "the run may or may not have been cancelled"
+                )
+        finally:
+            self._release()
+        self._cuts = 0
+        self._limit.on_success()
+        self._pacer.on_success(anyio.current_time())
+        self._wake()
+        return result
+
+    async def sleep(self, seconds: float, *, finishing: bool = False) -> None:
+        """Back off before a retry; raises ``Stopped`` if the operation stops meanwhile
+        (for ``finishing`` work: if the grace period runs out)."""
+        with self._guarded(drop=not finishing) as scope:
+            await anyio.sleep(seconds)
+        if scope.cancelled_caught:
+            raise Stopped
+
+    @contextmanager
+    def _guarded(self, *, drop: bool) -> Iterator[anyio.CancelScope]:
+        scope = anyio.CancelScope()
+        if self._stopped_at is not None:
+            if drop:
+                scope.cancel()
+            else:
+                scope.deadline = self._stopped_at + self._grace
+        self._scopes[scope] = drop
+        try:
+            with scope:
+                yield scope
+        finally:
+            del self._scopes[scope]
+
+    async def _take_turn(self) -> None:
+        while self._paused_until > anyio.current_time() or self._in_flight >= self.concurrency:
+            wait = self._paused_until - anyio.current_time()
+            if wait > 0:
+                await anyio.sleep(wait)
+                continue
+            event = anyio.Event()
+            self._waiters.append(event)
+            try:
+                await event.wait()
+            except BaseException:
+                if event.is_set():
+                    self._wake()  # pass the wake-up on to the next waiter
+                else:
+                    self._waiters.remove(event)
+                raise
+        self._in_flight += 1
+        try:
+            while True:
+                now = anyio.current_time()
+                if self._paused_until > now:
+                    await anyio.sleep(self._paused_until - now)
+                    continue
+                slot = self._pacer.reserve(now)
+                if slot > now:
+                    await anyio.sleep(slot - now)
+                if self._paused_until <= anyio.current_time():
+                    return
+        except BaseException:
+            self._release()
+            raise
+
+    def _release(self) -> None:
+        self._in_flight -= 1
+        self._wake()
+
+    def _wake(self) -> None:
+        free = self.concurrency - self._in_flight
+        while free > 0 and self._waiters:
+            self._waiters.popleft().set()
+            free -= 1
+
+    def _on_throttled(self, exc: RateLimitError, sent_at: float) -> None:
+        self.throttled += 1
+        now = anyio.current_time()
+        cut = self._episodes.is_new(sent_at, now)
+        if cut:
+            self._limit.on_cut()
+            self._pacer.on_cut(now)
+        wait = exc.retry_after
+        if wait is None:
+            wait = self._policy.backoff(self._cuts)
+        if cut:
+            self._cuts += 1
+        if wait > self._policy.max_retry_after:
+            return  # not waited out; the caller gives up on this operation
+        if now + wait > self._paused_until:
+            self._paused_until = now + wait
+            if cut:
+                log.info(
+                    "rate limited: pausing all requests for %.2f s; then at most %d in flight"
+                    " and %.1f requests/s",
+                    wait,
+                    self.concurrency,
+                    self._pacer.rate,
+                )

@@ -1,0 +1,64 @@
+"""What every resource shares: the requester it sends through, and input coercion."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import orjson
+
+from .._converter import unstructure_request
+from .._errors import InvalidInputError
+from .._transport import Requester
+
+__all__ = ["AsyncAPIResource", "as_body", "check_metadata", "check_page_size"]
+
+MAX_METADATA_BYTES = 10 * 1024
+
+
+class AsyncAPIResource:
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+
+def as_body(value: object, *, name: str, expected: tuple[type, ...]) -> Any:
+    """An attrs input or a plain mapping, as the JSON the API expects."""
+    if isinstance(value, expected) or (attrs.has(type(value)) and not expected):
+        return unstructure_request(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    names = " or ".join(t.__name__ for t in expected) or "an attrs instance"
+    raise InvalidInputError(f"{name} must be {names} or a mapping, got {type(value).__name__}")
+
+
+def check_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if metadata is None:
+        return None
+    if not isinstance(metadata, Mapping):
+        raise InvalidInputError(f"metadata must be a mapping, got {type(metadata).__name__}")
+    try:
+        size = len(orjson.dumps(dict(metadata)))
+    except TypeError as exc:
+        raise InvalidInputError(f"metadata must be JSON-serialisable: {exc}") from None
+    if size > MAX_METADATA_BYTES:
+        raise InvalidInputError(f"metadata is {size} bytes as JSON; the API allows 10 KB")
+    return dict(metadata)
+
+
+def check_page_size(max_page_size: int | None) -> int | None:
+    if max_page_size is None:
+        return None
+    if isinstance(max_page_size, bool) or not isinstance(max_page_size, int):
+        raise InvalidInputError("max_page_size must be an int from 1 to 1000")
+    if not 1 <= max_page_size <= 1000:
+        raise InvalidInputError(f"max_page_size must be from 1 to 1000, got {max_page_size}")
+    return max_page_size
+
+
+def check_choice(value: str | None, *, name: str, allowed: frozenset[str]) -> str | None:
+    if value is None:
+        return None
+    if value not in allowed:
+        raise InvalidInputError(f"{name} must be one of {sorted(allowed)}, got {value!r}")
+    return str(value)

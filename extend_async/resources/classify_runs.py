@@ -1,0 +1,452 @@
+"""``client.classify_runs``: create, classify, get, cancel, delete and list classify runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from functools import cached_property, partial
+from typing import Any, Literal
+
+from .._errors import BadRequestError, InvalidInputError, NotFoundError
+from .._options import CLASSIFY_SYNC_TIMEOUT, TimeoutArg
+from .._pagination import AsyncPager
+from .._paths import path
+from .._polling import DEFAULT_WAIT_DEADLINE, PollPolicy, check_deadline, check_policy, poll_until
+from .._raw import with_raw
+from ..bulk import operations as bulk
+from ..bulk.outcomes import BulkCancelResult, BulkProgress, CancelOutcome
+from ..types import (
+    BatchRun,
+    ClassifierRef,
+    ClassifyConfig,
+    ClassifyRun,
+    ClassifyRunSummary,
+    DeletedClassifyRun,
+    FileFromId,
+    FileFromText,
+    FileFromUrl,
+    FileInput,
+    Page,
+    RunSource,
+    RunStatus,
+)
+from ._base import AsyncAPIResource, as_body, check_choice, check_metadata, check_page_size
+from ._batch import BatchInputArg, batch_body
+
+__all__ = ["AsyncClassifyRuns", "AsyncClassifyRunsWithRawResponse"]
+
+SortBy = Literal["updatedAt", "createdAt"]
+SortDir = Literal["asc", "desc"]
+
+_STATUSES = frozenset(s.value for s in RunStatus)
+_SOURCES = frozenset(s.value for s in RunSource)
+_SORT_BY = frozenset({"updatedAt", "createdAt"})
+_SORT_DIR = frozenset({"asc", "desc"})
+
+
+def _run_body(
+    *,
+    file: FileInput | Mapping[str, Any],
+    classifier: ClassifierRef | str | Mapping[str, Any] | None,
+    config: ClassifyConfig | Mapping[str, Any] | None,
+    metadata: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    if (classifier is None) == (config is None):
+        raise InvalidInputError("give exactly one of classifier= or config=")
+    body: dict[str, Any] = {
+        "file": as_body(file, name="file", expected=(FileFromUrl, FileFromId, FileFromText))
+    }
+    if isinstance(classifier, str):
+        body["classifier"] = {"id": classifier}
+    elif classifier is not None:
+        body["classifier"] = as_body(classifier, name="classifier", expected=(ClassifierRef,))
+    else:
+        body["config"] = as_body(config, name="config", expected=(ClassifyConfig,))
+    checked = check_metadata(metadata)
+    if checked is not None:
+        body["metadata"] = checked
+    return body
+
+
+class AsyncClassifyRuns(AsyncAPIResource):
+    """Classify runs: one classification of one file."""
+
+    async def create(
+        self,
+        *,
+        file: FileInput | Mapping[str, Any],
+        classifier: ClassifierRef | str | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        priority: int | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> ClassifyRun:
+        """Start a classify run; it comes back PROCESSING (or PENDING when queued).
+
+        Give exactly one of ``classifier`` (a ``ClassifierRef`` or a classifier id) and
+        ``config`` (an inline ``ClassifyConfig``). Lower ``priority`` values run first when
+        rate limiting is in effect. ``metadata`` (at most 10 KB of JSON) is echoed back.
+        """
+        body = _run_body(file=file, classifier=classifier, config=config, metadata=metadata)
+        if priority is not None:
+            if isinstance(priority, bool) or not isinstance(priority, int):
+                raise InvalidInputError(f"priority must be an int, got {priority!r}")
+            body["priority"] = priority
+        return await self._requester.request(
+            "POST", "/classify_runs", json=body, cast_to=ClassifyRun,
+            timeout=timeout, max_retries=max_retries, idempotent=False,
+        )  # fmt: skip
+
+    async def classify(
+        self,
+        *,
+        file: FileInput | Mapping[str, Any],
+        classifier: ClassifierRef | str | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> ClassifyRun:
+        """Classify a file and wait for the result (``POST /classify``).
+
+        The server gives up after 5 minutes, so the default timeout here is 330 s. Meant
+        for testing and onboarding; production code should ``create`` and poll or use
+        webhooks.
+        """
+        body = _run_body(file=file, classifier=classifier, config=config, metadata=metadata)
+        return await self._requester.request(
+            "POST", "/classify", json=body, cast_to=ClassifyRun, timeout=timeout,
+            max_retries=max_retries, idempotent=False, default_timeout=CLASSIFY_SYNC_TIMEOUT,
+        )  # fmt: skip
+
+    async def create_batch(
+        self,
+        *,
+        classifier: ClassifierRef | str | Mapping[str, Any],
+        inputs: Iterable[BatchInputArg],
+        priority: int | None = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> BatchRun:
+        """Start one run per input (1 to 1000) with a saved classifier; returns the
+        ``BatchRun`` (``bpr_…``, PENDING). Inline config is not supported for batches.
+
+        Each input is a ``BatchInput(file=..., metadata=...)``, a bare file input, or a
+        ``{"file": ..., "metadata": ...}`` mapping. Everything is checked before sending:
+        a bad input raises ``InvalidInputError`` naming its index. Follow the batch with
+        ``client.batch_runs.get``/``wait``, its runs with ``list(batch_id=...)``.
+        """
+        body = batch_body(classifier=classifier, inputs=inputs, priority=priority)
+        return await self._requester.request(
+            "POST", "/classify_runs/batch", json=body, cast_to=BatchRun,
+            timeout=timeout, max_retries=max_retries, idempotent=False,
+        )  # fmt: skip
+
+    async def wait(
+        self,
+        id: str,
+        *,
+        deadline: float | None = DEFAULT_WAIT_DEADLINE,
+        poll: PollPolicy | None = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> ClassifyRun:
+        """Poll a run until it is PROCESSED, FAILED or CANCELLED, and return it.
+
+        Any other status (PENDING, PROCESSING, or one this SDK does not know, such as
+        CANCELLING) means "not yet". After ``deadline`` seconds (default 15 minutes;
+        ``None``: no limit) ``WaitTimeoutError`` is raised with the last run seen in
+        ``.last``; the run itself goes on. ``poll`` sets the schedule (``PollPolicy``:
+        1 s for 30 s, then ×1.15 up to 30 s, ±25 % jitter). ``timeout`` and
+        ``max_retries`` apply to each poll.
+        """
+        url = path("/classify_runs/{}", id)
+        limit = check_deadline(deadline)
+        policy = check_policy(poll)
+        return await self._poll(url, None, limit, policy, timeout, max_retries)
+
+    async def create_and_wait(
+        self,
+        *,
+        file: FileInput | Mapping[str, Any],
+        classifier: ClassifierRef | str | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        priority: int | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        deadline: float | None = DEFAULT_WAIT_DEADLINE,
+        poll: PollPolicy | None = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> ClassifyRun:
+        """``create`` then ``wait``: the finished run, or ``WaitTimeoutError``.
+
+        The deadline counts from the create. Unlike ``classify`` (one blocking request,
+        5-minute server limit) this polls, so it suits long runs and long deadlines.
+        """
+        limit = check_deadline(deadline)
+        policy = check_policy(poll)
+        run = await self.create(
+            file=file, classifier=classifier, config=config, priority=priority,
+            metadata=metadata, timeout=timeout, max_retries=max_retries,
+        )  # fmt: skip
+        url = path("/classify_runs/{}", run.id)
+        return await self._poll(url, run, limit, policy, timeout, max_retries)
+
+    async def _poll(
+        self,
+        url: str,
+        first: ClassifyRun | None,
+        deadline: float | None,
+        policy: PollPolicy,
+        timeout: TimeoutArg,
+        max_retries: int | None,
+    ) -> ClassifyRun:
+        async def fetch() -> ClassifyRun:
+            return await self._requester.request(
+                "GET", url, cast_to=ClassifyRun, timeout=timeout, max_retries=max_retries
+            )
+
+        return await poll_until(
+            fetch,
+            lambda run: run.is_terminal,
+            describe=lambda run: f"classify run {run.id} still {run.status}",
+            deadline=deadline,
+            policy=policy,
+            first=first,
+        )
+
+    async def get(
+        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+    ) -> ClassifyRun:
+        """Fetch a classify run by id."""
+        return await self._requester.request(
+            "GET", path("/classify_runs/{}", id), cast_to=ClassifyRun,
+            timeout=timeout, max_retries=max_retries,
+        )  # fmt: skip
+
+    async def cancel(
+        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+    ) -> ClassifyRun:
+        """Cancel a PENDING or PROCESSING run and return it.
+
+        A run that already ended (PROCESSED, FAILED, CANCELLED) cannot be cancelled: the
+        API answers 400 and ``BadRequestError`` is raised. When an earlier attempt's answer
+        was lost and the retry is refused, the run is fetched: if it is CANCELLED, the lost
+        attempt did the work and the run is returned.
+        """
+        try:
+            return await self._requester.request(
+                "POST", path("/classify_runs/{}/cancel", id), cast_to=ClassifyRun,
+                timeout=timeout, max_retries=max_retries,
+            )  # fmt: skip
+        except BadRequestError as refused:
+            if not refused.after_lost_attempt:
+                raise
+            run = await self.get(id, timeout=timeout, max_retries=max_retries)
+            if run.status != RunStatus.CANCELLED:
+                raise
+            return run
+
+    async def delete(
+        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+    ) -> DeletedClassifyRun:
+        """Delete a run and all its data, permanently.
+
+        A 404 on a retry whose earlier attempt's answer was lost means that attempt deleted
+        the run, so it counts as success.
+        """
+        try:
+            return await self._requester.request(
+                "DELETE", path("/classify_runs/{}", id), cast_to=DeletedClassifyRun,
+                timeout=timeout, max_retries=max_retries,
+            )  # fmt: skip
+        except NotFoundError as missing:
+            if not missing.after_lost_attempt:
+                raise
+            return DeletedClassifyRun(id=id)
+
+    def list(
+        self,
+        *,
+        status: RunStatus | str | None = None,
+        classifier_id: str | None = None,
+        batch_id: str | None = None,
+        source_id: str | None = None,
+        source: RunSource | str | None = None,
+        file_name_contains: str | None = None,
+        sort_by: SortBy | None = None,
+        sort_dir: SortDir | None = None,
+        max_page_size: int | None = None,
+        next_page_token: str | None = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> AsyncPager[ClassifyRunSummary]:
+        """List runs, newest update first unless sorted otherwise.
+
+        ``await`` the result for the first page, ``async for`` it for every run across
+        pages. Nothing is sent until then.
+        """
+        params: dict[str, Any] = {
+            "status": check_choice(status, name="status", allowed=_STATUSES),
+            "classifierId": classifier_id,
+            "batchId": batch_id,
+            "sourceId": source_id,
+            "source": check_choice(source, name="source", allowed=_SOURCES),
+            "fileNameContains": file_name_contains,
+            "sortBy": check_choice(sort_by, name="sort_by", allowed=_SORT_BY),
+            "sortDir": check_choice(sort_dir, name="sort_dir", allowed=_SORT_DIR),
+            "maxPageSize": check_page_size(max_page_size),
+        }
+        requester = self._requester
+
+        async def fetch_page(token: str | None) -> Page[ClassifyRunSummary]:
+            return await requester.request(
+                "GET", "/classify_runs", params={**params, "nextPageToken": token},
+                cast_to=Page[ClassifyRunSummary], timeout=timeout, max_retries=max_retries,
+            )  # fmt: skip
+
+        return AsyncPager(fetch_page, start_token=next_page_token)
+
+    async def cancel_many(
+        self,
+        ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = bulk.DEFAULT_CONCURRENCY,
+        max_rate: float | None = None,
+        deadline: float | None = None,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> BulkCancelResult:
+        """Cancel many runs concurrently; one ``CancelOutcome`` per input, in input order.
+
+        ``ids`` (any iterable or async iterable) is read lazily, at most ``concurrency``
+        ids ahead of the finished ones. A 429 pauses every request until its
+        ``Retry-After`` has passed and halves the requests in flight (regrown on success);
+        ``max_rate`` spaces requests to at most that many per second. Transient failures
+        are retried up to ``max_retries`` times per id (default 8). ``deadline`` (seconds
+        from the call) stops sending: ids read but not tried come back ``not_attempted``
+        and the partial result is returned. If the call is cancelled,
+        ``BulkCancelInterrupted`` is raised with the partial result as ``.result``.
+        ``on_progress`` gets a ``BulkProgress`` after each outcome.
+        """
+        return await bulk.cancel_many(
+            ids,
+            cancel=partial(self.cancel, timeout=timeout, max_retries=0),
+            get=partial(self.get, timeout=timeout, max_retries=0),
+            options=self._bulk_options(concurrency, max_rate, deadline, max_retries),
+            on_progress=on_progress,
+        )
+
+    def cancel_iter(
+        self,
+        ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = bulk.DEFAULT_CONCURRENCY,
+        max_rate: float | None = None,
+        deadline: float | None = None,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[CancelOutcome]:
+        """Like ``cancel_many``, yielding each ``CancelOutcome`` as it completes.
+
+        Memory stays flat: outcomes are not kept (``outcome.index`` gives the position),
+        and reading pauses while the consumer does. A duplicate's outcome carries its
+        first position's kind, status and error, but not its ``run``. Leaving the loop
+        early stops the operation. If an error stopped it early (a rejected API key, a
+        failing ids iterable), that error is raised after the last outcome.
+        """
+        return bulk.cancel_iter(
+            ids,
+            cancel=partial(self.cancel, timeout=timeout, max_retries=0),
+            get=partial(self.get, timeout=timeout, max_retries=0),
+            options=self._bulk_options(concurrency, max_rate, deadline, max_retries),
+            on_progress=on_progress,
+        )
+
+    async def cancel_all(
+        self,
+        *,
+        status: RunStatus | str | Iterable[RunStatus | str] | None = None,
+        classifier_id: str | None = None,
+        batch_id: str | None = None,
+        source_id: str | None = None,
+        source: RunSource | str | None = None,
+        file_name_contains: str | None = None,
+        concurrency: int = bulk.DEFAULT_CONCURRENCY,
+        max_rate: float | None = None,
+        deadline: float | None = None,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> BulkCancelResult:
+        """Cancel every run matching the filters, cancelling as the pages stream in.
+
+        ``status`` is one status or several (default: PENDING and PROCESSING). Runs are
+        listed oldest first, and listed again after the last page until a pass finds no
+        new run, so a run a shifting cursor skipped is still found. Settings and result
+        as for ``cancel_many`` (``BulkProgress.total`` is ``None``: the count is not known
+        in advance).
+        """
+        if status is None:
+            statuses: tuple[str, ...] = (RunStatus.PENDING.value, RunStatus.PROCESSING.value)
+        elif isinstance(status, str):
+            statuses = (str(check_choice(status, name="status", allowed=_STATUSES)),)
+        else:
+            statuses = tuple(str(check_choice(s, name="status", allowed=_STATUSES)) for s in status)
+        options = self._bulk_options(concurrency, max_rate, deadline, max_retries)
+        filters: dict[str, Any] = {
+            "classifier_id": classifier_id,
+            "batch_id": batch_id,
+            "source_id": source_id,
+            "source": source,
+            "file_name_contains": file_name_contains,
+        }
+        self.list(**filters)  # checks the filters now, before anything is sent
+
+        async def list_page(one_status: str, token: str | None) -> Page[ClassifyRunSummary]:
+            pager = self.list(
+                status=one_status, **filters, sort_by="createdAt", sort_dir="asc",
+                max_page_size=bulk.LIST_PAGE_SIZE, timeout=timeout, max_retries=0,
+            )  # fmt: skip
+            return await pager.fetch_page(token)
+
+        return await bulk.cancel_all(
+            statuses=statuses,
+            list_page=list_page,
+            cancel=partial(self.cancel, timeout=timeout, max_retries=0),
+            get=partial(self.get, timeout=timeout, max_retries=0),
+            options=options,
+            on_progress=on_progress,
+        )
+
+    def _bulk_options(
+        self,
+        concurrency: int,
+        max_rate: float | None,
+        deadline: float | None,
+        max_retries: int | None,
+    ) -> bulk.BulkOptions:
+        return bulk.bulk_options(
+            concurrency=concurrency,
+            max_rate=max_rate,
+            deadline=deadline,
+            max_retries=max_retries,
+            policy=self._requester.options.retry,
+        )
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClassifyRunsWithRawResponse:
+        """The same methods, returning a ``RawResponse`` (status, headers, request id)."""
+        return AsyncClassifyRunsWithRawResponse(self)
+
+
+class AsyncClassifyRunsWithRawResponse:
+    def __init__(self, runs: AsyncClassifyRuns) -> None:
+        self.create = with_raw(runs.create)
+        self.classify = with_raw(runs.classify)
+        self.create_batch = with_raw(runs.create_batch)
+        self.get = with_raw(runs.get)
+        self.cancel = with_raw(runs.cancel)
+        self.delete = with_raw(runs.delete)

@@ -1,0 +1,164 @@
+"""``python -m extend_async.testing``: serve an emulator until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Sequence
+
+from ._emulator import ExtendEmulator
+from ._faults import FaultConfig
+from ._lifecycle import Lifecycle
+from ._ratelimit import RateLimit
+from ._records import RUN_STATUSES
+from ._settings import DEFAULT_API_KEY, DEFAULT_WORKSPACE_ID, ORG_SCOPE
+
+__all__ = ["add_arguments", "build_parser", "emulator_from_args", "main", "serve"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The emulator's options, for embedding as a subcommand of another CLI."""
+    net = parser.add_argument_group("server")
+    net.add_argument("--host", default="127.0.0.1", help="a loopback address (%(default)s)")
+    net.add_argument("--port", type=int, default=8080, help="0 picks a free port (%(default)s)")
+    net.add_argument(
+        "--allow-remote", action="store_true", help="allow a non-loopback --host (containers)"
+    )
+
+    auth = parser.add_argument_group("keys")
+    auth.add_argument("--api-key", default=DEFAULT_API_KEY, help="workspace key (%(default)s)")
+    auth.add_argument("--workspace-id", default=DEFAULT_WORKSPACE_ID, help="its workspace")
+    auth.add_argument(
+        "--org-api-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="also accept KEY as an organization key (needs x-extend-workspace-id)",
+    )
+
+    data = parser.add_argument_group("data")
+    data.add_argument("--seed-runs", type=int, default=0, metavar="N", help="N runs at start")
+    data.add_argument(
+        "--seed-status",
+        default="PROCESSING",
+        choices=RUN_STATUSES,
+        help="status of seeded runs (default %(default)s)",
+    )
+    data.add_argument("--seed", type=int, default=None, help="seed for ids, data and faults")
+
+    life = parser.add_argument_group("run lifecycle")
+    life.add_argument("--queue", action="store_true", help="created runs start PENDING")
+    life.add_argument("--pending-seconds", type=float, default=None, metavar="S")
+    life.add_argument(
+        "--processing-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="finish runs after S seconds (default: never by themselves)",
+    )
+    life.add_argument("--failure-rate", type=float, default=0.0, metavar="F")
+
+    limits = parser.add_argument_group("rate limit and faults")
+    limits.add_argument("--rate-limit", type=float, default=None, metavar="RPS", help="per key")
+    limits.add_argument("--burst", type=float, default=None, help="bucket size (default: RPS)")
+    limits.add_argument("--error-rate", type=float, default=0.0, metavar="F", help="500 answers")
+    limits.add_argument("--bad-gateway-rate", type=float, default=0.0, metavar="F", help="502 HTML")
+    limits.add_argument("--reset-rate", type=float, default=0.0, metavar="F", help="resets")
+    limits.add_argument(
+        "--lost-response-rate", type=float, default=0.0, metavar="F", help="done, then reset"
+    )
+    limits.add_argument("--latency", type=float, default=0.0, metavar="S", help="added seconds")
+    limits.add_argument("--latency-jitter", type=float, default=0.0, metavar="S")
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog or "python -m extend_async.testing",
+        description="Serve a local emulator of the Extend API (classify endpoints).",
+    )
+    add_arguments(parser)
+    return parser
+
+
+def emulator_from_args(args: argparse.Namespace) -> ExtendEmulator:
+    return ExtendEmulator(
+        host=args.host,
+        port=args.port,
+        allow_remote=args.allow_remote,
+        api_key=args.api_key,
+        workspace_id=args.workspace_id,
+        api_keys={key: ORG_SCOPE for key in args.org_api_key},
+        seed=args.seed,
+        lifecycle=Lifecycle(
+            queue=args.queue,
+            pending_seconds=args.pending_seconds,
+            processing_seconds=args.processing_seconds,
+            failure_rate=args.failure_rate,
+        ),
+        rate_limit=None if args.rate_limit is None else RateLimit(args.rate_limit, args.burst),
+        faults=FaultConfig(
+            error_rate=args.error_rate,
+            bad_gateway_rate=args.bad_gateway_rate,
+            reset_rate=args.reset_rate,
+            lost_response_rate=args.lost_response_rate,
+            latency=args.latency,
+            latency_jitter=args.latency_jitter,
+        ),
+    )
+
+
+async def serve(
+    emulator: ExtendEmulator, *, seed_runs: int = 0, seed_status: str = "PROCESSING"
+) -> None:
+    """Serve until SIGINT or SIGTERM, printing where and with which key."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    handled: list[signal.Signals] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Not available on Windows; there Ctrl-C arrives as KeyboardInterrupt instead.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+            handled.append(signum)
+    try:
+        await emulator.start()
+        try:
+            if seed_runs:
+                # Runs of a real classifier: realistic bodies, and classifierId filters work.
+                classifier_id = emulator.create_classifier("Document Type Classifier")
+                emulator.seed_runs(seed_runs, status=seed_status, classifier_id=classifier_id)
+            print(f"Extend emulator listening on {emulator.base_url}", flush=True)
+            print(f"API key: {emulator.api_key} (workspace {emulator.workspace_id})", flush=True)
+            if seed_runs:
+                print(
+                    f"Seeded {seed_runs} {seed_status} classify runs of classifier {classifier_id}",
+                    flush=True,
+                )
+            print("Press Ctrl-C to stop.", flush=True)
+            await stop.wait()
+        finally:
+            await emulator.stop()
+    finally:
+        for signum in handled:
+            loop.remove_signal_handler(signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; ``argv`` excludes the program name (``["--port", "0"]``)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        emulator = emulator_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        asyncio.run(serve(emulator, seed_runs=args.seed_runs, seed_status=args.seed_status))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    print("Extend emulator stopped.", flush=True)
+    return 0

@@ -1,0 +1,98 @@
+"""The route table: method + path pattern -> a named handler.
+
+Route names are what fault overrides and ``request_counts`` are keyed by. The emulator
+routes by hand (one catch-all aiohttp route) so unknown paths still get the API's error
+envelope and request id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+
+from aiohttp import web
+from attrs import frozen
+
+__all__ = ["ROUTE_NAMES", "UNKNOWN_ROUTE", "Call", "Match", "Route", "Router"]
+
+ROUTE_NAMES = (
+    "classify",  # POST /classify
+    "create",  # POST /classify_runs
+    "list",  # GET /classify_runs
+    "get",  # GET /classify_runs/{id}
+    "cancel",  # POST /classify_runs/{id}/cancel
+    "delete",  # DELETE /classify_runs/{id}
+    "batch_create",  # POST /classify_runs/batch
+    "batch_get",  # GET /batch_runs/{id}
+    "classifier_create",  # POST /classifiers
+    "classifier_list",  # GET /classifiers
+    "classifier_get",  # GET /classifiers/{id}
+    "classifier_update",  # POST /classifiers/{id}
+    "version_create",  # POST /classifiers/{id}/versions
+    "version_list",  # GET /classifiers/{id}/versions
+    "version_get",  # GET /classifiers/{id}/versions/{versionId}
+)
+UNKNOWN_ROUTE = "unknown"
+
+
+class Call:
+    """One authenticated request on its way to a handler."""
+
+    __slots__ = ("api_key", "params", "request", "workspace_id")
+
+    def __init__(
+        self, request: web.Request, params: tuple[str, ...], workspace_id: str, api_key: str
+    ) -> None:
+        self.request = request
+        self.params = params
+        self.workspace_id = workspace_id
+        self.api_key = api_key
+
+
+Handler = Callable[[Call], Awaitable[web.StreamResponse]]
+
+
+@frozen
+class Route:
+    name: str
+    method: str
+    template: str  # e.g. "/classify_runs/{}/cancel"; "{}" marks a path parameter
+    handler: Handler
+
+    @property
+    def pattern(self) -> tuple[str | None, ...]:
+        return tuple(None if s == "{}" else s for s in self.template[1:].split("/"))
+
+
+@frozen
+class Match:
+    route: Route
+    params: tuple[str, ...]
+
+
+class Router:
+    def __init__(self, routes: Iterable[Route]) -> None:
+        table: dict[tuple[str, int], list[tuple[tuple[str | None, ...], Route]]] = {}
+        for route in routes:
+            pattern = route.pattern
+            table.setdefault((route.method, len(pattern)), []).append((pattern, route))
+        for candidates in table.values():
+            # Literal segments win over parameters: /classify_runs/batch is not a run id.
+            candidates.sort(key=lambda item: item[0].count(None))
+        self._table = table
+
+    def match(self, method: str, path: str) -> Match | None:
+        if not path.startswith("/"):
+            return None
+        segments = path[1:].split("/")
+        for pattern, route in self._table.get((method, len(segments)), ()):
+            params: list[str] = []
+            for wanted, given in zip(pattern, segments, strict=True):
+                if wanted is None:
+                    if not given:
+                        break
+                    params.append(given)
+                elif wanted != given:
+                    break
+            else:
+                return Match(route, tuple(params))
+        return None

@@ -1,0 +1,36 @@
+"""The emulator's behaviour knobs for points the API documentation leaves open."""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_WORKSPACE_ID",
+    "ORG_SCOPE",
+    "SUPPORTED_API_VERSIONS",
+    "Settings",
+]
+
+DEFAULT_API_KEY = "sk_test_emulator"
+DEFAULT_WORKSPACE_ID = "ws_emulator"
+# The scope of an organization key: it must name a workspace in x-extend-workspace-id.
+ORG_SCOPE = "org"
+SUPPORTED_API_VERSIONS = ("2026-02-09",)
+
+
+def _error_status(_: object, attribute: object, value: int) -> None:
+    if not 400 <= value <= 499:
+        raise ValueError(f"error statuses must be 4xx, got {value}")
+
+
+@frozen(kw_only=True)
+class Settings:
+    api_versions: frozenset[str] = frozenset(SUPPORTED_API_VERSIONS)
+    require_api_version: bool = True
+    validation_status: int = field(default=400, validator=_error_status)
+    state_conflict_status: int = field(default=400, validator=_error_status)
+    missing_workspace_status: int = field(default=400, validator=_error_status)
+    allow_delete_active: bool = False
+    dashboard_url: str = "https://dashboard.extend.ai"
+    created_by_name: str = "Emulator API key"

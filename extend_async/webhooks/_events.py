@@ -1,0 +1,124 @@
+"""Turning a webhook body into a typed event."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from .._converter import structure_hook_for
+from ..types.batch import BatchRun
+from ..types.classifiers import Classifier, ClassifierVersion
+from ..types.classify_runs import ClassifyRun
+from ..types.webhooks import (
+    BatchRunEvent,
+    ClassifierEvent,
+    ClassifierVersionEvent,
+    ClassifyRunEvent,
+    GenericEvent,
+    SignedDataUrl,
+    SignedUrlEvent,
+    WebhookEvent,
+    WebhookEventType,
+)
+from ._signature import DEFAULT_TOLERANCE, Body, Secrets, WebhookVerificationError, verify
+
+__all__ = ["WebhookParseError", "event_from_parts", "parse", "verify_and_parse"]
+
+log = logging.getLogger("extend_async")
+
+T = WebhookEventType
+# event type -> (event class, payload model)
+_MODELS: dict[str, tuple[Any, Any]] = {
+    T.CLASSIFY_RUN_PROCESSED: (ClassifyRunEvent, ClassifyRun),
+    T.CLASSIFY_RUN_FAILED: (ClassifyRunEvent, ClassifyRun),
+    T.BATCH_PROCESSOR_RUN_PROCESSED: (BatchRunEvent, BatchRun),
+    T.BATCH_PROCESSOR_RUN_FAILED: (BatchRunEvent, BatchRun),
+    T.CLASSIFIER_CREATED: (ClassifierEvent, Classifier),
+    T.CLASSIFIER_UPDATED: (ClassifierEvent, Classifier),
+    T.CLASSIFIER_DELETED: (ClassifierEvent, Classifier),
+    T.CLASSIFIER_DRAFT_UPDATED: (ClassifierEvent, Classifier),
+    T.CLASSIFIER_VERSION_PUBLISHED: (ClassifierVersionEvent, ClassifierVersion),
+}
+_TYPES = {t.value: t for t in WebhookEventType}
+
+
+class WebhookParseError(WebhookVerificationError):
+    """The body is not a webhook event: not JSON, or missing ``eventId``/``eventType``/
+    ``payload``. A ``WebhookVerificationError``, so one ``except`` covers every refusal."""
+
+
+def parse(body: Body) -> WebhookEvent:
+    """The typed event in a webhook body. Verify the body first (or use
+    ``verify_and_parse``): this function trusts what it reads.
+
+    Known event types give ``ClassifyRunEvent``, ``BatchRunEvent``, ``ClassifierEvent`` or
+    ``ClassifierVersionEvent``; a large payload sent by URL gives ``SignedUrlEvent``; any
+    other type gives ``GenericEvent`` with the payload as delivered.
+    """
+    if not isinstance(body, bytes | bytearray | memoryview | str):
+        raise WebhookParseError(
+            f"the body must be the raw request bytes or text, got {type(body).__name__}"
+        )
+    try:
+        envelope = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise WebhookParseError(f"the body is not JSON: {exc}") from None
+    if not isinstance(envelope, dict):
+        raise WebhookParseError("the body is not a JSON object")
+    event_id = envelope.get("eventId")
+    event_type = envelope.get("eventType")
+    payload = envelope.get("payload")
+    if not isinstance(event_id, str) or not isinstance(event_type, str):
+        raise WebhookParseError("the body has no eventId or eventType string")
+    if not isinstance(payload, dict):
+        raise WebhookParseError(f"event {event_id} has no payload object")
+    return event_from_parts(event_id, event_type, payload)
+
+
+def verify_and_parse(
+    body: Body,
+    headers: Mapping[str, Any],
+    secrets: Secrets,
+    *,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> WebhookEvent:
+    """``verify`` then ``parse``: the event, or ``WebhookVerificationError``."""
+    verify(body, headers, secrets, tolerance=tolerance)
+    return parse(body)
+
+
+def event_from_parts(event_id: str, event_type: str, payload: dict[str, Any]) -> WebhookEvent:
+    kind = _TYPES.get(event_type, event_type)
+    if payload.get("object") == "signed_data_url" and isinstance(payload.get("data"), str):
+        ref_id = payload.get("id")
+        metadata = payload.get("metadata")
+        return SignedUrlEvent(
+            event_id=event_id,
+            event_type=kind,
+            payload=SignedDataUrl(
+                url=payload["data"],
+                id=ref_id if isinstance(ref_id, str) else None,
+                metadata=metadata if isinstance(metadata, dict) else None,
+            ),
+        )
+    known = _MODELS.get(event_type)
+    if known is not None:
+        event_cls, model = known
+        try:
+            decoded = structure_hook_for(model)(payload, model)
+        except Exception as exc:
+            # The delivery is authentic; refusing it would only make Extend send it again
+            # and again. Hand it over untyped instead, and say why.
+            log.warning(
+                "webhook event %s (%s): payload is not a valid %s (%s); returned as GenericEvent",
+                event_id,
+                event_type,
+                model.__name__,
+                repr(exc)[:200],
+            )
+        else:
+            return event_cls(event_id=event_id, event_type=kind, payload=decoded)  # type: ignore[no-any-return]
+    return GenericEvent(event_id=event_id, event_type=kind, payload=payload)

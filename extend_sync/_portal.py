@@ -1,0 +1,422 @@
+"""The event-loop thread a sync client runs its coroutines on. Hand-written.
+
+One ``Portal`` serves a client family (an ``Extend`` and every client derived from it with
+``with_options``). It starts on first use, under a lock: an anyio ``BlockingPortal`` owning
+a daemon thread and that thread's asyncio loop, where the aiohttp session is created, used
+and closed.
+
+A call crosses with ``loop.call_soon_threadsafe`` and a plain lock rather than
+``BlockingPortal.call``: the same hop at about a third of the cost (numbers in
+``benchmarks/sync_overhead.py``). The traps of portal-based clients are handled here:
+
+- a client never closed does not hang interpreter exit: the thread is a daemon, and a
+  ``weakref.finalize`` (which also runs at exit) closes the pool and stops the loop;
+- after ``os.fork()`` the child starts a portal of its own (the parent's thread is not
+  there) and never touches the inherited sockets, which the parent still uses;
+- Ctrl-C during a call cancels the request in flight, not just the wait;
+- a blocking call from the loop thread itself (a callback) raises ``PortalThreadError``
+  instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import threading
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import Future
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from contextvars import copy_context
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
+
+import anyio
+from anyio.from_thread import BlockingPortal
+
+from extend_async import AsyncPager, ExtendError
+
+if TYPE_CHECKING:
+    from extend_async._transport import SessionHolder
+
+    from ._pager import SyncPager
+
+__all__ = ["Portal", "PortalThreadError"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+log = logging.getLogger("extend_sync")
+
+# Closing (and interpreter exit) waits at most this long for the loop to close the pool.
+STOP_TIMEOUT = 5.0
+# After Ctrl-C, how long to wait for the interrupted request to be cancelled.
+CANCEL_TIMEOUT = 1.0
+# A waiting caller checks this often that the loop thread is still alive.
+LIVENESS_INTERVAL = 1.0
+
+THREAD_NAME = "extend-sync-loop"
+
+CLOSED_MESSAGE = "this client is closed; create a new one"
+CLOSED_DURING_CALL_MESSAGE = "the client was closed while this call was running"
+PORTAL_THREAD_MESSAGE = (
+    "extend_sync.Extend was called from its own event-loop thread, where waiting for the "
+    "result would deadlock. Callbacks given to the sync client (such as on_progress) run in "
+    "that thread: do not call the sync client from them. Use extend_async.AsyncExtend in "
+    "async code, or hand the work to another thread."
+)
+
+
+class PortalThreadError(ExtendError, RuntimeError):
+    """A blocking call was made from the sync client's own event-loop thread.
+
+    That thread is the one that would run the call, so waiting there would deadlock.
+    Callbacks passed to the sync client run in that thread.
+    """
+
+
+class _Loop:
+    """A started portal: the anyio portal, the asyncio loop it owns, and their thread."""
+
+    __slots__ = ("loop", "portal", "thread", "thread_id")
+
+    def __init__(
+        self, portal: BlockingPortal, loop: asyncio.AbstractEventLoop, thread: threading.Thread
+    ) -> None:
+        self.portal = portal
+        self.loop = loop
+        self.thread = thread
+        self.thread_id = thread.ident
+
+
+def _start_loop() -> _Loop:
+    started: Future[_Loop] = Future()
+
+    async def serve() -> None:
+        async with BlockingPortal() as portal:
+            loop = asyncio.get_running_loop()
+            started.set_result(_Loop(portal, loop, threading.current_thread()))
+            await portal.sleep_until_stopped()
+
+    def main() -> None:
+        try:
+            anyio.run(serve, backend="asyncio")
+        except BaseException as exc:  # reported to the starter, or logged: a thread has no caller
+            if not started.done():
+                started.set_exception(exc)
+            else:
+                log.debug("the event-loop thread ended with %r", exc)
+
+    threading.Thread(target=main, name=THREAD_NAME, daemon=True).start()
+    return started.result()
+
+
+class _Call(Generic[T]):
+    """One crossing: the awaitable runs as a task in the loop; a lock wakes the caller."""
+
+    __slots__ = ("_awaitable", "_cancelled", "_done", "_loop", "_task", "error", "result")
+
+    def __init__(self, awaitable: Awaitable[T], loop: asyncio.AbstractEventLoop) -> None:
+        self._awaitable = awaitable
+        self._loop = loop
+        self._task: asyncio.Future[T] | None = None
+        self._cancelled = False
+        self._done = threading.Lock()
+        self._done.acquire()
+        self.error: BaseException | None = None
+
+    # --- in the loop thread ---
+
+    def begin(self) -> None:
+        if self._cancelled:  # Ctrl-C came first; the caller re-raises its KeyboardInterrupt
+            _close_awaitable(self._awaitable)
+            self._done.release()
+            return
+        try:
+            task = asyncio.ensure_future(self._awaitable)
+        except BaseException as exc:  # handed to the caller, whatever it is
+            self.error = exc
+            self._done.release()
+            return
+        self._task = task
+        task.add_done_callback(self._finish)
+
+    def _finish(self, task: asyncio.Future[T]) -> None:
+        if task.cancelled():
+            # Cancelled by Ctrl-C (the caller re-raises its KeyboardInterrupt) or by the
+            # loop shutting down under a concurrent close().
+            self.error = ExtendError(CLOSED_DURING_CALL_MESSAGE)
+        else:
+            error = task.exception()
+            if error is None:
+                self.result = task.result()
+            else:
+                self.error = error
+        self._done.release()
+
+    def _cancel(self) -> None:
+        self._cancelled = True
+        if self._task is not None:
+            self._task.cancel()
+
+    # --- in the calling thread ---
+
+    def wait(self, thread: threading.Thread) -> None:
+        # A plain lock: the cheapest wake-up there is, and Ctrl-C interrupts it.
+        while not self._done.acquire(timeout=LIVENESS_INTERVAL):
+            if not thread.is_alive():
+                if self._done.acquire(blocking=False):  # it finished just in time
+                    return
+                # The loop ended with this call still queued: it will never run.
+                if self._task is None:
+                    _close_awaitable(self._awaitable)
+                self.error = ExtendError(CLOSED_DURING_CALL_MESSAGE)
+                return
+
+    def cancel(self) -> None:
+        """Cancel the task (not just the wait) and give it a moment to finish."""
+        try:
+            self._loop.call_soon_threadsafe(self._cancel)
+        except RuntimeError:  # the loop is already closed: nothing is running
+            return
+        self._done.acquire(timeout=CANCEL_TIMEOUT)
+
+
+def _close_awaitable(awaitable: Awaitable[Any]) -> None:
+    close = getattr(awaitable, "close", None)
+    if close is not None:
+        close()  # a coroutine never started: no "never awaited" warning
+
+
+async def _next_item(iterator: AsyncIterator[T]) -> tuple[bool, T | None]:
+    try:
+        return False, await iterator.__anext__()
+    except StopAsyncIteration:
+        return True, None
+
+
+async def _shutdown(running: _Loop, sessions: SessionHolder) -> None:
+    try:
+        await sessions.aclose()
+    finally:
+        await running.portal.stop(cancel_remaining=True)
+
+
+_stopping: set[asyncio.Task[None]] = set()
+
+
+def _stop(running: _Loop, sessions: SessionHolder) -> None:
+    """Close the pool inside the loop, stop the portal, let the thread end. Bounded."""
+    if threading.get_ident() == running.thread_id:
+        # Collected inside the loop (say, in a callback): it cannot wait for itself.
+        task = running.loop.create_task(_shutdown(running, sessions))
+        _stopping.add(task)
+        task.add_done_callback(_stopping.discard)
+        return
+    try:
+        future = asyncio.run_coroutine_threadsafe(_shutdown(running, sessions), running.loop)
+    except RuntimeError:  # the loop is already closed
+        return
+    try:
+        future.result(STOP_TIMEOUT)
+    except Exception as exc:  # closing must not fail: the loop stops regardless
+        log.debug("closing the connection pool failed: %r", exc)
+    running.thread.join(STOP_TIMEOUT)
+
+
+class Portal:
+    """Runs a client family's coroutines on one event-loop thread, started on first use."""
+
+    def __init__(self, sessions: SessionHolder) -> None:
+        self._sessions = sessions
+        self._lock = threading.Lock()
+        self._loop: _Loop | None = None
+        self._finalizer: weakref.finalize | None = None
+        self._closed = False
+        _live_portals.add(self)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The event-loop thread, once started."""
+        running = self._loop
+        return running.thread if running is not None else None
+
+    def _running(self) -> _Loop:
+        running = self._loop
+        if running is not None:
+            return running
+        with self._lock:
+            if self._closed:
+                raise ExtendError(CLOSED_MESSAGE)
+            running = self._loop
+            if running is None:
+                running = _start_loop()
+                # Runs when the whole family is collected, or at interpreter exit.
+                self._finalizer = weakref.finalize(self, _stop, running, self._sessions)
+                self._loop = running
+            return running
+
+    def call(self, fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``fn(*args, **kwargs)`` in the loop and wait for its result.
+
+        The caller's context variables are visible to the call. Ctrl-C cancels the task.
+        """
+        running = self._loop or self._running()
+        if threading.get_ident() == running.thread_id:
+            raise PortalThreadError(PORTAL_THREAD_MESSAGE)
+        call = _Call(fn(*args, **kwargs), running.loop)
+        try:
+            running.loop.call_soon_threadsafe(call.begin, context=copy_context())
+        except RuntimeError:  # the loop closed under a concurrent close()
+            _close_awaitable(call._awaitable)
+            raise ExtendError(CLOSED_MESSAGE) from None
+        try:
+            call.wait(running.thread)
+        except BaseException:  # KeyboardInterrupt, most likely: stop the request too
+            call.cancel()
+            raise
+        error = call.error
+        if error is None:
+            return call.result
+        try:
+            raise error  # the traceback goes on from the caller's line into the coroutine
+        finally:
+            del error, call
+
+    def iterate(
+        self, fn: Callable[P, AsyncIterator[T]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> Iterator[T]:
+        """A blocking iterator over ``fn(*args, **kwargs)``, one crossing per item."""
+        return self._iterate(fn(*args, **kwargs))
+
+    def _iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
+        try:
+            while True:
+                finished, item = self.call(_next_item, iterator)
+                if finished:
+                    return
+                yield cast(T, item)
+        except GeneratorExit:  # left early (``break``) or collected: stop the async one too
+            self._aclose(iterator)
+            raise
+        except BaseException:
+            # Ctrl-C or an error: the async iterator has usually ended already; cleaning up
+            # must not replace what is being raised.
+            with contextlib.suppress(Exception):
+                self._aclose(iterator)
+            raise
+
+    def _aclose(self, iterator: AsyncIterator[Any]) -> None:
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            # A closed client, or collected in the loop thread: the loop's own
+            # async-generator hooks finalize it then.
+            with contextlib.suppress(ExtendError):
+                self.call(aclose)
+
+    def pager(
+        self, fn: Callable[P, AsyncPager[T]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> SyncPager[T]:
+        """``fn(*args, **kwargs)``'s pager, for blocking code."""
+        from ._pager import SyncPager
+
+        return SyncPager(self, fn(*args, **kwargs))
+
+    def context(
+        self,
+        fn: Callable[P, AbstractAsyncContextManager[T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> AbstractContextManager[T]:
+        """``fn(*args, **kwargs)``'s async context manager, entered and exited in one task."""
+        return _SyncContext(self, fn(*args, **kwargs))
+
+    def close(self) -> None:
+        """Close the connection pool and stop the loop thread. Idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            running = self._loop
+            if running is not None and threading.get_ident() == running.thread_id:
+                raise PortalThreadError(PORTAL_THREAD_MESSAGE)
+            self._closed = True
+            self._loop = None
+            finalizer, self._finalizer = self._finalizer, None
+        if finalizer is not None:
+            finalizer()
+        else:
+            self._sessions.closed = True  # never used: there is no pool to close
+
+    def _forget_after_fork(self) -> None:
+        """In a forked child: drop the parent's loop and session without touching them."""
+        self._lock = threading.Lock()  # it may have been held by a thread that is gone
+        running, self._loop = self._loop, None
+        finalizer, self._finalizer = self._finalizer, None
+        if finalizer is not None:
+            finalizer.detach()
+        if running is not None:
+            _inherited.append(running)
+            _forget_inherited_session(self._sessions)
+
+
+class _SyncContext(AbstractContextManager[T]):
+    def __init__(self, portal: Portal, manager: AbstractAsyncContextManager[T]) -> None:
+        self._portal = portal
+        self._manager = manager
+        self._entered: AbstractContextManager[T] | None = None
+
+    def __enter__(self) -> T:
+        running = self._portal._running()
+        if threading.get_ident() == running.thread_id:
+            raise PortalThreadError(PORTAL_THREAD_MESSAGE)
+        # anyio keeps one task open from __aenter__ to __aexit__, as cancel scopes need.
+        self._entered = running.portal.wrap_async_context_manager(self._manager)
+        return self._entered.__enter__()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        assert self._entered is not None, "__exit__ without __enter__"
+        return self._entered.__exit__(exc_type, exc, tb)
+
+
+# --- fork -----------------------------------------------------------------------------
+
+_live_portals: weakref.WeakSet[Portal] = weakref.WeakSet()
+# The parent's loops, kept alive in a child so that nothing finalizes them there: their
+# tasks, selector and self-pipe belong to a thread that only exists in the parent.
+_inherited: list[_Loop] = []
+
+
+def _forget_inherited_session(sessions: SessionHolder) -> None:
+    # SessionHolder has no way to drop a session without closing it, and closing needs the
+    # loop that made it. Closing the parent's connections from here would also unregister
+    # their sockets from the epoll instance both processes share, stalling the parent. So
+    # the session is detached and its connector marked closed: nothing here touches them.
+    session = sessions._session
+    sessions._session = None
+    sessions._loop = None
+    if session is not None:
+        connector = session.connector
+        session.detach()
+        if connector is not None:
+            connector._closed = True
+
+
+def _after_fork_in_child() -> None:
+    for portal in list(_live_portals):
+        portal._forget_after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

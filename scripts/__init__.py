@@ -1,0 +1,1 @@
+"""Developer scripts: run them as files; tests import them as ``scripts.<name>``."""
