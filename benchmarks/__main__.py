@@ -9,6 +9,7 @@ written unless ``--json`` is given). Exits 1 if a section failed to run.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import time
@@ -86,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
 
+    if importlib.util.find_spec("extend_ai") is None:
+        print("the official SDK is missing: pip install -e '.[bench]'", file=sys.stderr)
+        return 2
     info = machine()
     print(
         f"# {info['date']} | {info['nproc']} CPUs, {info['cpu']} | Python {info['python']}"

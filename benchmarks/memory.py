@@ -28,7 +28,7 @@ from ._servers import ServerProcess
 
 __all__ = ["hold_results", "rows", "stream_cancels"]
 
-STREAM_FULL = (50_000, 200_000)
+STREAM_FULL = (20_000, 200_000)
 STREAM_SMOKE = (50, 100)
 HOLD_FULL = 20_000
 HOLD_SMOKE = 50
@@ -126,7 +126,14 @@ def rows(smoke: bool) -> list[Row]:
             if result["n"] != n or result["kinds"].get("cancelled") != n:
                 raise RuntimeError(f"cancel_iter over {n} ids: {result['kinds']}")
             streamed[n] = result
+        small, large = streamed[sizes[0]], streamed[sizes[1]]
+        growth = (large["peak_mib"] - small["peak_mib"]) * 2**20 / (sizes[1] - sizes[0])
         for n, result in streamed.items():
+            note = (
+                f"{result['req_s']:.0f} req/s; RSS before streaming {result['before_mib']:.0f} MiB"
+            )
+            if n == sizes[1]:
+                note += f"; growth {growth:.0f} bytes per further id"
             out.append(
                 Row(
                     key=f"memory.cancel_iter_{n}",
@@ -134,9 +141,8 @@ def rows(smoke: bool) -> list[Row]:
                     unit="MiB",
                     ours=result["peak_mib"],
                     goals=(Goal("value", "<=", 150),),
-                    note=f"{result['req_s']:.0f} req/s; RSS before streaming "
-                    f"{result['before_mib']:.0f} MiB",
-                    details=result,
+                    note=note,
+                    details={**result, "growth_bytes_per_id": growth},
                 )
             )
     else:

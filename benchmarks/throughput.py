@@ -29,9 +29,9 @@ class Sizes:
     rounds: int
 
 
-ASYNC_FULL = Sizes(n=5000, n_official=1000, warmup=300, rounds=3)
+ASYNC_FULL = Sizes(n=5000, n_official=600, warmup=300, rounds=2)
 ASYNC_SMOKE = Sizes(n=50, n_official=50, warmup=5, rounds=1)
-SYNC_FULL = Sizes(n=2000, n_official=1000, warmup=100, rounds=3)
+SYNC_FULL = Sizes(n=2000, n_official=600, warmup=100, rounds=2)
 SYNC_SMOKE = Sizes(n=50, n_official=50, warmup=5, rounds=1)
 CONCURRENCY = 64
 

@@ -44,6 +44,7 @@ from .bulk import (
 from .types import (
     BatchInput,
     BatchRun,
+    Classification,
     Classifier,
     ClassifierRef,
     ClassifierVersion,
@@ -74,6 +75,7 @@ __all__ = [
     "BulkCancelResult",
     "BulkProgress",
     "CancelOutcome",
+    "Classification",
     "Classifier",
     "ClassifierRef",
     "ClassifierVersion",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
 
 import aiohttp
@@ -146,6 +147,7 @@ class Settler:
         policy: RetryPolicy,
         max_retries: int,
         on_fatal: Callable[[ExtendError], None],
+        park: Callable[[], AbstractContextManager[None]] = nullcontext,
     ) -> None:
         self._cancel = cancel
         self._get = get
@@ -153,6 +155,7 @@ class Settler:
         self._policy = policy
         self._max_retries = max_retries
         self._on_fatal = on_fatal
+        self._park = park  # wraps a backoff: the id waits without taking up a slot
 
     async def settle(self, item: Item) -> CancelOutcome:
         ambiguous = False  # an earlier attempt may have cancelled the run
@@ -203,7 +206,8 @@ class Settler:
             if retries > self._max_retries:
                 return outcome(item, OutcomeKind.FAILED, error=error)
             try:
-                await self._throttle.sleep(self._policy.backoff(retries - 1))
+                with self._park():
+                    await self._throttle.sleep(self._policy.backoff(retries - 1))
             except Stopped:
                 return outcome(item, OutcomeKind.FAILED, error=error)
 

@@ -1,15 +1,20 @@
 """The worker pool: reads ids lazily, settles each one once, emits one outcome per input.
 
-``concurrency`` workers each take the next id, settle it and emit its outcome before
-taking another, so the ids read but not yet emitted never exceed ``concurrency`` (and a
-slow consumer of the outcomes holds the reading back). Requests in flight are limited
-further, adaptively, by the ``Throttle``.
+A worker takes the next id, settles it and emits its outcome before taking another. At
+most ``concurrency`` ids are being worked on at once, so the ids read but not yet emitted
+never exceed ``concurrency`` (and a slow consumer of the outcomes holds the reading back)
+- except that an id waiting out a retry backoff is parked and does not count, so a burst
+of transient failures does not idle the operation; at most ``PARKED_PER_SLOT`` times
+``concurrency`` ids are parked. Requests in flight are limited further, adaptively, by
+the ``Throttle``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import anyio
 
@@ -21,12 +26,57 @@ from .memo import Memo, mirror
 from .outcomes import CancelOutcome, OutcomeKind, StopReason
 from .throttle import STOP_GRACE, Stopped, Throttle
 
-__all__ = ["Emit", "Engine", "Ids", "SyncIds", "as_async_iterator"]
+__all__ = ["PARKED_PER_SLOT", "Emit", "Engine", "Ids", "Room", "SyncIds", "as_async_iterator"]
 
 log = logging.getLogger("extend_async.bulk")
 
 Ids = Iterable[str] | AsyncIterable[str]
 Emit = Callable[[CancelOutcome], Awaitable[None]]
+
+PARKED_PER_SLOT = 3
+
+
+class Room:
+    """Admits ids while fewer than ``size`` are being worked on; parked ones don't count."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.used = 0
+        self.parked = 0
+        self._waiters: deque[anyio.Event] = deque()
+
+    async def enter(self) -> None:
+        while self.used - self.parked >= self.size:
+            event = anyio.Event()
+            self._waiters.append(event)
+            try:
+                await event.wait()
+            except BaseException:
+                if event.is_set():
+                    self._wake()
+                else:
+                    self._waiters.remove(event)
+                raise
+        self.used += 1
+
+    def leave(self) -> None:
+        self.used -= 1
+        self._wake()
+
+    @contextmanager
+    def parked_while(self) -> Iterator[None]:
+        self.parked += 1
+        self._wake()
+        try:
+            yield
+        finally:
+            self.parked -= 1
+
+    def _wake(self) -> None:
+        free = self.size - (self.used - self.parked)
+        while free > 0 and self._waiters:
+            self._waiters.popleft().set()
+            free -= 1
 
 
 def as_async_iterator(ids: Ids) -> AsyncIterator[object]:
@@ -72,6 +122,7 @@ class Engine:
         self.throttle = Throttle(
             concurrency=concurrency, max_rate=max_rate, policy=policy, grace=grace
         )
+        self._room = Room(concurrency)
         self.settler = Settler(
             cancel=cancel,
             get=get,
@@ -79,8 +130,9 @@ class Engine:
             policy=policy,
             max_retries=max_retries,
             on_fatal=self._fatal,
+            park=self._room.parked_while,
         )
-        self._workers = concurrency
+        self._workers = concurrency * (1 + PARKED_PER_SLOT)
         self._deadline = deadline
         self._memo = Memo()
         self._active: dict[int, Item] = {}
@@ -164,8 +216,10 @@ class Engine:
 
     async def _work(self, ids: AsyncIterator[object], emit: Emit, pool: anyio.CancelScope) -> None:
         while True:
+            await self._room.enter()
             taken = await self._take(ids)
             if taken is None:
+                self._room.leave()
                 return
             index, value = taken
             outcome = await self._settle(index, value)
@@ -175,6 +229,8 @@ class Engine:
                 self._emit_error = self._emit_error or exc
                 pool.cancel()
                 return
+            finally:
+                self._room.leave()
             if outcome.duplicate_of is None and outcome.index == self._memo.first_index(outcome.id):
                 # Only now: a duplicate waiting for this id is emitted after its first.
                 self._memo.finish(outcome.id, outcome)

@@ -45,9 +45,11 @@ class AdaptiveRate:
     cut of an unpaced operation sets it to ``backoff`` times the rate the server accepted
     over the last ``window`` seconds (a bucket's initial burst leans this high; the next
     cuts correct it); every later cut multiplies it by ``backoff``. Each success adds
-    ``growth`` (so the rate rises by ``growth`` x itself per second), never above
-    ``ceiling``. Near a server's limit the pace thus saws between ``backoff`` and 1 times
-    that limit, with one congestion episode every few seconds.
+    ``growth``, doubled for every ``ramp`` seconds since the last cut, never going above
+    ``ceiling``: the rate rises by ``growth`` x itself per second at first, faster the
+    longer no 429 comes, so a limit that was raised (or underestimated) is found again
+    in seconds. Near a steady limit the pace saws between ``backoff`` and 1 times that
+    limit, with one congestion episode every couple of seconds.
     """
 
     def __init__(
@@ -57,12 +59,15 @@ class AdaptiveRate:
         window: float = 1.0,
         backoff: float = 0.9,
         growth: float = 0.05,
+        ramp: float = 2.0,
     ) -> None:
         self.ceiling = ceiling
         self.rate = ceiling
         self._window = window
         self._backoff = backoff
         self._growth = growth
+        self._ramp = ramp
+        self._last_cut = -math.inf
         self._next = -math.inf
         self._successes: deque[float] = deque()
 
@@ -81,9 +86,11 @@ class AdaptiveRate:
             while self._successes[0] < horizon:
                 self._successes.popleft()
         else:
-            self.rate = min(self.rate + self._growth, self.ceiling or math.inf)
+            boost = 2.0 ** min((now - self._last_cut) / self._ramp, 20.0)
+            self.rate = min(self.rate + self._growth * boost, self.ceiling or math.inf)
 
     def on_cut(self, now: float) -> None:
+        self._last_cut = now
         if self.rate is not None:
             self.rate *= self._backoff
             return

@@ -59,6 +59,55 @@ Emulator choices where the documentation is silent, and the knob for each:
   ``500 INTERNAL_ERROR`` (retryable), ``502`` as an HTML page, a TCP reset before the
   operation, or a reset after it took effect (a lost response), plus added latency.
 * Loopback addresses only, unless ``allow_remote=True``.
+
+Webhooks (``webhooks=WebhookConfig(url=..., secret="wss_...")``, or a list of endpoints;
+changeable while running with ``emu.webhooks = ...`` or ``emu.configure(webhooks=...)``;
+``--webhook-url``/``--webhook-secret`` on the command line):
+
+* Events: ``classify_run.processed``/``.failed`` when a run reaches that status (lifecycle
+  timers, ``emu.advance``, the synchronous ``POST /classify``), with the full
+  ``ClassifyRun`` exactly as ``GET /classify_runs/{id}`` renders it at that moment; none
+  for ``CANCELLED`` (the API has no such event) and none for seeded runs (seeding writes
+  history, it does not make it happen). ``batch_processor_run.processed``/``.failed``
+  when the last unfinished run of a batch finishes (a batch that ends ``CANCELLED`` sends
+  nothing). ``classifier.created`` (API or ``emu.create_classifier``),
+  ``classifier.updated`` on every successful ``POST /classifiers/{id}`` followed by
+  ``classifier.draft.updated`` when its config differs from the draft's, and
+  ``classifier.version.published`` with the ``ClassifierVersion``. ``WebhookConfig.events``
+  narrows an endpoint to some types.
+* Envelope ``{"eventId": "event_...", "eventType": ..., "payload": ...}``. Event ids are
+  ``event_`` plus 21 url-safe characters from their own seeded stream; every endpoint,
+  and every retry, of one event carries the same id (receivers dedupe on it).
+* ``payload_format="url"``: when the inline body would be larger than
+  ``url_threshold_bytes`` (default 0: always), the payload becomes ``{"object":
+  "signed_data_url", "data": "<emulator>/_webhook_payloads/<token>", "id": <run, batch,
+  classifier or version id>, "metadata": <the run's metadata, else null>}``. The URL needs
+  no API key (the random token is the credential), answers the payload JSON for
+  ``payload_url_ttl`` seconds (an hour, as documented) while the emulator keeps serving,
+  then ``403``; the newest 2,000 payloads are kept.
+* Signing: ``x-extend-request-timestamp`` (Unix seconds) and ``x-extend-request-signature``
+  (lowercase hex HMAC-SHA256 of ``v0:{timestamp}:{body}`` keyed with the secret's UTF-8
+  bytes), from ``extend_async.webhooks.sign``, plus ``x-extend-api-version``
+  (``api_version``), ``Content-Type: application/json`` and the endpoint's ``headers``.
+  Each attempt is signed with a fresh timestamp; the body never changes.
+* Delivery: asynchronous tasks on the emulator's loop, through one aiohttp session opened
+  on ``start`` and closed on ``stop``; a request never waits for a delivery, and a run's
+  event may reach the receiver before the client has its answer. At most 16 deliveries
+  talk to receivers at once. Anything but a 2xx answer within ``timeout`` (30 s, as
+  documented), redirects included, is retried after ``retry_delay * 2 ** (n - 1)``
+  seconds capped at ``max_retry_delay`` (0.05, 0.1, 0.2, 0.4 s by default: the API's
+  schedule is unpublished, and tests should not wait for it), until ``max_attempts`` (5)
+  attempts. No ordering between events is promised, as by the API.
+* Bounds: at most ``webhook_queue_size`` (10,000) deliveries wait or run; beyond that
+  they are dropped, recorded with outcome ``"dropped"`` and counted in
+  ``emu.dropped_webhooks``. ``stop`` cancels every delivery (outcome ``"cancelled"``);
+  events raised while the emulator is not serving are held and sent on the next start.
+* Receivers must be loopback addresses (``localhost`` included) unless
+  ``WebhookConfig(allow_remote=True)``.
+* What was sent: ``emu.webhook_deliveries`` (event id and type, url, subject id, format,
+  attempts, last status, outcome, error, exact body) and ``emu.pending_webhooks``.
+  ``await emu.webhooks_idle()`` (any loop) or ``emu.wait_for_webhooks(timeout)`` (any
+  thread but the emulator's) returns once nothing is waiting, retrying or in flight.
 """
 
 from __future__ import annotations
@@ -77,6 +126,7 @@ from ._records import (
 )
 from ._routing import ROUTE_NAMES
 from ._settings import DEFAULT_API_KEY, DEFAULT_WORKSPACE_ID, ORG_SCOPE, Settings
+from ._webhooks import WebhookConfig, WebhookDelivery
 
 __all__ = [
     "DEFAULT_API_KEY",
@@ -97,4 +147,6 @@ __all__ = [
     "RunRecord",
     "Settings",
     "VersionRecord",
+    "WebhookConfig",
+    "WebhookDelivery",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -15,8 +16,19 @@ from ._lifecycle import Lifecycle
 from ._ratelimit import RateLimit
 from ._records import RUN_STATUSES
 from ._settings import DEFAULT_API_KEY, DEFAULT_WORKSPACE_ID, ORG_SCOPE
+from ._webhooks import EVENT_TYPES, WebhookConfig
 
-__all__ = ["add_arguments", "build_parser", "emulator_from_args", "main", "serve"]
+__all__ = [
+    "add_arguments",
+    "build_parser",
+    "emulator_from_args",
+    "main",
+    "serve",
+    "webhooks_from_args",
+]
+
+# Read when --webhook-secret is not given, so the secret need not show in `ps`.
+WEBHOOK_SECRET_ENV = "EXTEND_WEBHOOK_SECRET"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,6 +85,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     limits.add_argument("--latency", type=float, default=0.0, metavar="S", help="added seconds")
     limits.add_argument("--latency-jitter", type=float, default=0.0, metavar="S")
 
+    hooks = parser.add_argument_group("webhooks")
+    hooks.add_argument(
+        "--webhook-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="POST signed events to URL (repeatable; loopback only unless "
+        "--webhook-allow-remote)",
+    )
+    hooks.add_argument(
+        "--webhook-secret",
+        default=None,
+        metavar="SECRET",
+        help=f"signing secret (wss_...); default: ${WEBHOOK_SECRET_ENV}",
+    )
+    hooks.add_argument(
+        "--webhook-event",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        choices=sorted(EVENT_TYPES),
+        help="send only these event types (repeatable; default: all)",
+    )
+    hooks.add_argument(
+        "--webhook-payload-format",
+        default="json",
+        choices=("json", "url"),
+        help="'url' sends payloads over --webhook-url-threshold as signed URLs",
+    )
+    hooks.add_argument("--webhook-url-threshold", type=int, default=0, metavar="BYTES")
+    hooks.add_argument(
+        "--webhook-allow-remote", action="store_true", help="allow non-loopback webhook URLs"
+    )
+
 
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -81,6 +127,25 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     add_arguments(parser)
     return parser
+
+
+def webhooks_from_args(args: argparse.Namespace) -> list[WebhookConfig]:
+    if not args.webhook_url:
+        return []
+    secret = args.webhook_secret or os.environ.get(WEBHOOK_SECRET_ENV)
+    if not secret:
+        raise ValueError(f"--webhook-url needs --webhook-secret (or ${WEBHOOK_SECRET_ENV})")
+    return [
+        WebhookConfig(
+            url=url,
+            secret=secret,
+            events=args.webhook_event or None,
+            payload_format=args.webhook_payload_format,
+            url_threshold_bytes=args.webhook_url_threshold,
+            allow_remote=args.webhook_allow_remote,
+        )
+        for url in args.webhook_url
+    ]
 
 
 def emulator_from_args(args: argparse.Namespace) -> ExtendEmulator:
@@ -107,6 +172,7 @@ def emulator_from_args(args: argparse.Namespace) -> ExtendEmulator:
             latency=args.latency,
             latency_jitter=args.latency_jitter,
         ),
+        webhooks=webhooks_from_args(args),
     )
 
 
@@ -131,6 +197,9 @@ async def serve(
                 emulator.seed_runs(seed_runs, status=seed_status, classifier_id=classifier_id)
             print(f"Extend emulator listening on {emulator.base_url}", flush=True)
             print(f"API key: {emulator.api_key} (workspace {emulator.workspace_id})", flush=True)
+            for hook in emulator.webhooks:  # never the secret
+                events = ", ".join(sorted(hook.events)) if hook.events else "all events"
+                print(f"Webhooks: {events} to {hook.url}", flush=True)
             if seed_runs:
                 print(
                     f"Seeded {seed_runs} {seed_status} classify runs of classifier {classifier_id}",

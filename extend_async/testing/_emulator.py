@@ -30,6 +30,14 @@ from ._settings import (
 )
 from ._store import Store
 from ._thread import EmulatorThread
+from ._webhooks import (
+    DEFAULT_QUEUE_SIZE,
+    PAYLOAD_PATH,
+    WebhookConfig,
+    WebhookDelivery,
+    WebhookSender,
+    as_endpoints,
+)
 
 __all__ = ["ExtendEmulator"]
 
@@ -110,6 +118,10 @@ class ExtendEmulator:
         dashboard_url: Base of each run's ``dashboardUrl``.
         max_body_bytes: Largest request body accepted.
         allow_remote: Permit a non-loopback ``host``.
+        webhooks: Endpoints to deliver signed webhook events to (a ``WebhookConfig`` or
+            several); changeable while running through ``emu.webhooks``.
+        webhook_queue_size: Deliveries that may wait or be in flight at once; events
+            beyond it are dropped and counted in ``dropped_webhooks``.
     """
 
     def __init__(
@@ -133,6 +145,8 @@ class ExtendEmulator:
         dashboard_url: str = "https://dashboard.extend.ai",
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         allow_remote: bool = False,
+        webhooks: WebhookConfig | Sequence[WebhookConfig] | None = None,
+        webhook_queue_size: int = DEFAULT_QUEUE_SIZE,
     ) -> None:
         _check_host(host, allow_remote)
         self._host = host
@@ -158,6 +172,14 @@ class ExtendEmulator:
             return random.Random(f"{seed}:{name}") if seed is not None else random.Random()
 
         self._store = Store(ids=IdFactory(stream("ids")), rng=stream("data"))
+        self._webhooks = WebhookSender(
+            endpoints=as_endpoints(webhooks),
+            ids=IdFactory(stream("webhooks")),
+            dashboard=lambda: self._settings.dashboard_url,
+            base_url=lambda: self.base_url,
+            queue_size=webhook_queue_size,
+        )
+        self._store.events = self._webhooks
         self._faults = FaultInjector(faults or FaultConfig(), stream("faults"))
         self._limiter = RateLimiter(_as_rate_limit(rate_limit))
         self._scheduler = Scheduler(self._store, lambda: self._lifecycle)
@@ -185,6 +207,9 @@ class ExtendEmulator:
         """The aiohttp application (one catch-all route into the emulator's pipeline)."""
         if self._app is None:
             app = web.Application(client_max_size=self._max_body_bytes)
+            # Before the catch-all: payload URLs answer like a storage host, without the
+            # API's key, version header, faults or rate limit.
+            app.router.add_get(PAYLOAD_PATH + "/{token}", self._webhooks.serve_payload)
             app.router.add_route("*", "/{path:.*}", self._dispatcher.handle)
             self._app = app
         return self._app
@@ -206,14 +231,17 @@ class ExtendEmulator:
             raise
         self._runner = runner
         self._port = int(runner.addresses[0][1])
-        self._scheduler.attach(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        self._webhooks.attach(loop)
+        self._scheduler.attach(loop)
         if self._lifecycle.moves_runs:  # runs seeded before the start get their timers now
             with self._store.lock:
                 active = [r.id for r in self._store.runs.values() if r.status in ACTIVE_STATUSES]
             self._scheduler.schedule(active)
 
     async def stop(self) -> None:
-        """Close the listener and connections and cancel every pending timer."""
+        """Close the listener and connections, cancel every pending timer and webhook
+        delivery, and close the webhook session."""
         runner, self._runner = self._runner, None
         if runner is None:
             return
@@ -221,8 +249,11 @@ class ExtendEmulator:
             await runner.cleanup()
         finally:
             self._scheduler.detach()
-            self._app = None  # an aiohttp application serves one runner only
-            self._port = None
+            try:
+                await self._webhooks.detach()
+            finally:
+                self._app = None  # an aiohttp application serves one runner only
+                self._port = None
 
     async def __aenter__(self) -> ExtendEmulator:
         await self.start()
@@ -315,9 +346,27 @@ class ExtendEmulator:
 
     def configure(self, **changes: Any) -> Settings:
         """Change behaviour settings while running, e.g. ``configure(allow_delete_active=True)``
-        or ``configure(state_conflict_status=422)``."""
-        self._settings = attrs.evolve(self._settings, **changes)
+        or ``configure(state_conflict_status=422)``; ``configure(webhooks=...)`` sets
+        ``emu.webhooks``."""
+        if "webhooks" in changes:
+            endpoints = as_endpoints(changes.pop("webhooks"))
+            settings = attrs.evolve(self._settings, **changes)  # validate all, then apply
+            self._webhooks.endpoints = endpoints
+            self._settings = settings
+        else:
+            self._settings = attrs.evolve(self._settings, **changes)
         return self._settings
+
+    @property
+    def webhooks(self) -> Sequence[WebhookConfig]:
+        """The webhook endpoints (a tuple); assign a list of ``WebhookConfig`` (``[]``:
+        none). A change applies to events raised afterwards."""
+        return self._webhooks.endpoints
+
+    @webhooks.setter
+    def webhooks(self, webhooks: Sequence[WebhookConfig]) -> None:
+        # Also takes a single WebhookConfig or None at run time, like the constructor.
+        self._webhooks.endpoints = as_endpoints(webhooks)
 
     def add_api_key(self, api_key: str, scope: str) -> None:
         """Accept ``api_key`` from now on: ``scope`` is a workspace id or ``ORG_SCOPE``."""
@@ -450,8 +499,40 @@ class ExtendEmulator:
             return list(self._stats.unexpected_errors)
 
     def reset_stats(self) -> None:
+        """Forget request, status and fault counts, unexpected errors and the records of
+        finished webhook deliveries (deliveries still under way go on)."""
         with self._store.lock:
             self._stats.clear()
+        self._webhooks.clear_records()
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every webhook delivery so far (the newest 10,000), oldest first, as snapshots."""
+        return self._webhooks.deliveries()
+
+    @property
+    def pending_webhooks(self) -> int:
+        """Webhook deliveries held, waiting, retrying or in flight."""
+        return self._webhooks.outstanding
+
+    @property
+    def dropped_webhooks(self) -> int:
+        """Deliveries refused because ``webhook_queue_size`` were already under way."""
+        return self._webhooks.dropped
+
+    async def webhooks_idle(self, timeout: float = 10.0) -> None:
+        """Return once no webhook delivery is waiting, retrying or in flight.
+
+        Works on the emulator's loop and from any other loop (an emulator served from a
+        thread). Raises ``TimeoutError`` after ``timeout`` seconds. Events raised while
+        the emulator is stopped wait for its next start, so they keep it from idling.
+        """
+        await self._webhooks.wait_idle(timeout)
+
+    def wait_for_webhooks(self, timeout: float = 10.0) -> None:
+        """``webhooks_idle`` for sync code: blocks this thread (never the emulator's loop
+        thread) until deliveries are done; ``TimeoutError`` after ``timeout`` seconds."""
+        self._webhooks.wait_idle_blocking(timeout)
 
     @property
     def pending_timers(self) -> int:

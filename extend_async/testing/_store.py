@@ -11,7 +11,7 @@ import random
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from attrs import frozen
@@ -19,6 +19,7 @@ from attrs import frozen
 from ._clock import Ticker, rfc3339
 from ._ids import IdFactory
 from ._records import (
+    ACTIVE_STATUSES,
     RUN_SOURCES,
     RUN_STATUSES,
     BatchRecord,
@@ -26,7 +27,7 @@ from ._records import (
     RunRecord,
     VersionRecord,
 )
-from ._render import classifier_summary, version_summary
+from ._render import batch_status, classifier_summary, version_summary
 from ._samples import (
     FAILURE_MESSAGES,
     default_classify_config,
@@ -35,7 +36,13 @@ from ._samples import (
     sample_output,
 )
 
+if TYPE_CHECKING:
+    from ._webhooks import EventSink
+
 __all__ = ["FileSpec", "RunFilter", "Store"]
+
+# The statuses a webhook announces, for runs and batches alike (none for CANCELLED).
+_ANNOUNCED = frozenset({"PROCESSED", "FAILED"})
 
 SortKey = tuple[int, str]
 
@@ -103,6 +110,9 @@ class Store:
         # Sorted run indexes per (workspace, sortBy), rebuilt after any change to a run.
         self._generation = 0
         self._indexes: dict[tuple[str, str], tuple[int, list[SortKey], list[RunRecord]]] = {}
+        # Told about the changes webhooks announce (the emulator's sender). Seeding
+        # builds history rather than making it happen, so it tells nothing.
+        self.events: EventSink | None = None
 
     # --- runs: creation ---------------------------------------------------------------
 
@@ -205,6 +215,7 @@ class Store:
                 workspace_id=workspace_id,
                 name=f"Classifier {classifier_id}",
                 classifier_id=classifier_id,
+                announce=False,
             )
             version = owner.latest
             classifier, version_dict = classifier_summary(owner), version_summary(version)
@@ -271,14 +282,50 @@ class Store:
         failure_reason: str | None = None,
         failure_message: str | None = None,
     ) -> None:
-        """Move ``run`` to ``status``, filling what that status makes present."""
+        """Move ``run`` to ``status``, filling what that status makes present.
+
+        A run that becomes PROCESSED or FAILED is announced (``classify_run.*``), and so
+        is its batch when this change finishes it (``batch_processor_run.*``).
+        """
         if status not in RUN_STATUSES:
             raise ValueError(f"status must be one of {RUN_STATUSES}, got {status!r}")
+        previous = run.status
         run.status = status
         run.history.append(status)
         self._fill_outcome(run, status, failure_reason, failure_message)
         run.touch(self.now())
         self._generation += 1
+        events = self.events
+        if events is not None and events.active:
+            if status != previous and status in _ANNOUNCED:
+                events.run_finished(run)
+            self._announce_batch(run, previous)
+
+    def _announce_batch(self, run: RunRecord, previous: str | None) -> None:
+        """Announce ``run``'s batch if the change just made finished it. ``previous`` is
+        the run's status before the change, ``None`` when the change deleted it."""
+        events = self.events
+        batch = self.batches.get(run.batch_id) if run.batch_id is not None else None
+        if events is None or batch is None:
+            return
+        # Runs finish roughly in creation order, so an unfinished one, if any, is usually
+        # found at once from the end: no full pass for every run of a large batch.
+        for run_id in reversed(batch.run_ids):
+            other = self.runs.get(run_id)
+            if other is not None and not other.deleted and other.status in ACTIVE_STATUSES:
+                return
+        after = self.batch_statuses(batch)
+        status = batch_status(after)
+        if status not in _ANNOUNCED:
+            return
+        before = list(after)  # the same runs, this one as it was
+        if previous is None:
+            before.append(run.status)
+        elif not run.deleted:  # a deleted run counts neither before nor after
+            before.remove(run.status)
+            before.append(previous)
+        if batch_status(before) != status:
+            events.batch_finished(batch, status)
 
     def _fill_outcome(
         self,
@@ -311,6 +358,9 @@ class Store:
         run.deleted = True
         run.touch(self.now())
         self._generation += 1
+        if self.events is not None and self.events.active:
+            # Deleting a batch's last unfinished run (allow_delete_active) finishes it.
+            self._announce_batch(run, None)
 
     # --- runs: listing --------------------------------------------------------------------
 
@@ -366,7 +416,9 @@ class Store:
         config: dict[str, Any] | None = None,
         classifier_id: str | None = None,
         created_by: dict[str, Any] | None = None,
+        announce: bool = True,
     ) -> ClassifierRecord:
+        """A classifier with a draft; ``announce=False`` (seeding) sends no webhook."""
         now = self.now()
         config = config if config is not None else default_classify_config()
         classifier_id = classifier_id or self.ids.new("cl_")
@@ -383,6 +435,8 @@ class Store:
             id=classifier_id, workspace_id=workspace_id, name=name, created_us=now, draft=draft
         )
         self.classifiers[classifier.id] = classifier
+        if announce and self.events is not None and self.events.active:
+            self.events.classifier_changed("classifier.created", classifier)
         return classifier
 
     def visible_classifier(self, workspace_id: str, classifier_id: str) -> ClassifierRecord | None:
@@ -394,12 +448,20 @@ class Store:
     def update_classifier(
         self, classifier: ClassifierRecord, *, name: str | None, config: dict[str, Any] | None
     ) -> None:
+        """Rename and/or reconfigure the draft. Announces ``classifier.updated``, then
+        ``classifier.draft.updated`` when the config differs from the draft's."""
+        draft_changed = config is not None and config != classifier.draft.config
         if name is not None:
             classifier.name = name
         if config is not None:
             classifier.draft.config = config
             classifier.draft.config_json = orjson.dumps(config)
         classifier.updated_us = self.now()
+        events = self.events
+        if events is not None and events.active:
+            events.classifier_changed("classifier.updated", classifier)
+            if draft_changed:
+                events.classifier_changed("classifier.draft.updated", classifier)
 
     def publish_version(
         self,
@@ -425,6 +487,8 @@ class Store:
         )
         classifier.versions.append(version)
         classifier.updated_us = self.now()
+        if self.events is not None and self.events.active:
+            self.events.version_published(version)
         return version
 
     @staticmethod

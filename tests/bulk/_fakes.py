@@ -68,6 +68,7 @@ class FakeRuns:
         self.latency = 0.0
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.last_cancelled = ""
 
     def run(self, id: str) -> ClassifyRun:
         status = RunStatus(self.statuses[id])  # as the converter decodes it
@@ -120,6 +121,7 @@ class FakeRuns:
         if status not in ("PENDING", "PROCESSING"):
             raise status_error(BadRequestError, 400, code="INVALID_REQUEST")
         self.statuses[id] = "CANCELLED"
+        self.last_cancelled = id
         return self.run(id)
 
     async def get(self, id: str) -> ClassifyRun:

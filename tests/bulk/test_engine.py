@@ -322,3 +322,23 @@ async def test_requests_in_flight_never_exceed_concurrency() -> None:
     fake.latency = 0.002
     await cancel_many(fake, ids, concurrency=5)
     assert fake.peak_in_flight == 5
+
+
+async def test_an_id_waiting_to_retry_does_not_hold_up_the_others() -> None:
+    ids = [f"r{i}" for i in range(10)]
+    fake = FakeRuns(dict.fromkeys(ids, "PROCESSING"))
+    fake.scripts["r0"] = ["500"]
+    fake.scripts["r1"] = ["500"]
+    finished: list[str] = []
+    slow_backoff = RetryPolicy(initial_delay=0.4, max_delay=0.4)  # 0.2 to 0.4 s
+
+    result = await cancel_many(
+        fake,
+        ids,
+        concurrency=2,
+        policy=slow_backoff,
+        on_progress=lambda _: finished.append(fake.last_cancelled),
+    )
+    assert result.counts.cancelled == 10
+    # While r0 and r1 wait out their backoff, the other eight go through.
+    assert sorted(finished[:8]) == ids[2:]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import math
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -78,7 +80,7 @@ def test_a_cut_with_nothing_accepted_yet_leaves_pacing_off() -> None:
 
 
 def test_later_cuts_are_multiplicative_and_successes_probe_up_to_the_ceiling() -> None:
-    pacer = AdaptiveRate(25.0, backoff=0.8, growth=0.5)
+    pacer = AdaptiveRate(25.0, backoff=0.8, growth=0.5, ramp=math.inf)
     pacer.on_cut(0.0)
     assert pacer.rate == 20.0
     pacer.on_cut(0.1)
@@ -89,6 +91,19 @@ def test_later_cuts_are_multiplicative_and_successes_probe_up_to_the_ceiling() -
     for i in range(100):
         pacer.on_success(10.0 + i)
     assert pacer.rate == 25.0
+
+
+def test_the_probe_speeds_up_the_longer_no_429_comes() -> None:
+    pacer = AdaptiveRate(None, growth=0.1, ramp=2.0)
+    for i in range(20):
+        pacer.on_success(i / 20)
+    pacer.on_cut(1.0)
+    assert pacer.rate is not None
+    start = pacer.rate
+    pacer.on_success(1.0)  # right after the cut: +growth
+    assert pacer.rate == pytest.approx(start + 0.1)
+    pacer.on_success(5.0)  # four seconds (two ramps) later: +growth x 4
+    assert pacer.rate == pytest.approx(start + 0.1 + 0.4)
 
 
 def test_one_congestion_episode_cuts_once() -> None:

@@ -1,0 +1,179 @@
+"""``extend-client cancel``: exit statuses, output forms, input checks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import orjson
+
+from extend_async.testing import ExtendEmulator
+
+from .conftest import cli_env, run_cli
+
+UNKNOWN = "clr_" + "u" * 21
+
+
+def test_cancelling_ids_exits_0_with_a_summary(emu: ExtendEmulator) -> None:
+    ids = emu.seed_runs(3)
+    done = run_cli(["cancel", *ids], emu)
+    assert done.returncode == 0, done.stderr
+    assert {emu.runs[i].status for i in ids} == {"CANCELLED"}
+    assert "cancelled" in done.stdout
+    assert "total" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_json_gives_one_line_per_outcome_and_not_found_exits_1(emu: ExtendEmulator) -> None:
+    (run_id,) = emu.seed_runs(1)
+    finished = emu.seed_runs(1, status="PROCESSED")[0]
+    done = run_cli(["cancel", "--json", run_id, finished, UNKNOWN, run_id], emu)
+    assert done.returncode == 1  # a run that was not found was not cancelled
+    lines = [orjson.loads(line) for line in done.stdout.splitlines()]
+    assert [(o["id"], o["kind"]) for o in lines] == [
+        (run_id, "cancelled"),
+        (finished, "already_terminal"),
+        (UNKNOWN, "not_found"),
+        (run_id, "cancelled"),
+    ]
+    assert lines[1]["status"] == "PROCESSED"
+    assert lines[3]["duplicate_of"] == 0
+    assert "total" in done.stderr  # the summary moves to stderr
+
+
+def test_ids_from_a_file_and_from_stdin(emu: ExtendEmulator, tmp_path: Path) -> None:
+    first, second = emu.seed_runs(6), emu.seed_runs(4)
+    listing = tmp_path / "ids.txt"
+    listing.write_text("# runs to stop\n" + "\n".join(first) + "\n\n", encoding="utf-8")
+    assert run_cli(["cancel", "--from-file", str(listing)], emu).returncode == 0
+    piped = run_cli(["cancel", "--from-file", "-", "--json"], emu, stdin="\n".join(second))
+    assert piped.returncode == 0
+    assert len(piped.stdout.splitlines()) == 4
+    assert {emu.runs[i].status for i in first + second} == {"CANCELLED"}
+
+
+def test_an_unreadable_file_is_one_line_and_exit_2(emu: ExtendEmulator, tmp_path: Path) -> None:
+    done = run_cli(["cancel", "--from-file", str(tmp_path / "missing.txt")], emu)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"extend-client: error: cannot read ids from {tmp_path / 'missing.txt'}: "
+        "No such file or directory"
+    ]
+    assert sum(emu.request_counts.values()) == 0
+
+
+def test_a_malformed_id_is_named_with_its_line_and_nothing_is_sent(
+    emu: ExtendEmulator, tmp_path: Path
+) -> None:
+    ids = emu.seed_runs(2)
+    listing = tmp_path / "ids.txt"
+    listing.write_text(f"{ids[0]}\nclr_../../admin\n{ids[1]}\n", encoding="utf-8")
+    done = run_cli(["cancel", "--from-file", str(listing)], emu)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"extend-client: error: line 2 of {listing}: id 'clr_../../admin'")
+    assert sum(emu.request_counts.values()) == 0
+
+
+def test_without_a_key_it_says_so_in_one_line(emu: ExtendEmulator) -> None:
+    done = run_cli(["cancel", "clr_" + "a" * 21], emu, with_key=False)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "extend-client: error: no API key: pass --api-key or set EXTEND_API_KEY"
+    ]
+
+
+def test_the_api_key_is_never_printed(emu: ExtendEmulator) -> None:
+    secret = "sk_live_SECRETxSECRETxSECRET"
+    emu.add_api_key(secret, emu.workspace_id)
+    (run_id,) = emu.seed_runs(1)
+    ok = run_cli(["--api-key", secret, "cancel", "--json", run_id, UNKNOWN], emu, with_key=False)
+    refused = run_cli(["cancel", "--api-key", secret + "x", run_id], emu, with_key=False)
+    assert ok.returncode == 1
+    assert refused.returncode == 1
+    assert "401" in refused.stdout  # the rejected key stopped the operation
+    for done in (ok, refused):
+        assert secret not in done.stdout + done.stderr
+
+
+def test_a_filter_cancel_refuses_without_yes_when_stdin_is_not_a_terminal(
+    emu: ExtendEmulator,
+) -> None:
+    ids = emu.seed_runs(5)
+    done = run_cli(["cancel", "--status", "PROCESSING"], emu)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert "--yes" in line
+    assert {emu.runs[i].status for i in ids} == {"PROCESSING"}
+
+
+def test_dry_run_lists_what_would_be_cancelled_and_cancels_nothing(emu: ExtendEmulator) -> None:
+    classifier = emu.create_classifier()
+    mine = emu.seed_runs(4, classifier_id=classifier)
+    emu.seed_runs(3)
+    done = run_cli(["cancel", "--classifier", classifier, "--dry-run"], emu)
+    assert done.returncode == 0
+    assert sorted(line.split("\t")[0] for line in done.stdout.splitlines()[:-1]) == sorted(mine)
+    assert "4 runs match" in done.stdout
+    assert emu.request_counts["cancel"] == 0
+
+
+def test_a_filter_cancel_with_yes_cancels_the_matching_runs_only(emu: ExtendEmulator) -> None:
+    classifier = emu.create_classifier()
+    mine = emu.seed_runs(25, classifier_id=classifier, status=["PENDING", "PROCESSING"])
+    others = emu.seed_runs(5)
+    done = run_cli(["cancel", "--classifier", classifier, "--yes"], emu)
+    assert done.returncode == 0, done.stderr
+    assert {emu.runs[i].status for i in mine} == {"CANCELLED"}
+    assert {emu.runs[i].status for i in others} == {"PROCESSING"}
+    # Not a terminal: plain progress lines on stderr, not a redrawn bar.
+    assert "\r" not in done.stderr
+    assert "cancel: 25 done" in done.stderr
+
+
+def test_progress_lines_on_a_log(emu: ExtendEmulator) -> None:
+    ids = emu.seed_runs(200)
+    done = run_cli(["cancel", "--concurrency", "4", *ids], emu)
+    assert done.returncode == 0
+    lines = [line for line in done.stderr.splitlines() if line.startswith("cancel: ")]
+    assert 2 <= len(lines) <= 12  # every 10% (or 10 s), not every outcome
+    assert lines[-1].startswith("cancel: 200/200 (100%)")
+    assert "cancelled 200," in lines[-1]
+
+
+def test_a_deadline_leaves_runs_not_attempted_and_exits_1(emu: ExtendEmulator) -> None:
+    ids = emu.seed_runs(60)
+    emu.faults.update(route="cancel", latency=0.05)
+    done = run_cli(["cancel", "--concurrency", "2", "--deadline", "0.5", *ids], emu)
+    assert done.returncode == 1
+    assert "stopped at the deadline" in done.stdout
+    states = Counter(emu.runs[i].status for i in ids)
+    assert 0 < states["PROCESSING"] < 60
+
+
+def test_ctrl_c_prints_the_partial_summary_and_exits_130(emu: ExtendEmulator) -> None:
+    ids = emu.seed_runs(300)
+    emu.faults.update(route="cancel", latency=0.02)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "extend_async.cli", "cancel", "--concurrency", "2", *ids],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=cli_env(emu),
+    )
+    assert process.stderr is not None
+    first = process.stderr.readline()  # the first progress line: work is under way
+    assert first.startswith("cancel: ")
+    os.kill(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "interrupted" in out
+    assert "Traceback" not in err
+    states = Counter(emu.runs[i].status for i in ids)
+    assert 0 < states["CANCELLED"] < 300
+    assert "  total                  300" in out  # every id accounted for, even so
