@@ -79,7 +79,7 @@ def measure(n: int, rounds: int) -> dict[str, Any]:
 
 def rows(smoke: bool) -> list[Row]:
     """Workload 3."""
-    result = run_child("decode:measure", n=50 if smoke else 2000, rounds=3 if smoke else 10)
+    result = run_child("decode:measure", n=50 if smoke else 2000, rounds=3 if smoke else 6)
     return [
         Row(
             key="decode.classify_run",

@@ -94,12 +94,12 @@ def _medians(programs: dict[str, str], repeats: int) -> tuple[dict[str, float], 
 
 def rows(smoke: bool) -> list[Row]:
     """Workload 4."""
-    repeats = 1 if smoke else 9
+    repeats = 1 if smoke else 7
     median, samples = _medians(STATEMENTS, repeats)
     with ServerProcess("static") as server:
         prelude = f"KEY = {server.api_key!r}\nURL = {server.base_url!r}\n"
         programs = {name: prelude + body for name, body in FIRST_ANSWER.items()}
-        first, first_samples = _medians(programs, 1 if smoke else 5)
+        first, first_samples = _medians(programs, 1 if smoke else 3)
     return [
         Row(
             key="import.cold",

@@ -147,7 +147,7 @@ class _Call(Generic[T]):
         if task.cancelled():
             # Cancelled by Ctrl-C (the caller re-raises its KeyboardInterrupt) or by the
             # loop shutting down under a concurrent close().
-            self.error = ExtendError(CLOSED_DURING_CALL_MESSAGE)
+            self.error = _cancellation_detail(task) or ExtendError(CLOSED_DURING_CALL_MESSAGE)
         else:
             error = task.exception()
             if error is None:
@@ -182,6 +182,19 @@ class _Call(Generic[T]):
         except RuntimeError:  # the loop is already closed: nothing is running
             return
         self._done.acquire(timeout=CANCEL_TIMEOUT)
+
+
+def _cancellation_detail(task: asyncio.Future[Any]) -> asyncio.CancelledError | None:
+    """The subclass of CancelledError a cancelled call ended with, if it raised one.
+
+    ``BulkCancelInterrupted``, for one, carries the partial result of a bulk operation; a
+    plain CancelledError says nothing more than that the task was cancelled.
+    """
+    try:
+        task.result()
+    except asyncio.CancelledError as exc:
+        return exc if type(exc) is not asyncio.CancelledError else None
+    return None
 
 
 def _close_awaitable(awaitable: Awaitable[Any]) -> None:
@@ -278,8 +291,12 @@ class Portal:
             raise ExtendError(CLOSED_MESSAGE) from None
         try:
             call.wait(running.thread)
-        except BaseException:  # KeyboardInterrupt, most likely: stop the request too
+        except BaseException as interrupt:  # KeyboardInterrupt, most likely: stop the request
             call.cancel()
+            if isinstance(call.error, asyncio.CancelledError):
+                # What the call reported as it stopped (a bulk operation's partial result)
+                # stays reachable as the interrupt's cause.
+                interrupt.__cause__ = call.error
             raise
         error = call.error
         if error is None:

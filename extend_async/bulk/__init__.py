@@ -6,7 +6,9 @@ this package holds the machinery and the result types:
 * ``outcomes``: ``CancelOutcome``, ``BulkCancelResult``, ``BulkProgress`` and friends;
 * ``limits`` and ``throttle``: the shared 429 gate, AIMD concurrency and ``max_rate`` pacing;
 * ``attempts``: how one id is settled (retries, ambiguous answers);
-* ``memo``: duplicate ids; ``engine``: the worker pool; ``operations``: the entry points.
+* ``waiting``: first-come-first-served waiting for room;
+* ``memo``: duplicate ids; ``engine``: the worker pool; ``operations``: the entry points;
+* ``progress``: counting outcomes for ``on_progress``.
 """
 
 from .operations import DEFAULT_BULK_RETRIES, DEFAULT_CONCURRENCY

@@ -76,6 +76,9 @@ class Item:
     attempts: int = 0
     last_error: Exception | None = None
     sending: bool = False
+    # Whether some cancel request may have been processed (not just refused with a 429,
+    # or failed before it left): until then a stop leaves the id ``not_attempted``.
+    reached: bool = False
     duplicate_of: int | None = None
 
 
@@ -117,7 +120,7 @@ def outcome(
 
 def stopped_outcome(item: Item) -> CancelOutcome:
     """The outcome of an id the operation stopped for before it was settled."""
-    if item.attempts == 0:
+    if not item.reached:
         return outcome(item, OutcomeKind.NOT_ATTEMPTED)
     error = item.last_error or OutcomeUnknownError("the operation stopped before an answer")
     return outcome(item, OutcomeKind.FAILED, error=error)
@@ -165,9 +168,19 @@ class Settler:
             item.attempts += 1
             item.sending = True
             try:
-                return await self._cancel(item.id)
+                run = await self._cancel(item.id)
+            except RateLimitError:
+                raise  # refused unprocessed
+            except APIConnectionError as exc:
+                item.reached = item.reached or may_have_landed(exc)
+                raise
+            except BaseException:
+                item.reached = True
+                raise
             finally:
                 item.sending = False
+            item.reached = True
+            return run
 
         while True:
             try:

@@ -12,9 +12,7 @@ the ``Throttle``.
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
 
 import anyio
 
@@ -25,8 +23,9 @@ from .attempts import Item, RunCall, Settler, unfinished_outcome
 from .memo import Memo, mirror
 from .outcomes import CancelOutcome, OutcomeKind, StopReason
 from .throttle import STOP_GRACE, Stopped, Throttle
+from .waiting import Room
 
-__all__ = ["PARKED_PER_SLOT", "Emit", "Engine", "Ids", "Room", "SyncIds", "as_async_iterator"]
+__all__ = ["PARKED_PER_SLOT", "Emit", "Engine", "Ids", "SyncIds", "as_async_iterator"]
 
 log = logging.getLogger("extend_async.bulk")
 
@@ -34,49 +33,6 @@ Ids = Iterable[str] | AsyncIterable[str]
 Emit = Callable[[CancelOutcome], Awaitable[None]]
 
 PARKED_PER_SLOT = 3
-
-
-class Room:
-    """Admits ids while fewer than ``size`` are being worked on; parked ones don't count."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.used = 0
-        self.parked = 0
-        self._waiters: deque[anyio.Event] = deque()
-
-    async def enter(self) -> None:
-        while self.used - self.parked >= self.size:
-            event = anyio.Event()
-            self._waiters.append(event)
-            try:
-                await event.wait()
-            except BaseException:
-                if event.is_set():
-                    self._wake()
-                else:
-                    self._waiters.remove(event)
-                raise
-        self.used += 1
-
-    def leave(self) -> None:
-        self.used -= 1
-        self._wake()
-
-    @contextmanager
-    def parked_while(self) -> Iterator[None]:
-        self.parked += 1
-        self._wake()
-        try:
-            yield
-        finally:
-            self.parked -= 1
-
-    def _wake(self) -> None:
-        free = self.size - (self.used - self.parked)
-        while free > 0 and self._waiters:
-            self._waiters.popleft().set()
-            free -= 1
 
 
 def as_async_iterator(ids: Ids) -> AsyncIterator[object]:

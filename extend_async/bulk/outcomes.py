@@ -35,7 +35,9 @@ class OutcomeKind(_StrEnum):
     FAILED = "failed"
     """The run could not be cancelled, or its fate is unknown; ``error`` says why."""
     NOT_ATTEMPTED = "not_attempted"
-    """The operation stopped (deadline, interruption, fatal error) before trying this id."""
+    """The operation stopped (deadline, interruption, fatal error) before any cancel
+    request for this id could take effect: none was sent, or each was refused with 429
+    or failed before leaving. The run was left as it was."""
 
 
 class StopReason(_StrEnum):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -23,6 +22,7 @@ from .._errors import RateLimitError
 from .._retry import RetryPolicy
 from .limits import AdaptiveLimit, AdaptiveRate, Episodes
 from .outcomes import OutcomeUnknownError
+from .waiting import WaitQueue
 
 __all__ = ["STOP_GRACE", "Stopped", "Throttle"]
 
@@ -55,7 +55,7 @@ class Throttle:
         self._grace = grace
         self._paused_until = -math.inf
         self._in_flight = 0
-        self._waiters: deque[anyio.Event] = deque()
+        self._queue = WaitQueue(lambda: self.concurrency - self._in_flight)
         self._scopes: dict[anyio.CancelScope, bool] = {}  # scope -> dropped at once on stop
         self._stopped_at: float | None = None
         self._cuts = 0  # consecutive congestion episodes, for the no-hint backoff
@@ -119,7 +119,7 @@ class Throttle:
         self._cuts = 0
         self._limit.on_success()
         self._pacer.on_success(anyio.current_time())
-        self._wake()
+        self._queue.wake()
         return result
 
     async def sleep(self, seconds: float, *, finishing: bool = False) -> None:
@@ -151,16 +151,7 @@ class Throttle:
             if wait > 0:
                 await anyio.sleep(wait)
                 continue
-            event = anyio.Event()
-            self._waiters.append(event)
-            try:
-                await event.wait()
-            except BaseException:
-                if event.is_set():
-                    self._wake()  # pass the wake-up on to the next waiter
-                else:
-                    self._waiters.remove(event)
-                raise
+            await self._queue.wait()
         self._in_flight += 1
         try:
             while True:
@@ -179,13 +170,7 @@ class Throttle:
 
     def _release(self) -> None:
         self._in_flight -= 1
-        self._wake()
-
-    def _wake(self) -> None:
-        free = self.concurrency - self._in_flight
-        while free > 0 and self._waiters:
-            self._waiters.popleft().set()
-            free -= 1
+        self._queue.wake()
 
     def _on_throttled(self, exc: RateLimitError, sent_at: float) -> None:
         self.throttled += 1
@@ -204,10 +189,10 @@ class Throttle:
         if now + wait > self._paused_until:
             self._paused_until = now + wait
             if cut:
+                pace = self._pacer.rate
                 log.info(
-                    "rate limited: pausing all requests for %.2f s; then at most %d in flight"
-                    " and %.1f requests/s",
+                    "rate limited: pausing all requests for %.2f s; then at most %d in flight, %s",
                     wait,
                     self.concurrency,
-                    self._pacer.rate,
+                    "unpaced" if pace is None else f"{pace:.1f} requests/s",
                 )

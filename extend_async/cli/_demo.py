@@ -2,16 +2,19 @@
 
 It starts an emulator in a background thread, seeds PROCESSING runs, turns on faults
 (lost responses, connection resets, 502 pages, 500s) and a rate limit, then runs
-``extend-client cancel --status PROCESSING --yes`` against it (the same code path as
-from a shell), checks on the emulator's side that every run is CANCELLED, and finally
-cancels one more run with the blocking client, ``extend_sync.Extend``.
+``extend-client cancel --from-file runs.txt`` against it (the same code path as from a
+shell; a file of ids, so the progress bar knows the total), checks on the emulator's side
+that every run is CANCELLED, and finally cancels one more run with the blocking client,
+``extend_sync.Extend``.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ._common import EXIT_FAILED, EXIT_OK, UsageError
@@ -47,13 +50,16 @@ def demo_command(args: argparse.Namespace, *, stdout: TextIO) -> int:
             f"502 pages, 500s) and a rate limit of {args.rate_limit:g} requests/s."
         )
         say()
-        say("$ extend-client cancel --status PROCESSING --yes --concurrency 32")
-        status = main(
-            [
-                "--base-url", emulator.base_url, "--api-key", emulator.api_key,
-                "cancel", "--status", "PROCESSING", "--yes", "--concurrency", "32",
-            ]
-        )  # fmt: skip
+        with tempfile.TemporaryDirectory(prefix="extend-demo-") as folder:
+            ids_file = Path(folder) / "runs.txt"
+            ids_file.write_text("".join(f"{run_id}\n" for run_id in ids), encoding="utf-8")
+            say(f"$ extend-client cancel --from-file runs.txt --concurrency 32   # {len(ids)} ids")
+            status = main(
+                [
+                    "--base-url", emulator.base_url, "--api-key", emulator.api_key,
+                    "cancel", "--from-file", str(ids_file), "--concurrency", "32",
+                ]
+            )  # fmt: skip
         states = Counter(emulator.runs[run_id].status for run_id in ids)
         cancelled = states.get("CANCELLED", 0)
         verified = cancelled == len(ids)

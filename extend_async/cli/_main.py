@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -11,6 +12,9 @@ from .._options import REGION_BASE_URLS
 from ..bulk import DEFAULT_CONCURRENCY
 from ..types import RunStatus
 from ._common import EXIT_FAILED, EXIT_USAGE, PROG, UsageError, error_line, run_async
+
+# 128 + SIGPIPE, what a shell reports for a writer whose reader went away.
+EXIT_BROKEN_PIPE = 141
 
 __all__ = ["build_parser", "main"]
 
@@ -144,6 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ExtendError as exc:
         error_line(" ".join(str(exc).split()))
         return EXIT_FAILED
+    except BrokenPipeError:
+        # The reader went away (`extend-client list | head`): stop quietly, as Unix tools
+        # do, and keep the interpreter from complaining while it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -110,7 +110,7 @@ class ProgressView:
         tail = (
             f" {self._describe(progress)} │ cancelled {counts.cancelled} · "
             f"terminal {counts.already_terminal} · not found {counts.not_found} · "
-            f"failed {counts.failed} · untried {counts.not_attempted}"
+            f"failed {counts.failed} · not attempted {counts.not_attempted}"
         )
         if progress.total:
             fraction = progress.done / progress.total

@@ -27,7 +27,7 @@ async def test_5000_runs_through_30_percent_faults_and_429s_all_end_cancelled(
 ) -> None:
     ids = emu.seed_runs(5000)
     emu.faults.update(route="cancel", lost_response_rate=0.1, reset_rate=0.1, bad_gateway_rate=0.1)
-    emu.rate_limit = RateLimit(300, burst=20)
+    emu.rate_limit = RateLimit(600, burst=20)
 
     def lift_the_limit(progress: BulkProgress) -> None:
         if progress.done == 300:  # 429s (with Retry-After) for the first part only

@@ -342,3 +342,16 @@ async def test_an_id_waiting_to_retry_does_not_hold_up_the_others() -> None:
     assert result.counts.cancelled == 10
     # While r0 and r1 wait out their backoff, the other eight go through.
     assert sorted(finished[:8]) == ids[2:]
+
+
+async def test_ids_only_ever_refused_with_429_are_not_attempted_at_a_deadline() -> None:
+    ids = ["a", "b", "c"]
+    fake = FakeRuns(dict.fromkeys(ids, "PROCESSING"))
+    for run_id in ids:
+        fake.scripts[run_id] = ["429:5"]  # a long pause: the deadline comes first
+    result = await cancel_many(fake, ids, concurrency=3, deadline=0.2)
+    assert result.stop_reason is StopReason.DEADLINE
+    assert [o.kind for o in result] == [K.NOT_ATTEMPTED] * 3
+    assert result.outcomes[0].attempts == 1  # sent, but never processed
+    assert sum(o.attempts for o in result) == sum(fake.cancels.values())
+    assert set(fake.statuses.values()) == {"PROCESSING"}

@@ -113,3 +113,17 @@ async def test_finishing_work_may_still_be_sent_after_a_stop() -> None:
         await throttle.send(request)
     with pytest.raises(Stopped):
         await throttle.sleep(1.0)
+
+
+async def test_a_first_429_with_nothing_accepted_yet_is_logged_and_waited_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    throttle = Throttle(concurrency=2, max_rate=None, policy=FAST)
+
+    async def refused() -> None:
+        raise too_many(0.01)
+
+    with caplog.at_level("INFO", logger="extend_async.bulk"), pytest.raises(RateLimitError):
+        await throttle.send(refused)
+    assert throttle.rate is None  # nothing to estimate a pace from yet
+    assert any("unpaced" in record.getMessage() for record in caplog.records)

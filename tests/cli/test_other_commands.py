@@ -73,3 +73,23 @@ def test_the_demo_accounts_for_every_run() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Emulator check: 300 of 300 runs are CANCELLED" in done.stdout
     assert "status=CANCELLED" in done.stdout
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(emu: ExtendEmulator) -> None:
+    emu.seed_runs(300)
+    # `extend-client list --limit 0 | head -1`: the pipe closes after the first line.
+    with subprocess.Popen(
+        [sys.executable, "-m", "extend_async.cli", "list", "--limit", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli_env(emu),
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        code = process.wait(timeout=60)
+    assert first.startswith(b"clr_")
+    assert "Traceback" not in stderr
+    assert code in (0, 141)  # 0 when every line fitted in the pipe before it closed

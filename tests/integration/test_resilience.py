@@ -174,7 +174,9 @@ async def test_a_cancel_whose_answer_was_lost_still_returns_the_cancelled_run(
     # (with a refusal, since the run is already CANCELLED by then).
     emu.faults.update(route="cancel", lost_response_rate=1.0)
     run_task = asyncio.ensure_future(api.classify_runs.cancel(run_id, max_retries=3))
-    while emu.request_counts["cancel"] < 1:
+    for _ in range(2000):  # until the first (lost) attempt has reached the emulator
+        if emu.request_counts["cancel"] >= 1:
+            break
         await asyncio.sleep(0.005)
     emu.faults.update(route="cancel", lost_response_rate=0.0)
     run = await run_task

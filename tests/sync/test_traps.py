@@ -178,3 +178,33 @@ def test_after_fork_the_child_gets_a_working_client(emulator: ExtendEmulator) ->
     assert done.stdout.splitlines() == ["child True True True 0", "parent ok"]
     unexpected = [line for line in done.stderr.splitlines() if "fork()" not in line]
     assert unexpected == []  # (3.12+ warns that forking a threaded process is risky)
+
+
+@pytest.mark.usefixtures("default_sigint")
+def test_ctrl_c_during_a_bulk_cancel_keeps_the_partial_result() -> None:
+    from extend_async import BulkCancelInterrupted
+    from extend_async.testing import FaultConfig
+
+    # Every cancel is slow, so the interrupt lands while most ids are still waiting.
+    with ExtendEmulator(faults=FaultConfig(latency=0.2)).run_in_thread() as emu:
+        ids = emu.seed_runs(40)
+        with Extend(emu.api_key, base_url=emu.base_url) as client:
+            main = threading.main_thread().ident
+            assert main is not None
+            first_done = threading.Event()
+
+            def press_ctrl_c() -> None:
+                if first_done.wait(SUBPROCESS_TIMEOUT):
+                    signal.pthread_kill(main, signal.SIGINT)
+
+            threading.Thread(target=press_ctrl_c, daemon=True).start()
+            with pytest.raises(KeyboardInterrupt) as caught:
+                client.classify_runs.cancel_many(
+                    ids, concurrency=4, on_progress=lambda progress: first_done.set()
+                )
+    stopped = caught.value.__cause__
+    assert isinstance(stopped, BulkCancelInterrupted)
+    result = stopped.result
+    assert [outcome.id for outcome in result.outcomes] == ids  # every id accounted for
+    assert result.counts.cancelled >= 1
+    assert result.counts.not_attempted >= 1
