@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import platform
 import re
 import time
+import weakref
 from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import lru_cache
@@ -79,6 +81,23 @@ class SessionHolder:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
+        _live_holders.add(self)
+
+    def forget_inherited(self) -> None:
+        """In a forked child: let go of the parent's session without closing it.
+
+        Closing it needs the loop that made it, which lives in a parent thread, and would
+        unregister the parent's sockets from the epoll instance both processes share,
+        stalling the parent. So the session is detached and its connector marked closed:
+        nothing in the child touches those connections; the next ``get`` makes new ones.
+        """
+        session, self._session = self._session, None
+        self._loop = None
+        if session is not None:
+            connector = session.connector
+            session.detach()
+            if connector is not None:
+                connector._closed = True
 
     def get(self) -> aiohttp.ClientSession:
         session = self._session
@@ -105,6 +124,18 @@ class SessionHolder:
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()
+
+
+_live_holders: weakref.WeakSet[SessionHolder] = weakref.WeakSet()
+
+
+def _forget_inherited_sessions() -> None:
+    for holder in list(_live_holders):
+        holder.forget_inherited()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_sessions)
 
 
 @lru_cache(maxsize=64)

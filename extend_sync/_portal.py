@@ -380,7 +380,7 @@ class Portal:
             finalizer.detach()
         if running is not None:
             _inherited.append(running)
-            _forget_inherited_session(self._sessions)
+            self._sessions.forget_inherited()
 
 
 class _SyncContext(AbstractContextManager[T]):
@@ -413,21 +413,6 @@ _live_portals: weakref.WeakSet[Portal] = weakref.WeakSet()
 # The parent's loops, kept alive in a child so that nothing finalizes them there: their
 # tasks, selector and self-pipe belong to a thread that only exists in the parent.
 _inherited: list[_Loop] = []
-
-
-def _forget_inherited_session(sessions: SessionHolder) -> None:
-    # SessionHolder has no way to drop a session without closing it, and closing needs the
-    # loop that made it. Closing the parent's connections from here would also unregister
-    # their sockets from the epoll instance both processes share, stalling the parent. So
-    # the session is detached and its connector marked closed: nothing here touches them.
-    session = sessions._session
-    sessions._session = None
-    sessions._loop = None
-    if session is not None:
-        connector = session.connector
-        session.detach()
-        if connector is not None:
-            connector._closed = True
 
 
 def _after_fork_in_child() -> None:

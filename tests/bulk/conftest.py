@@ -12,12 +12,6 @@ from extend_async.testing import ExtendEmulator
 from ._fakes import FAST
 
 
-@pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("EXTEND_API_KEY", "EXTEND_BASE_URL", "EXTEND_WORKSPACE_ID"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 async def emu() -> AsyncIterator[ExtendEmulator]:
     async with ExtendEmulator(seed=5) as emulator:

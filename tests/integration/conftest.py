@@ -13,12 +13,6 @@ from extend_async.testing import ExtendEmulator
 FAST_RETRY = RetryPolicy(initial_delay=0.001, max_delay=0.004)
 
 
-@pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("EXTEND_API_KEY", "EXTEND_BASE_URL", "EXTEND_WORKSPACE_ID"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 async def emu() -> AsyncIterator[ExtendEmulator]:
     async with ExtendEmulator(seed=7) as emulator:

@@ -12,12 +12,6 @@ from extend_async import AsyncExtend, RetryPolicy, _polling
 from ._helpers import API_KEY, BASE_URL, FakeClock
 
 
-@pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("EXTEND_API_KEY", "EXTEND_BASE_URL", "EXTEND_WORKSPACE_ID"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def mock_api() -> Iterator[aioresponses]:
     with aioresponses() as mocked:

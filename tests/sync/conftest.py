@@ -14,12 +14,6 @@ from extend_sync import Extend
 FAST_RETRY = RetryPolicy(initial_delay=0.001, max_delay=0.004)
 
 
-@pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("EXTEND_API_KEY", "EXTEND_BASE_URL", "EXTEND_WORKSPACE_ID"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[ExtendEmulator]:
     with ExtendEmulator(seed=11).run_in_thread() as emu:

@@ -1,0 +1,12 @@
+"""Settings shared by every test directory."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's own Extend settings."""
+    for name in ("EXTEND_API_KEY", "EXTEND_BASE_URL", "EXTEND_WORKSPACE_ID"):
+        monkeypatch.delenv(name, raising=False)
