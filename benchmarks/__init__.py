@@ -1,0 +1,1 @@
+"""Benchmarks against the official SDK and raw aiohttp: ``python -m benchmarks``."""

@@ -2,8 +2,9 @@
 
 Runs every benchmark, prints one table (workload | ours | official | raw | ratio | goal |
 met?) and writes the figures with the machine they came from to
-``benchmarks/results/latest.json`` (``--smoke``: tiny sizes, goals not judged, nothing
-written unless ``--json`` is given). Exits 1 if a section failed to run.
+``benchmarks/results/latest.json``. ``--smoke``: tiny sizes, goals not judged. With
+``--smoke`` or ``--only`` nothing is written unless ``--json`` is given. Exits 1 if a
+section failed to run.
 """
 
 from __future__ import annotations

@@ -57,16 +57,7 @@ converter.register_structure_hook_factory(attrs.has, _structure_attrs_factory)
 converter.register_unstructure_hook_factory(attrs.has, _unstructure_attrs_factory)
 
 
-# --- structure functions of plain attrs classes (the decoding hot path) -------------------
-#
-# cattrs' generated functions call, for every ``X | None`` field, a hook that looks the
-# inner hook up again on each call, and collect the fields present in a dict for
-# ``**kwargs``. A ClassifyRun has ~80 such fields, so these functions are generated here
-# instead: one ``o.get`` per field, ``None`` tests, primitives and ``tuple[X, ...]`` inline,
-# every other hook resolved once. Semantics are cattrs' with ``detailed_validation=False``:
-# unknown keys are ignored and a missing required key raises ``KeyError``.
-
-_PRIMITIVES = (str, int, float, bool)
+# --- primitives: the promised type, or an error ------------------------------------------
 
 
 def _not_a(expected: str, value: Any) -> TypeError:
@@ -109,6 +100,18 @@ _STRICT_PRIMITIVES: dict[type, Callable[[Any, Any], Any]] = {
 }
 for _tp, _hook in _STRICT_PRIMITIVES.items():
     converter.register_structure_hook(_tp, _hook)
+
+
+# --- structure functions of plain attrs classes (the decoding hot path) -------------------
+#
+# cattrs' generated functions call, for every ``X | None`` field, a hook that looks the
+# inner hook up again on each call, and collect the fields present in a dict for
+# ``**kwargs``. A ClassifyRun has ~80 such fields, so these functions are generated here
+# instead: one ``o.get`` per field, ``None`` tests, primitives and ``tuple[X, ...]`` inline,
+# every other hook resolved once. Semantics are cattrs' with ``detailed_validation=False``:
+# unknown keys are ignored and a missing required key raises ``KeyError``.
+
+_PRIMITIVES = (str, int, float, bool)
 _MISSING = object()
 _NoneType = type(None)
 

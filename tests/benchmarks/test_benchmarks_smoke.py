@@ -21,6 +21,7 @@ EXPECTED_KEYS = [
     "decode.classify_run",
     "decode.official_sdk_path",
     "import.cold",
+    "import.first_answer",
     "async_cancel.req_s",
     "async_cancel.cpu_us",
     "async_cancel_static.req_s",
