@@ -7,7 +7,6 @@ import random
 import time
 from collections.abc import Mapping
 from datetime import timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from attrs import Attribute, field, frozen
@@ -93,6 +92,9 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
         hint = _seconds(raw)
         if hint is not None:
             return hint
+        # Imported here: HTTP dates are rare, and email.utils costs import time.
+        from email.utils import parsedate_to_datetime
+
         try:
             when = parsedate_to_datetime(raw)
         except (TypeError, ValueError, IndexError):
