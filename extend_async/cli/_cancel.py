@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Awaitable, Callable
 from typing import TextIO
 
-from ..bulk import BulkCancelInterrupted, BulkCancelResult
+from ..bulk import BulkCancelInterrupted, BulkCancelResult, BulkProgress
 from ..types import RunStatus
 from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, make_client
 from ._ids import read_ids
@@ -40,20 +41,32 @@ async def cancel_command(
             "nothing was sent (dry run)\n"
         )
         return EXIT_OK
-    view = ProgressView(stderr, live=stderr.isatty())
     async with make_client(args) as client:
-        try:
-            result = await client.classify_runs.cancel_many(
+        result = await _with_progress(
+            stderr,
+            lambda on_progress: client.classify_runs.cancel_many(
                 ids,
                 concurrency=args.concurrency,
                 max_rate=args.max_rate,
                 deadline=args.deadline,
-                on_progress=view.update,
-            )
-        except BulkCancelInterrupted as stop:
-            result = stop.result
-    view.close()
+                on_progress=on_progress,
+            ),
+        )
     return _report(result, args, stdout=stdout, stderr=stderr)
+
+
+async def _with_progress(
+    stderr: TextIO,
+    operation: Callable[[Callable[[BulkProgress], None]], Awaitable[BulkCancelResult]],
+) -> BulkCancelResult:
+    """Run a bulk cancel with the progress view; an interrupt still yields its result."""
+    view = ProgressView(stderr, live=stderr.isatty())
+    try:
+        return await operation(view.update)
+    except BulkCancelInterrupted as stop:
+        return stop.result
+    finally:
+        view.close()
 
 
 def _describe(args: argparse.Namespace, statuses: tuple[str, ...]) -> str:
@@ -94,20 +107,18 @@ async def _cancel_by_filter(
             if stdin.readline().strip().lower() not in ("y", "yes"):
                 stderr.write("Nothing was cancelled.\n")
                 return EXIT_FAILED
-        view = ProgressView(stderr, live=stderr.isatty())
-        try:
-            result = await client.classify_runs.cancel_all(
+        result = await _with_progress(
+            stderr,
+            lambda on_progress: client.classify_runs.cancel_all(
                 status=statuses,
                 classifier_id=args.classifier,
                 batch_id=args.batch,
                 concurrency=args.concurrency,
                 max_rate=args.max_rate,
                 deadline=args.deadline,
-                on_progress=view.update,
-            )
-        except BulkCancelInterrupted as stop:
-            result = stop.result
-    view.close()
+                on_progress=on_progress,
+            ),
+        )
     return _report(result, args, stdout=stdout, stderr=stderr)
 
 
