@@ -30,8 +30,10 @@ generate: $(STAMP)
 check-generated: $(STAMP)
 	$(BIN)/python scripts/generate_sync.py --check
 
+# stdin is /dev/null whatever the caller gives: CI may run with none at all, and a closed
+# descriptor 0 breaks tools the tests start (an IPython kernel reads its encoding).
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q < /dev/null
 
 test: lint typecheck check-generated pytest
 
