@@ -3,30 +3,52 @@
     python scripts/generate_sync.py           # write the generated modules (make generate)
     python scripts/generate_sync.py --check   # exit 1 naming each stale file (make test)
 
-The source is read with ``ast``; nothing is imported. Mirrored: ``AsyncExtend`` (in
-``extend_async/_client.py``) and every ``Async*`` class in the ``__all__`` of a public
-module of ``extend_async/resources/``. Each becomes a class of the same name minus
-``Async``, with the same parameters, defaults, annotations and docstrings (a few async
-idioms in a docstring are reworded: ``DOC_REWRITES``). A member becomes:
+The source is read with ``ast``; nothing is imported. The text written is formatted by the
+pinned ruff (``ruff check --fix`` for import order and ``__all__``, then ``ruff format``) in
+a temporary directory, so ``--check`` compares whole, formatted files.
 
-- ``async def m(...) -> T``            ``def m(...) -> T`` through ``Portal.call``
-- ``async def`` generator / ``def`` returning ``AsyncIterator[T]``
-                                       ``def m(...) -> Iterator[T]`` (``Portal.iterate``)
-- ``def m(...) -> AsyncPager[T]``      ``def m(...) -> SyncPager[T]`` (one crossing per page)
-- ``def m(...) -> AbstractAsyncContextManager[T]``
-                                       ``def m(...) -> AbstractContextManager[T]``
-- a member typed with a mirrored class (a sub-resource, ``with_raw_response``,
-  ``with_options``)                    the sync counterpart, sharing the portal
-- any other ``def`` or property        forwarded as it is
+The rules a resource author follows, each with the ``GenerationError`` that enforces it
+(tests/sync/test_generator_rules.py has one test per rule):
 
-A ``...WithRawResponse`` class's attributes (``self.x = with_raw(resource.x)``) become
-methods with the resource method's signature returning ``RawResponse[T]``. ``AsyncExtend``'s
-``aclose``, ``__aenter__``/``__aexit__`` and ``__repr__`` are hand-written in
-``extend_sync/_base.py``. A member this script cannot mirror stops it with an error
-naming the member, rather than being skipped.
+1. What is mirrored: ``AsyncExtend`` and every ``Async*`` name in the ``__all__`` of a
+   public module of ``extend_async/resources/``, as a class of the same name minus
+   ``Async`` ("X is in __all__ but not a class").
+2. Members: every public ``def``, ``async def`` and property; private ones (``_x``) are
+   not mirrored, and a class inside a mirrored class is refused ("nested class X").
+   Attributes set in ``__init__`` to a mirrored class (``self.gears = AsyncGears(...)``)
+   become sub-resources sharing the portal.
+3. Decorators: none, ``@property`` or ``@cached_property``, on a plain ``def``
+   ("decorators [...] are not mirrored", "an async property is not mirrored").
+4. Signatures: a method's first parameter is ``self`` ("is not a plain method"), and it
+   has a return annotation ("needs a return annotation"). Parameters, defaults and
+   annotations are copied as written; each name in them is imported at module level (or
+   under ``TYPE_CHECKING``) with ``from m import n`` ("where does 'X' come from?",
+   "plain 'import m' is not mirrored"), one name meaning one thing across a module
+   ("X from both ...").
+5. Results: ``async def f() -> T`` becomes ``def f() -> T`` (through ``Portal.call``); an
+   async generator, or a ``def`` returning ``AsyncIterator[T]``/``AsyncIterable[T]``,
+   becomes ``Iterator[T]`` (``Portal.iterate``); ``AsyncPager[T]`` becomes
+   ``SyncPager[T]``; ``AbstractAsyncContextManager[T]`` becomes
+   ``AbstractContextManager[T]``; ``Awaitable[T]`` becomes ``T``; a mirrored class becomes
+   its sync twin. Any other async type in a result is refused ("cannot mirror the async
+   type in ..."); an async generator must say ``AsyncIterator[T]`` ("an async generator
+   must return AsyncIterator[T]").
+6. Parameters take sync types: an async iterable is accepted only next to its sync form,
+   ``Iterable[T] | AsyncIterable[T]``, and the sync signature keeps ``Iterable[T]``, which
+   the async method really accepts ("parameter 'x' has no sync form"). Any other async
+   type in a parameter is refused the same way.
+7. Reserved names: the generated bodies use ``self`` and the sync class names, so no
+   parameter may be named like a generated class ("parameter 'X' shadows ...").
+8. Raw-response classes (``...WithRawResponse``): ``__init__(self, resource: AsyncX)``
+   holds only ``self.m = with_raw(resource.m)`` lines ("may only contain ..."), each naming
+   an ``async def`` of the mirrored resource ("is not an async method"); each becomes
+   ``def m(...) -> RawResponse[T]`` with the resource method's signature.
+9. Docstrings are kept as written, except on members whose result changes shape (iterator,
+   pager, context manager): there the async idioms of ``DOC_REWRITES`` are reworded (a
+   rewrite that would make a line longer than 100 characters is skipped).
 
-The output is already formatted as ``ruff format`` would (line length 100), so the check
-compares whole files and does not depend on ruff.
+``AsyncExtend``'s ``aclose``, ``__aenter__``/``__aexit__`` and ``__repr__`` are
+hand-written in ``extend_sync/_base.py``.
 """
 
 from __future__ import annotations
@@ -34,9 +56,10 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
-import re
+import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -70,8 +93,12 @@ ASYNC_ITERATORS = frozenset({"AsyncIterator", "AsyncIterable", "AsyncGenerator"}
 ASYNC_CONTEXT_MANAGERS = frozenset({"AbstractAsyncContextManager", "AsyncContextManager"})
 AWAITABLES = frozenset({"Awaitable", "Coroutine"})
 ASYNC_PAGER = "AsyncPager"
+ASYNC_TYPES = ASYNC_ITERATORS | ASYNC_CONTEXT_MANAGERS | AWAITABLES | {ASYNC_PAGER}
+# The sync form a parameter must also accept next to an async iterable (rule 6).
+SYNC_FORM = {"AsyncIterable": "Iterable", "AsyncIterator": "Iterable", "AsyncGenerator": "Iterable"}
+DECORATORS = ("property", "cached_property", "functools.cached_property")
 
-# Async idioms in the docstring of a method whose result changes shape.
+# Async idioms in the docstring of a member whose result changes shape (rule 9).
 DOC_REWRITES = (
     ("``await`` the result for the first page", "call ``first_page()`` for the first page"),
     ("``await`` the result", "call ``first_page()`` on the result"),
@@ -80,11 +107,14 @@ DOC_REWRITES = (
     ("``async with``", "``with``"),
 )
 
-FIRST_PARTY = ("extend_async", "extend_sync")
+# The formatter settings: the project's, and its two packages counted as first party even
+# when the files are formatted outside the repository.
+FORMAT_OVERRIDES = ('lint.isort.known-first-party = ["extend_async", "extend_sync"]',)
+FIX_RULES = "I,RUF022"  # import blocks, __all__ order
 
 
 class GenerationError(Exception):
-    """The source has a shape this script does not know how to mirror."""
+    """The source breaks one of the rules above, or the formatter failed."""
 
 
 # --- reading the source ---------------------------------------------------------------------
@@ -113,8 +143,7 @@ class Source:
                     source.origins[alias.asname or alias.name] = (base, alias.name)
             elif isinstance(node, ast.Import):
                 for alias in node.names:
-                    name = alias.asname or alias.name.split(".")[0]
-                    source.origins[name] = (alias.name, "")
+                    source.origins[alias.asname or alias.name.split(".")[0]] = (alias.name, "")
             else:
                 for name in _defined_names(node):
                     source.origins[name] = (module, name)
@@ -124,27 +153,24 @@ class Source:
     def _lines(self) -> list[bytes]:
         return self.text.encode().splitlines(keepends=True)
 
-    def exact(self, node: ast.AST) -> str:
-        """The source text of ``node``, as written (``ast.get_source_segment``, but without
-        splitting the whole file again for every node)."""
-        if not isinstance(node, ast.expr | ast.stmt) or node.end_lineno is None:
-            raise GenerationError(f"{self.path}: no source text for {ast.dump(node)}")
-        start, end = node.lineno, node.end_lineno
-        col, end_col = node.col_offset, node.end_col_offset
-        if end_col is None:
-            raise GenerationError(f"{self.path}: no source text for {ast.dump(node)}")
-        if start == end:
-            return self._lines[start - 1][col:end_col].decode()
-        parts = [self._lines[start - 1][col:], *self._lines[start : end - 1]]
-        parts.append(self._lines[end - 1][:end_col])
-        return b"".join(parts).decode()
+    def docstring(self, node: ast.Constant) -> str:
+        """A docstring as written, its lines after the first dedented to its own column, so
+        that it can be indented anew wherever it goes (rule 9)."""
+        assert node.end_lineno is not None
+        assert node.end_col_offset is not None
+        lines = self._lines[node.lineno - 1 : node.end_lineno]
+        lines[-1] = lines[-1][: node.end_col_offset]
+        lines[0] = lines[0][node.col_offset :]
+        margin = b" " * node.col_offset
+        dedented = [lines[0]]
+        for line in lines[1:]:
+            dedented.append(line.removeprefix(margin) if line.strip() else line.strip(b" "))
+        return b"".join(dedented).decode()
 
-    def segment(self, node: ast.AST) -> str:
-        """The source text of an expression, on one line."""
-        text = self.exact(node)
-        if "\n" in text:
-            text = _one_line(text, node, self.path)
-        return text
+    def origin(self, name: str) -> str:
+        """The name ``name`` was imported as (``name`` itself when defined here)."""
+        found = self.origins.get(name)
+        return found[1] if found else name
 
     def exported(self) -> list[str] | None:
         for node in self.tree.body:
@@ -169,11 +195,7 @@ def _absolute(package: str, module: str | None, level: int) -> str:
 def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Top-level statements, those under ``if TYPE_CHECKING:`` included."""
     for node in body:
-        if (
-            isinstance(node, ast.If)
-            and isinstance(node.test, ast.Name | ast.Attribute)
-            and ast.unparse(node.test).endswith("TYPE_CHECKING")
-        ):
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
             yield from node.body
         else:
             yield node
@@ -183,30 +205,37 @@ def _defined_names(node: ast.stmt) -> Iterator[str]:
     if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
         yield node.name
     elif isinstance(node, ast.Assign):
-        for target in node.targets:
-            if isinstance(target, ast.Name):
-                yield target.id
+        yield from (t.id for t in node.targets if isinstance(t, ast.Name))
     elif isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(node.target, ast.Name):
         yield node.target.id
 
 
-def _one_line(text: str, node: ast.AST, path: Path) -> str:
-    """A bracketed expression the author split over lines, joined back into one."""
-    joined = re.sub(r"\s*\n\s*", " ", text)
-    joined = re.sub(r"([\[(]) ", r"\1", joined)
-    joined = re.sub(r",? ([\])])", r"\1", joined)
-    if ast.dump(ast.parse(joined, mode="eval").body) != ast.dump(node):
-        raise GenerationError(f"{path}: cannot put this on one line: {text!r}")
-    return joined
+def _names_in(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
-def _names_in(text: str) -> set[str]:
-    """The top-level names an expression refers to."""
-    found = set()
-    for node in ast.walk(ast.parse(text, mode="eval")):
-        if isinstance(node, ast.Name):
-            found.add(node.id)
-    return found
+def _head(node: ast.expr) -> str:
+    """``AsyncPager`` for ``AsyncPager[T]``, ``x`` for ``x``; ``""`` otherwise."""
+    base = node.value if isinstance(node, ast.Subscript) else node
+    return base.id if isinstance(base, ast.Name) else ""
+
+
+def _type_args(node: ast.expr) -> list[ast.expr]:
+    if not isinstance(node, ast.Subscript):
+        return []
+    return list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+
+
+def _union_members(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return [*_union_members(node.left), *_union_members(node.right)]
+    return [node]
+
+
+def _docstring(body: list[ast.stmt]) -> ast.Constant | None:
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        return body[0].value if isinstance(body[0].value.value, str) else None
+    return None
 
 
 # --- the classes to mirror -------------------------------------------------------------------
@@ -238,55 +267,64 @@ class Target:
     def is_raw(self) -> bool:
         return self.async_name.endswith("WithRawResponse")
 
+    def method(self, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        return next(
+            (
+                n
+                for n in self.node.body
+                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == name
+            ),
+            None,
+        )
+
 
 def find_targets(root: Path) -> list[Target]:
-    targets = []
     client = Source.read(root, CLIENT_SOURCE)
     if CLIENT_CLASS not in client.classes():
         raise GenerationError(f"{CLIENT_SOURCE}: no class {CLIENT_CLASS}")
-    targets.append(Target(client, client.classes()[CLIENT_CLASS], OUT_DIR / CLIENT_SOURCE.name))
+    targets = [Target(client, client.classes()[CLIENT_CLASS], OUT_DIR / CLIENT_SOURCE.name)]
     for path in sorted((root / RESOURCES_DIR).glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        source = Source.read(root, path.relative_to(root))
-        classes = source.classes()
-        names = source.exported()
-        names = [n for n in (names if names is not None else classes) if n.startswith("Async")]
-        for name in names:
-            if name not in classes:
-                raise GenerationError(f"{source.path}: {name} is in __all__ but not a class")
-            targets.append(Target(source, classes[name], OUT_DIR / path.name))
+        if not path.name.startswith("_"):
+            targets += module_targets(Source.read(root, path.relative_to(root)))
     return targets
+
+
+def module_targets(source: Source) -> list[Target]:
+    """The mirrored classes of one resource module (rule 1)."""
+    classes = source.classes()
+    names = source.exported()
+    found = []
+    for name in names if names is not None else classes:
+        if not name.startswith("Async"):
+            continue
+        if name not in classes:
+            raise GenerationError(f"{source.path}: {name} is in __all__ but not a class")
+        found.append(Target(source, classes[name], OUT_DIR / source.path.name))
+    return found
 
 
 # --- imports ---------------------------------------------------------------------------------
 
 
 class Imports:
-    """``from module import name`` lines, sorted and wrapped the way ruff's isort does."""
+    """The ``from module import name`` lines a generated module needs, in no order: ruff
+    sorts and wraps them."""
 
     def __init__(self, own_module: str) -> None:
         self.own_module = own_module
-        self.by_module: dict[str, set[str]] = {}
-        self.aliased: set[tuple[str, str, str]] = set()
         self.bound: dict[str, tuple[str, str]] = {}
 
     def add(self, module: str, name: str, alias: str | None = None) -> None:
         if module == self.own_module:
             return
         local = alias or name
-        previous = self.bound.get(local)
-        if previous is not None and previous != (module, name):
+        previous = self.bound.setdefault(local, (module, name))
+        if previous != (module, name):
             raise GenerationError(f"{self.own_module}: {local} from both {previous} and {module}")
-        self.bound[local] = (module, name)
-        if alias is None:
-            self.by_module.setdefault(module, set()).add(name)
-        else:
-            self.aliased.add((module, name, alias))
 
-    def add_names(self, text: str, source: Source, local: set[str]) -> None:
-        """Import what ``text`` (from ``source``) refers to, as ``source`` does."""
-        for name in sorted(_names_in(text)):
+    def add_names(self, node: ast.AST, source: Source, local: set[str]) -> None:
+        """Import what ``node`` (from ``source``) refers to, as ``source`` does (rule 4)."""
+        for name in sorted(_names_in(node)):
             if name in local or hasattr(builtins, name):
                 continue
             origin = source.origins.get(name)
@@ -297,123 +335,28 @@ class Imports:
                 raise GenerationError(f"{source.path}: plain 'import {module}' is not mirrored")
             self.add(module, original, None if original == name else name)
 
-    def render(self) -> list[str]:
-        statements: list[tuple[str, tuple[int, str], str]] = []
-        for module, names in self.by_module.items():
-            ordered = sorted(names, key=_member_key)
-            line = f"from {module} import {', '.join(ordered)}"
-            if len(line) > LINE_LENGTH:
-                line = "\n".join([f"from {module} import (", *(f"    {n}," for n in ordered), ")"])
-            statements.append((module, _member_key(ordered[0]), line))
-        for module, name, alias in self.aliased:
-            statements.append(
-                (module, _member_key(name), f"from {module} import {name} as {alias}")
-            )
-        sections: dict[int, list[str]] = {}
-        for module, _, line in sorted(statements, key=lambda s: (s[0].lower(), s[1])):
-            root = module.split(".")[0]
-            section = 0 if root in sys.stdlib_module_names else 2 if root in FIRST_PARTY else 1
-            sections.setdefault(section, []).append(line)
-        blocks = ["\n".join(sections[k]) for k in sorted(sections)]
-        return ["from __future__ import annotations", *blocks]
+    def lines(self) -> list[str]:
+        out = ["from __future__ import annotations"]
+        for local, (module, name) in sorted(self.bound.items()):
+            alias = "" if local == name else f" as {local}"
+            out.append(f"from {module} import {name}{alias}")
+        return out
 
 
-def _member_key(name: str) -> tuple[int, str]:
-    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
-    return kind, name.lower()
-
-
-# --- formatting ------------------------------------------------------------------------------
-
-
-def bracketed(head: str, items: Sequence[str], tail: str, indent: str, hug: bool = True) -> str:
-    """``head(items)tail`` as ruff formats it: one line, items on one line, or one per line."""
-    one = f"{indent}{head}{', '.join(items)}{tail}"
-    if len(one) <= LINE_LENGTH or not items:
-        return one
-    inner = indent + INDENT
-    hugged = inner + ", ".join(items)
-    if hug and len(hugged) <= LINE_LENGTH:
-        return f"{indent}{head}\n{hugged}\n{indent}{tail}"
-    lines = "\n".join(f"{inner}{item}," for item in items)
-    return f"{indent}{head}\n{lines}\n{indent}{tail}"
-
-
-def docstring(source: Source, body: list[ast.stmt], rewrite: bool = False) -> str | None:
-    if not body or not isinstance(body[0], ast.Expr):
-        return None
-    value = body[0].value
-    if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
-        return None
-    text = source.exact(value)
-    if rewrite:
-        lines = []
-        for number, line in enumerate(text.split("\n")):
-            new = line
-            for old, replacement in DOC_REWRITES:
-                new = new.replace(old, replacement)
-            # The first line follows the method's indentation; a rewrite that would make a
-            # line too long is skipped.
-            width = len(new) + (len(INDENT) * 2 if number == 0 else 0)
-            lines.append(new if width <= LINE_LENGTH else line)
-        text = "\n".join(lines)
-    return text
-
-
-# --- members ---------------------------------------------------------------------------------
+# --- signatures ------------------------------------------------------------------------------
 
 
 @dataclass
 class Signature:
-    params: list[str]  # rendered, without self
-    forward: list[str]  # the call's arguments
-    names: set[str]
+    params: str  # rendered, after self
+    forward: str  # the call's arguments
 
+    def with_self(self) -> str:
+        return f"self, {self.params}" if self.params else "self"
 
-def signature(
-    source: Source, fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: Imports, local: set[str]
-) -> Signature:
-    args = fn.args
-    positional = [*args.posonlyargs, *args.args]
-    if not positional or positional[0].arg != "self":
-        raise GenerationError(f"{source.path}: {fn.name} is not a plain method")
-    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
-    defaults += args.defaults
-    params: list[str] = []
-    forward: list[str] = []
-    names: set[str] = set()
-
-    def render(arg: ast.arg, default: ast.expr | None, prefix: str = "") -> str:
-        names.add(arg.arg)
-        text = prefix + arg.arg
-        if arg.annotation is not None:
-            annotation = source.segment(arg.annotation)
-            imports.add_names(annotation, source, local)
-            text += f": {annotation}"
-        if default is not None:
-            value = source.segment(default)
-            imports.add_names(value, source, local)
-            text += f" = {value}" if arg.annotation is not None else f"={value}"
-        return text
-
-    for index, (arg, default) in enumerate(zip(positional, defaults, strict=True)):
-        if index > 0:  # not self
-            params.append(render(arg, default))
-            forward.append(arg.arg)
-        if args.posonlyargs and index == len(args.posonlyargs) - 1:
-            params.append("/")
-    if args.vararg is not None:
-        params.append(render(args.vararg, None, "*"))
-        forward.append(f"*{args.vararg.arg}")
-    elif args.kwonlyargs:
-        params.append("*")
-    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-        params.append(render(arg, kw_default))
-        forward.append(f"{arg.arg}={arg.arg}")
-    if args.kwarg is not None:
-        params.append(render(args.kwarg, None, "**"))
-        forward.append(f"**{args.kwarg.arg}")
-    return Signature(params, forward, names)
+    def after(self, first: str) -> str:
+        """The call's arguments after ``first``."""
+        return f"{first}, {self.forward}" if self.forward else first
 
 
 @dataclass
@@ -429,86 +372,138 @@ class Generator:
     def __init__(self, targets: list[Target]) -> None:
         self.targets = targets
         self.by_async_name = {t.async_name: t for t in targets}
+        self.sync_names = {t.name for t in targets}
 
-    # -- result shapes --
+    def is_async_type(self, source: Source, name: str) -> bool:
+        return name in self.by_async_name or source.origin(name) in ASYNC_TYPES
 
-    def _origin_name(self, source: Source, name: str) -> str:
-        origin = source.origins.get(name)
-        return origin[1] if origin else name
+    # -- signatures (rules 4, 6, 7) --
+
+    def signature(
+        self, source: Source, fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: Imports
+    ) -> Signature:
+        where = f"{source.path}: {fn.name}"
+        args = fn.args
+        positional = [*args.posonlyargs, *args.args]
+        if not positional or positional[0].arg != "self":
+            raise GenerationError(f"{where} is not a plain method")
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+        defaults += args.defaults
+        params: list[str] = []
+        forward: list[str] = []
+
+        def render(arg: ast.arg, default: ast.expr | None, prefix: str = "") -> str:
+            if arg.arg in self.sync_names:
+                raise GenerationError(f"{where}: parameter {arg.arg!r} shadows the generated class")
+            text = prefix + arg.arg
+            if arg.annotation is not None:
+                annotation = self.sync_parameter(source, arg.arg, arg.annotation, where)
+                imports.add_names(annotation, source, self.sync_names)
+                text += f": {ast.unparse(annotation)}"
+            if default is not None:
+                imports.add_names(default, source, self.sync_names)
+                equals = " = " if arg.annotation is not None else "="
+                text += equals + ast.unparse(default)
+            return text
+
+        for index, (arg, default) in enumerate(zip(positional, defaults, strict=True)):
+            if index > 0:  # not self
+                params.append(render(arg, default))
+                forward.append(arg.arg)
+            if args.posonlyargs and index == len(args.posonlyargs) - 1:
+                params.append("/")
+        if args.vararg is not None:
+            params.append(render(args.vararg, None, "*"))
+            forward.append(f"*{args.vararg.arg}")
+        elif args.kwonlyargs:
+            params.append("*")
+        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+            params.append(render(arg, kw_default))
+            forward.append(f"{arg.arg}={arg.arg}")
+        if args.kwarg is not None:
+            params.append(render(args.kwarg, None, "**"))
+            forward.append(f"**{args.kwarg.arg}")
+        return Signature(", ".join(params), ", ".join(forward))
+
+    def sync_parameter(self, source: Source, name: str, node: ast.expr, where: str) -> ast.expr:
+        """A parameter's annotation with ``AsyncIterable[T]`` dropped next to its sync form."""
+        members = _union_members(node)
+        written = {ast.unparse(m) for m in members}
+        kept = []
+        for member in members:
+            origin = source.origin(_head(member))
+            if origin in SYNC_FORM:
+                sync = SYNC_FORM[origin]
+                if isinstance(member, ast.Subscript):
+                    sync += f"[{ast.unparse(member.slice)}]"
+                if sync not in written:
+                    raise GenerationError(
+                        f"{where}: parameter {name!r} has no sync form: accept "
+                        f"{sync} | {ast.unparse(member)}"
+                    )
+                continue
+            if any(self.is_async_type(source, n) for n in _names_in(member)):
+                raise GenerationError(
+                    f"{where}: parameter {name!r} has no sync form: {ast.unparse(member)}"
+                )
+            kept.append(member)
+        result = kept[0]
+        for member in kept[1:]:
+            result = ast.BinOp(result, ast.BitOr(), member)
+        return result
+
+    # -- result shapes (rule 5) --
 
     def shape(
         self,
         source: Source,
-        node: ast.expr | None,
-        is_async: bool,
-        is_generator: bool,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef,
         imports: Imports,
-        local: set[str],
         where: str,
     ) -> Shape:
+        node = fn.returns
         if node is None:
             raise GenerationError(f"{where}: needs a return annotation")
-        head = node.value if isinstance(node, ast.Subscript) else node
-        head_name = head.id if isinstance(head, ast.Name) else ""
-        kind = self._origin_name(source, head_name)
-        args: list[ast.expr] = []
-        if isinstance(node, ast.Subscript):
-            inner = node.slice
-            args = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
-
-        if is_generator or (not is_async and kind in ASYNC_ITERATORS):
+        is_async = isinstance(fn, ast.AsyncFunctionDef)
+        kind = source.origin(_head(node))
+        args = _type_args(node)
+        if _is_generator(fn) or (not is_async and kind in ASYNC_ITERATORS):
             if kind not in ASYNC_ITERATORS or not args:
                 raise GenerationError(f"{where}: an async generator must return AsyncIterator[T]")
-            item = self.plain(source, args[0], imports, local, where)
             imports.add(*ITERATOR)
-            return Shape("iterate", f"Iterator[{item}]")
+            return Shape("iterate", f"Iterator[{self.plain(source, args[0], imports, where)}]")
         if is_async:
-            return self.result_of_call(source, node, imports, local, where)
+            return self.result_of_call(source, node, imports, where)
         if kind in AWAITABLES and args:
-            return self.result_of_call(source, args[-1], imports, local, where)
+            return self.result_of_call(source, args[-1], imports, where)
         if kind == ASYNC_PAGER and args:
-            item = self.plain(source, args[0], imports, local, where)
             imports.add(*SYNC_PAGER)
-            return Shape("pager", f"SyncPager[{item}]")
+            return Shape("pager", f"SyncPager[{self.plain(source, args[0], imports, where)}]")
         if kind in ASYNC_CONTEXT_MANAGERS and args:
-            item = self.plain(source, args[0], imports, local, where)
             imports.add(*CONTEXT_MANAGER)
+            item = self.plain(source, args[0], imports, where)
             return Shape("context", f"AbstractContextManager[{item}]")
-        target = self.by_async_name.get(head_name) if isinstance(node, ast.Name) else None
-        if target is not None:
-            self.need_class(target, imports)
-            return Shape("wrap", target.name, target)
-        return Shape("forward", self.plain(source, node, imports, local, where))
-
-    def result_of_call(
-        self, source: Source, node: ast.expr, imports: Imports, local: set[str], where: str
-    ) -> Shape:
         target = self.by_async_name.get(node.id) if isinstance(node, ast.Name) else None
         if target is not None:
-            self.need_class(target, imports)
+            imports.add(target.out_module, target.name)
+            return Shape("wrap", target.name, target)
+        return Shape("forward", self.plain(source, node, imports, where))
+
+    def result_of_call(self, source: Source, node: ast.expr, imports: Imports, where: str) -> Shape:
+        target = self.by_async_name.get(node.id) if isinstance(node, ast.Name) else None
+        if target is not None:
+            imports.add(target.out_module, target.name)
             return Shape("call", target.name, target)
-        return Shape("call", self.plain(source, node, imports, local, where))
+        return Shape("call", self.plain(source, node, imports, where))
 
-    def plain(
-        self, source: Source, node: ast.expr, imports: Imports, local: set[str], where: str
-    ) -> str:
+    def plain(self, source: Source, node: ast.expr, imports: Imports, where: str) -> str:
         """An annotation that must not mention anything async."""
-        text = source.segment(node)
-        for name in _names_in(text):
-            original = self._origin_name(source, name)
-            if (
-                name in self.by_async_name
-                or original in ASYNC_ITERATORS | ASYNC_CONTEXT_MANAGERS | AWAITABLES
-                or original == ASYNC_PAGER
-            ):
-                raise GenerationError(f"{where}: cannot mirror the async type in {text!r}")
-        imports.add_names(text, source, local)
-        return text
+        if any(self.is_async_type(source, n) for n in _names_in(node)):
+            raise GenerationError(f"{where}: cannot mirror the async type in {ast.unparse(node)!r}")
+        imports.add_names(node, source, self.sync_names)
+        return ast.unparse(node)
 
-    def need_class(self, target: Target, imports: Imports) -> None:
-        imports.add(target.out_module, target.name)
-
-    # -- classes --
+    # -- classes (rules 2, 3, 8) --
 
     def members(self, target: Target) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
         for node in target.node.body:
@@ -528,129 +523,73 @@ class Generator:
             name, value = None, None
             if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 name, value = node.target.id, node.annotation
-            elif isinstance(node, ast.AnnAssign | ast.Assign):
-                targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
-                for t in targets:
-                    if (
-                        isinstance(t, ast.Attribute)
-                        and isinstance(t.value, ast.Name)
-                        and t.value.id == "self"
-                        and isinstance(node.value, ast.Call)
-                        and isinstance(node.value.func, ast.Name)
-                    ):
+            elif isinstance(node, ast.AnnAssign | ast.Assign) and isinstance(node.value, ast.Call):
+                for t in [node.target] if isinstance(node, ast.AnnAssign) else node.targets:
+                    if isinstance(t, ast.Attribute) and ast.unparse(t.value) == "self":
                         name, value = t.attr, node.value.func
-            if (
-                name
-                and not name.startswith("_")
-                and isinstance(value, ast.Name)
-                and value.id in self.by_async_name
-            ):
-                found.setdefault(name, self.by_async_name[value.id])
+            target_name = value.id if isinstance(value, ast.Name) else ""
+            if name and not name.startswith("_") and target_name in self.by_async_name:
+                found.setdefault(name, self.by_async_name[target_name])
         return found
 
     def render_class(self, target: Target, imports: Imports) -> str:
-        source = target.source
-        lines: list[str] = []
-        bases = [b.id for b in target.node.bases if isinstance(b, ast.Name)]
-        sync_bases = [self.by_async_name[b] for b in bases if b in self.by_async_name]
-        for base in sync_bases:
-            self.need_class(base, imports)
+        written = [ast.unparse(b) for b in target.node.bases]
+        bases = [self.by_async_name[b] for b in written if b in self.by_async_name]
+        for base in bases:
+            imports.add(base.out_module, base.name)
+        base_names = [b.name for b in bases]
         if target.is_client:
             imports.add(*CLIENT_BASE)
             base_names = ["ClientBase"]
-        else:
-            base_names = [b.name for b in sync_bases]
-        lines.append(
-            f"class {target.name}({', '.join(base_names)}):"
-            if base_names
-            else f"class {target.name}:"
-        )
-        doc = CLIENT_DOC if target.is_client else docstring(source, target.node.body)
-        blocks: list[str] = []
-        if doc:
-            blocks.append(f"{INDENT}{doc}")
+        blocks = [f"class {target.name}({', '.join(base_names)}):"]
+        doc = _docstring(target.node.body)
+        if target.is_client:
+            blocks.append(CLIENT_DOC)
+        elif doc is not None:
+            blocks.append(target.source.docstring(doc))
         subs = self.sub_resources(target)
         for sub in subs.values():
-            self.need_class(sub, imports)
+            imports.add(sub.out_module, sub.name)
         if target.is_client:
-            if subs:
-                blocks.append("\n".join(f"{INDENT}{n}: {t.name}" for n, t in subs.items()))
+            blocks += [f"{n}: {t.name}" for n, t in subs.items()]
             blocks.append(self.client_init(target, imports))
-            bind = [
-                f"{INDENT * 2}self.{n} = {t.name}(self._portal, self._async.{n})"
-                for n, t in subs.items()
-            ]
-            blocks.append(
-                "\n".join([f"{INDENT}def _bind(self) -> None:", *(bind or [f"{INDENT * 2}pass"])])
-            )
-        elif not sync_bases and not target.is_raw:
-            blocks.append(self.resource_init(target, subs, imports))
-        if target.is_raw:
-            blocks.extend(self.raw_methods(target, imports))
-        for member in self.members(target):
-            blocks.append(self.method(target, member, imports))
-        if not blocks:
-            blocks.append(f"{INDENT}pass")
-        return "\n".join(lines) + "\n" + "\n\n".join(blocks)
-
-    def resource_init(self, target: Target, subs: dict[str, Target], imports: Imports) -> str:
-        imports.add(target.source.module, target.async_name)
-        imports.add(*PORTAL)
-        lines = [
-            f"{INDENT}def __init__(self, portal: Portal, resource: {target.async_name}) -> None:",
-            f"{INDENT * 2}self._portal = portal",
-            f"{INDENT * 2}self._async = resource",
-        ]
-        lines += [f"{INDENT * 2}self.{n} = {t.name}(portal, resource.{n})" for n, t in subs.items()]
-        return "\n".join(lines)
+            bind = [f"self.{n} = {t.name}(self._portal, self._async.{n})" for n, t in subs.items()]
+            blocks.append(_def("def _bind(self) -> None:", bind or ["pass"]))
+        elif target.is_raw:
+            blocks += self.raw_methods(target, imports)
+        elif not bases:
+            imports.add(target.source.module, target.async_name)
+            imports.add(*PORTAL)
+            init = ["self._portal = portal", "self._async = resource"]
+            init += [f"self.{n} = {t.name}(portal, resource.{n})" for n, t in subs.items()]
+            head = f"def __init__(self, portal: Portal, resource: {target.async_name}) -> None:"
+            blocks.append(_def(head, init))
+        blocks += [self.method(target, m, imports) for m in self.members(target)]
+        if len(blocks) == 1:
+            blocks.append("pass")
+        return blocks[0] + "\n" + "\n".join(_indent(b) for b in blocks[1:])
 
     def client_init(self, target: Target, imports: Imports) -> str:
-        source = target.source
-        init = next(
-            (
-                n
-                for n in target.node.body
-                if isinstance(n, ast.FunctionDef) and n.name == "__init__"
-            ),
-            None,
-        )
+        init = target.method("__init__")
         if init is None:
-            raise GenerationError(f"{source.path}: {CLIENT_CLASS} has no __init__")
-        local = {t.name for t in self.targets}
-        sig = signature(source, init, imports, local)
-        if "async_client" in sig.names:
-            raise GenerationError(f"{source.path}: a parameter is named async_client")
-        imports.add(source.module, CLIENT_CLASS)
-        head = bracketed("def __init__(", ["self", *sig.params], ") -> None:", INDENT)
-        call = bracketed(f"async_client = {CLIENT_CLASS}(", sig.forward, ")", INDENT * 2)
-        return f"{head}\n{call}\n{INDENT * 2}self._setup(async_client)"
+            raise GenerationError(f"{target.source.path}: {CLIENT_CLASS} has no __init__")
+        sig = self.signature(target.source, init, imports)
+        imports.add(target.source.module, CLIENT_CLASS)
+        head = f"def __init__({sig.with_self()}) -> None:"
+        return _def(head, [f"self._setup({CLIENT_CLASS}({sig.forward}))"])
 
     def raw_methods(self, target: Target, imports: Imports) -> Iterator[str]:
-        """``self.x = with_raw(resource.y)`` in ``__init__`` -> ``def x(...) -> RawResponse[T]``."""
+        """``self.x = with_raw(resource.x)`` in ``__init__`` -> ``def x(...) -> RawResponse[T]``."""
         source = target.source
-        init = next(
-            (
-                n
-                for n in target.node.body
-                if isinstance(n, ast.FunctionDef) and n.name == "__init__"
-            ),
-            None,
-        )
+        init = target.method("__init__")
         if init is None:
             raise GenerationError(f"{source.path}: {target.async_name} has no __init__")
         params = {a.arg: a.annotation for a in init.args.args[1:]}
-        imports.add(target.source.module, target.async_name)
+        imports.add(source.module, target.async_name)
         imports.add(*PORTAL)
-        yield "\n".join(
-            [
-                f"{INDENT}def __init__(self, portal: Portal, raw: {target.async_name}) -> None:",
-                f"{INDENT * 2}self._portal = portal",
-                f"{INDENT * 2}self._async = raw",
-            ]
-        )
-        for stmt in init.body:
-            if docstring(source, [stmt]) is not None:
-                continue
+        head = f"def __init__(self, portal: Portal, raw: {target.async_name}) -> None:"
+        yield _def(head, ["self._portal = portal", "self._async = raw"])
+        for stmt in init.body[1:] if _docstring(init.body) else init.body:
             parsed = _raw_assignment(stmt)
             if parsed is None:
                 raise GenerationError(
@@ -659,94 +598,65 @@ class Generator:
                 )
             attr, owner_param, method_name = parsed
             annotation = params.get(owner_param)
-            owner = (
-                self.by_async_name.get(annotation.id) if isinstance(annotation, ast.Name) else None
-            )
+            owner = self.by_async_name.get(ast.unparse(annotation)) if annotation else None
             if owner is None:
                 raise GenerationError(f"{source.path}: {owner_param} is not a mirrored resource")
-            method = next(
-                (
-                    m
-                    for m in self.members(owner)
-                    if m.name == method_name and isinstance(m, ast.AsyncFunctionDef)
-                ),
-                None,
-            )
-            if method is None:
-                raise GenerationError(
-                    f"{source.path}: {owner.async_name}.{method_name} is not an async method"
-                )
-            local = {t.name for t in self.targets}
-            sig = signature(owner.source, method, imports, local)
+            method = owner.method(method_name)
             where = f"{owner.source.path}: {owner.async_name}.{method_name}"
-            if method.returns is None:
-                raise GenerationError(f"{where}: needs a return annotation")
-            shape = self.result_of_call(owner.source, method.returns, imports, local, where)
+            if not isinstance(method, ast.AsyncFunctionDef) or method_name.startswith("_"):
+                raise GenerationError(f"{where} is not an async method")
+            sig = self.signature(owner.source, method, imports)
+            shape = self.shape(owner.source, method, imports, where)
             if shape.wrap is not None:
                 raise GenerationError(f"{where}: raw responses of mirrored classes")
             imports.add(*RAW_RESPONSE)
-            head = bracketed(
-                f"def {attr}(",
-                ["self", *sig.params],
-                f") -> RawResponse[{shape.annotation}]:",
-                INDENT,
+            yield _def(
+                f"def {attr}({sig.with_self()}) -> RawResponse[{shape.annotation}]:",
+                [f"return self._portal.call({sig.after(f'self._async.{attr}')})"],
             )
-            body = bracketed(
-                "return self._portal.call(", [f"self._async.{attr}", *sig.forward], ")", INDENT * 2
-            )
-            yield f"{head}\n{body}"
 
     def method(
         self, target: Target, fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: Imports
     ) -> str:
         source = target.source
         where = f"{source.path}: {target.async_name}.{fn.name}"
-        local = {t.name for t in self.targets}
-        decorators = [source.segment(d) for d in fn.decorator_list]
-        is_async = isinstance(fn, ast.AsyncFunctionDef)
-        if decorators not in ([], ["property"], ["cached_property"], ["functools.cached_property"]):
+        decorators = [ast.unparse(d) for d in fn.decorator_list]
+        if any(d not in DECORATORS for d in decorators) or len(decorators) > 1:
             raise GenerationError(f"{where}: decorators {decorators} are not mirrored")
-        if decorators and is_async:
+        if decorators and isinstance(fn, ast.AsyncFunctionDef):
             raise GenerationError(f"{where}: an async property is not mirrored")
-        shape = self.shape(source, fn.returns, is_async, _is_generator(fn), imports, local, where)
-        sig = signature(source, fn, imports, local)
+        shape = self.shape(source, fn, imports, where)
+        sig = self.signature(source, fn, imports)
         lines = []
-        for decorator in decorators:
-            if "cached_property" in decorator:
-                imports.add(*CACHED_PROPERTY)
-                decorator = "cached_property"
-            lines.append(f"{INDENT}@{decorator}")
-        lines.append(
-            bracketed(f"def {fn.name}(", ["self", *sig.params], f") -> {shape.annotation}:", INDENT)
-        )
-        doc = docstring(source, fn.body, rewrite=shape.kind in {"iterate", "pager", "context"})
-        if doc:
-            lines.append(f"{INDENT * 2}{doc}")
-        lines.append(self.body(target, fn.name, shape, sig, bool(decorators), where))
-        return "\n".join(lines)
+        if decorators and "cached_property" in decorators[0]:
+            imports.add(*CACHED_PROPERTY)
+            lines.append("@cached_property")
+        elif decorators:
+            lines.append("@property")
+        lines.append(f"def {fn.name}({sig.with_self()}) -> {shape.annotation}:")
+        doc = _docstring(fn.body)
+        body = []
+        if doc is not None:
+            text = source.docstring(doc)
+            body.append(_rewrite(text) if shape.kind in {"iterate", "pager", "context"} else text)
+        body.append(self.body(fn.name, shape, sig, bool(decorators), where))
+        return _def("\n".join(lines), body)
 
-    def body(
-        self, target: Target, name: str, shape: Shape, sig: Signature, is_property: bool, where: str
-    ) -> str:
-        indent = INDENT * 2
+    def body(self, name: str, shape: Shape, sig: Signature, is_property: bool, where: str) -> str:
         attribute = f"self._async.{name}"
         if is_property:
             if shape.kind == "forward":
-                return f"{indent}return {attribute}"
+                return f"return {attribute}"
             if shape.kind == "wrap" and shape.wrap is not None:
-                return f"{indent}return {self.wrap_expr(shape.wrap, attribute)}"
+                return f"return {self.wrap_expr(shape.wrap, attribute)}"
             raise GenerationError(f"{where}: a property returning {shape.kind} is not mirrored")
-        helper = {"call": "call", "iterate": "iterate", "pager": "pager", "context": "context"}
-        if shape.kind in helper:
-            call = (f"self._portal.{helper[shape.kind]}(", [attribute, *sig.forward], ")")
+        if shape.kind in {"call", "iterate", "pager", "context"}:
+            call = f"self._portal.{shape.kind}({sig.after(attribute)})"
         else:
-            call = (f"{attribute}(", sig.forward, ")")
+            call = f"{attribute}({sig.forward})"
         if shape.wrap is None:
-            return bracketed(f"return {call[0]}", call[1], call[2], indent)
-        if "result" in sig.names:
-            raise GenerationError(f"{where}: a parameter is named result")
-        first = bracketed(f"result = {call[0]}", call[1], call[2], indent)
-        return f"{first}\n{indent}return {self.wrap_expr(shape.wrap, 'result')}"
+            return f"return {call}"
+        return f"return {self.wrap_expr(shape.wrap, call)}"
 
     def wrap_expr(self, target: Target, value: str) -> str:
         if target.is_client:
@@ -764,64 +674,67 @@ class Generator:
         return files
 
     def module(self, targets: list[Target]) -> str:
-        source = targets[0].source
+        """One generated module, not yet formatted."""
         imports = Imports(targets[0].out_module)
         classes = [self.render_class(t, imports) for t in targets]
+        doc = f'"""Blocking mirror of ``{targets[0].source.path.as_posix()}``."""'
         names = [t.name for t in targets]
-        doc = f'"""Blocking mirror of ``{source.path.as_posix()}``."""'
-        parts = [
-            HEADER + "\n" + doc,
-            "\n\n".join(imports.render()),
-            _all(names),
-        ]
-        return "\n\n".join(parts) + "\n\n\n" + "\n\n\n".join(classes) + "\n"
+        parts = [f"{HEADER}\n{doc}", *imports.lines(), f"__all__ = {names!r}", *classes]
+        return "\n\n".join(parts)
 
     def package(self, root: Path) -> str:
         """What ``extend_sync`` exports: the client, the sync helpers, and every name of
         ``extend_async`` that is not async-only, so that sync code needs one import."""
         imports = Imports(".".join(OUT_DIR.parts))
         client = next(t for t in self.targets if t.is_client)
-        names = [client.name]
         imports.add(client.out_module, client.name)
         for module, name in SYNC_EXPORTS:
             imports.add(module, name)
-            names.append(name)
         package = Source.read(root, ASYNC_PACKAGE)
         for name in package.exported() or []:
             if not name.startswith("Async"):
                 imports.add("extend_async", name)
-                names.append(name)
         doc = (
             '"""Everything ``extend_sync`` exports: ``Extend``, ``SyncPager``, and the models and\n'
             'errors of ``extend_async``."""'
         )
-        parts = [
-            HEADER + "\n" + doc,
-            "\n\n".join(imports.render()[1:]),  # no __future__ import needed
-            _all(names),
-        ]
-        return "\n\n".join(parts) + "\n"
+        names = sorted(imports.bound)
+        lines = imports.lines()[1:]  # no __future__ import needed
+        return "\n\n".join([f"{HEADER}\n{doc}", *lines, f"__all__ = {names!r}"])
 
 
 CLIENT_DOC = '''"""The blocking Extend client: ``AsyncExtend``'s methods, run on one event loop.
 
-    ``api_key``, ``base_url`` and ``workspace_id`` fall back to ``EXTEND_API_KEY``,
-    ``EXTEND_BASE_URL`` and ``EXTEND_WORKSPACE_ID``. ``region`` picks a documented
-    deployment (``"us"``, ``"us2"``, ``"eu1"``) instead of a base URL.
+``api_key``, ``base_url`` and ``workspace_id`` fall back to ``EXTEND_API_KEY``,
+``EXTEND_BASE_URL`` and ``EXTEND_WORKSPACE_ID``. ``region`` picks a documented
+deployment (``"us"``, ``"us2"``, ``"eu1"``) instead of a base URL.
 
-    The loop runs in a daemon thread started on first use and shared, with the connection
-    pool, by every client derived with ``with_options``; any number of threads may call
-    one client at once. Use it as a context manager, or call ``close()`` when done.
+The loop runs in a daemon thread started on first use and shared, with the connection
+pool, by every client derived with ``with_options``; any number of threads may call
+one client at once. Use it as a context manager, or call ``close()`` when done.
 
-    Callbacks passed to its methods run in the loop thread: calling this client from
-    one raises ``PortalThreadError``. Async code should use ``AsyncExtend`` instead.
-    """'''
+Callbacks passed to its methods run in the loop thread: calling this client from
+one raises ``PortalThreadError``. Async code should use ``AsyncExtend`` instead.
+"""'''
 
 
-def _all(names: Iterable[str]) -> str:
-    # RUF022's isort-style order: by kind, then case-sensitively.
-    ordered = sorted(names, key=lambda n: (_member_key(n)[0], n))
-    return bracketed("__all__ = [", [f'"{n}"' for n in ordered], "]", "", hug=False)
+def _def(head: str, body: Sequence[str]) -> str:
+    return head + "\n" + "\n".join(_indent(line) for line in body)
+
+
+def _indent(block: str) -> str:
+    return "\n".join(INDENT + line if line else line for line in block.split("\n"))
+
+
+def _rewrite(text: str) -> str:
+    """Rule 9: reword async idioms, unless that makes a line too long."""
+    lines = []
+    for line in text.split("\n"):
+        new = line
+        for old, replacement in DOC_REWRITES:
+            new = new.replace(old, replacement)
+        lines.append(new if len(INDENT * 2 + new) <= LINE_LENGTH else line)
+    return "\n".join(lines)
 
 
 def _raw_assignment(stmt: ast.stmt) -> tuple[str, str, str] | None:
@@ -831,11 +744,9 @@ def _raw_assignment(stmt: ast.stmt) -> tuple[str, str, str] | None:
     target, value = stmt.targets[0], stmt.value
     if not (
         isinstance(target, ast.Attribute)
-        and isinstance(target.value, ast.Name)
-        and target.value.id == "self"
+        and ast.unparse(target.value) == "self"
         and isinstance(value, ast.Call)
-        and isinstance(value.func, ast.Name)
-        and value.func.id == "with_raw"
+        and ast.unparse(value.func) == "with_raw"
         and len(value.args) == 1
         and isinstance(value.args[0], ast.Attribute)
         and isinstance(value.args[0].value, ast.Name)
@@ -851,10 +762,40 @@ def _is_generator(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         node = pending.pop()
         if isinstance(node, ast.Yield | ast.YieldFrom):
             return True
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            continue
-        pending.extend(ast.iter_child_nodes(node))
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            pending.extend(ast.iter_child_nodes(node))
     return False
+
+
+# --- formatting ------------------------------------------------------------------------------
+
+
+def ruff_format(files: dict[Path, str], config: Path = ROOT / "pyproject.toml") -> dict[Path, str]:
+    """``files`` as the pinned ruff formats them, with the project's settings."""
+    settings = ["--config", str(config)]
+    for override in FORMAT_OVERRIDES:
+        settings += ["--config", override]
+    ruff = [sys.executable, "-m", "ruff"]
+    with tempfile.TemporaryDirectory(prefix="generate_sync-") as tmp:
+        paths = []
+        for path, text in files.items():
+            full = Path(tmp) / path
+            full.parent.mkdir(parents=True, exist_ok=True)
+            full.write_text(text)
+            paths.append(str(full))
+        for command in (
+            ["check", "--fix", "--select", FIX_RULES, "--quiet"],
+            ["format", "--quiet"],
+        ):
+            done = subprocess.run(
+                [*ruff, *command, "--no-cache", *settings, *paths],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise GenerationError(f"ruff {command[0]} failed:\n{done.stdout}{done.stderr}")
+        return {path: (Path(tmp) / path).read_text() for path in files}
 
 
 # --- entry point -----------------------------------------------------------------------------
@@ -862,7 +803,7 @@ def _is_generator(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 def generate(root: Path = ROOT) -> dict[Path, str]:
     """Every generated file (relative path -> text) as the source says it should be now."""
-    return Generator(find_targets(root)).modules(root)
+    return ruff_format(Generator(find_targets(root)).modules(root))
 
 
 def _is_generated(path: Path) -> bool:

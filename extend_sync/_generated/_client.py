@@ -53,19 +53,20 @@ class Extend(ClientBase):
         default_headers: Mapping[str, str] | None = None,
         connection_limit: int = 100,
     ) -> None:
-        async_client = AsyncExtend(
-            api_key,
-            base_url=base_url,
-            region=region,
-            api_version=api_version,
-            workspace_id=workspace_id,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            default_headers=default_headers,
-            connection_limit=connection_limit,
+        self._setup(
+            AsyncExtend(
+                api_key,
+                base_url=base_url,
+                region=region,
+                api_version=api_version,
+                workspace_id=workspace_id,
+                timeout=timeout,
+                max_retries=max_retries,
+                retry_policy=retry_policy,
+                default_headers=default_headers,
+                connection_limit=connection_limit,
+            )
         )
-        self._setup(async_client)
 
     def _bind(self) -> None:
         self.classify_runs = ClassifyRuns(self._portal, self._async.classify_runs)
@@ -104,14 +105,16 @@ class Extend(ClientBase):
         retry_policy: RetryPolicy | None = None,
     ) -> Extend:
         """A client with some settings changed, sharing this one's connection pool."""
-        result = self._async.with_options(
-            workspace_id=workspace_id,
-            api_version=api_version,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
+        return Extend._from_async(
+            self._portal,
+            self._async.with_options(
+                workspace_id=workspace_id,
+                api_version=api_version,
+                timeout=timeout,
+                max_retries=max_retries,
+                retry_policy=retry_policy,
+            ),
         )
-        return Extend._from_async(self._portal, result)
 
     @property
     def is_closed(self) -> bool:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
@@ -248,7 +248,7 @@ class ClassifyRuns:
 
     def cancel_many(
         self,
-        ids: Iterable[str] | AsyncIterable[str],
+        ids: Iterable[str],
         *,
         concurrency: int = bulk.DEFAULT_CONCURRENCY,
         max_rate: float | None = None,
@@ -282,7 +282,7 @@ class ClassifyRuns:
 
     def cancel_iter(
         self,
-        ids: Iterable[str] | AsyncIterable[str],
+        ids: Iterable[str],
         *,
         concurrency: int = bulk.DEFAULT_CONCURRENCY,
         max_rate: float | None = None,

@@ -141,9 +141,9 @@ def render(tmp_path: Path, source_text: str) -> str:
     (tmp_path / RELATIVE).write_text(source_text)
     source = generate_sync.Source.read(tmp_path, RELATIVE)
     out = generate_sync.OUT_DIR / RELATIVE.name
-    classes = source.classes()
-    targets = [generate_sync.Target(source, classes[n], out) for n in source.exported() or []]
-    return generate_sync.Generator(targets).module(targets)
+    targets = generate_sync.module_targets(source)
+    text = generate_sync.Generator(targets).module(targets)
+    return generate_sync.ruff_format({out: text})[out]
 
 
 def load(name: str, text: str, monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
