@@ -3,23 +3,65 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import attrs
 import orjson
 
 from .._converter import unstructure_request
 from .._errors import InvalidInputError
+from .._options import TimeoutArg
+from .._pagination import AsyncPager
 from .._transport import Requester
+from ..types import Page
 
-__all__ = ["AsyncAPIResource", "as_body", "check_metadata", "check_page_size"]
+__all__ = [
+    "SORT_BY",
+    "SORT_DIR",
+    "AsyncAPIResource",
+    "SortBy",
+    "SortDir",
+    "as_body",
+    "check_choice",
+    "check_metadata",
+    "check_page_size",
+]
 
 MAX_METADATA_BYTES = 10 * 1024
+
+# The list endpoints' sort parameters, as the API spells them.
+SortBy = Literal["updatedAt", "createdAt"]
+SortDir = Literal["asc", "desc"]
+SORT_BY = frozenset({"updatedAt", "createdAt"})
+SORT_DIR = frozenset({"asc", "desc"})
+
+ItemT = TypeVar("ItemT")
 
 
 class AsyncAPIResource:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+
+    def _pager(
+        self,
+        url: str,
+        page: type[Page[ItemT]],
+        params: Mapping[str, Any],
+        *,
+        start_token: str | None,
+        timeout: TimeoutArg,
+        max_retries: int | None,
+    ) -> AsyncPager[ItemT]:
+        """A lazy list: each page is ``GET url`` with ``params`` and the page's cursor."""
+        requester = self._requester
+
+        async def fetch_page(token: str | None) -> Page[ItemT]:
+            return await requester.request(
+                "GET", url, params={**params, "nextPageToken": token}, cast_to=page,
+                timeout=timeout, max_retries=max_retries,
+            )  # fmt: skip
+
+        return AsyncPager(fetch_page, start_token=start_token)
 
 
 def as_body(value: object, *, name: str, expected: tuple[type, ...]) -> Any:

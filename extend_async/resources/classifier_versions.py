@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 from .._errors import InvalidInputError
 from .._options import TimeoutArg
@@ -12,14 +12,11 @@ from .._pagination import AsyncPager
 from .._paths import path, validate_id
 from .._raw import with_raw
 from ..types import ClassifierVersion, ClassifierVersionSummary, ClassifyConfig, Page, ReleaseType
-from ._base import AsyncAPIResource, as_body, check_choice, check_page_size
+from ._base import SORT_DIR, AsyncAPIResource, SortDir, as_body, check_choice, check_page_size
 
 __all__ = ["AsyncClassifierVersions", "AsyncClassifierVersionsWithRawResponse"]
 
-SortDir = Literal["asc", "desc"]
-
 _RELEASE_TYPES = frozenset({"major", "minor"})
-_SORT_DIR = frozenset({"asc", "desc"})
 
 
 class AsyncClassifierVersions(AsyncAPIResource):
@@ -97,19 +94,13 @@ class AsyncClassifierVersions(AsyncAPIResource):
         """
         url = path("/classifiers/{}/versions", validate_id(classifier_id, name="classifier_id"))
         params: dict[str, Any] = {
-            "sortDir": check_choice(sort_dir, name="sort_dir", allowed=_SORT_DIR),
+            "sortDir": check_choice(sort_dir, name="sort_dir", allowed=SORT_DIR),
             "maxPageSize": check_page_size(max_page_size),
         }
-        requester = self._requester
-
-        async def fetch_page(token: str | None) -> Page[ClassifierVersionSummary]:
-            return await requester.request(
-                "GET", url, params={**params, "nextPageToken": token},
-                cast_to=Page[ClassifierVersionSummary], timeout=timeout,
-                max_retries=max_retries,
-            )  # fmt: skip
-
-        return AsyncPager(fetch_page, start_token=next_page_token)
+        return self._pager(
+            url, Page[ClassifierVersionSummary], params,
+            start_token=next_page_token, timeout=timeout, max_retries=max_retries,
+        )  # fmt: skip
 
     @cached_property
     def with_raw_response(self) -> AsyncClassifierVersionsWithRawResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 from .._errors import InvalidInputError
 from .._options import TimeoutArg
@@ -12,15 +12,18 @@ from .._pagination import AsyncPager
 from .._paths import path, validate_id
 from .._raw import with_raw
 from ..types import Classifier, ClassifierSummary, ClassifyConfig, Page
-from ._base import AsyncAPIResource, as_body, check_choice, check_page_size
+from ._base import (
+    SORT_BY,
+    SORT_DIR,
+    AsyncAPIResource,
+    SortBy,
+    SortDir,
+    as_body,
+    check_choice,
+    check_page_size,
+)
 
 __all__ = ["AsyncClassifiers", "AsyncClassifiersWithRawResponse"]
-
-SortBy = Literal["updatedAt", "createdAt"]
-SortDir = Literal["asc", "desc"]
-
-_SORT_BY = frozenset({"updatedAt", "createdAt"})
-_SORT_DIR = frozenset({"asc", "desc"})
 
 
 def check_name(name: object) -> str:
@@ -104,19 +107,14 @@ class AsyncClassifiers(AsyncAPIResource):
     ) -> AsyncPager[ClassifierSummary]:
         """List classifiers. ``await`` it for the first page, ``async for`` it for all."""
         params: dict[str, Any] = {
-            "sortBy": check_choice(sort_by, name="sort_by", allowed=_SORT_BY),
-            "sortDir": check_choice(sort_dir, name="sort_dir", allowed=_SORT_DIR),
+            "sortBy": check_choice(sort_by, name="sort_by", allowed=SORT_BY),
+            "sortDir": check_choice(sort_dir, name="sort_dir", allowed=SORT_DIR),
             "maxPageSize": check_page_size(max_page_size),
         }
-        requester = self._requester
-
-        async def fetch_page(token: str | None) -> Page[ClassifierSummary]:
-            return await requester.request(
-                "GET", "/classifiers", params={**params, "nextPageToken": token},
-                cast_to=Page[ClassifierSummary], timeout=timeout, max_retries=max_retries,
-            )  # fmt: skip
-
-        return AsyncPager(fetch_page, start_token=next_page_token)
+        return self._pager(
+            "/classifiers", Page[ClassifierSummary], params,
+            start_token=next_page_token, timeout=timeout, max_retries=max_retries,
+        )  # fmt: skip
 
     @cached_property
     def with_raw_response(self) -> AsyncClassifiersWithRawResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from functools import cached_property, partial
-from typing import Any, Literal
+from typing import Any, TypedDict
 
 from .._errors import BadRequestError, InvalidInputError, NotFoundError
 from .._options import CLASSIFY_SYNC_TIMEOUT, TimeoutArg
@@ -13,7 +13,9 @@ from .._paths import path
 from .._polling import DEFAULT_WAIT_DEADLINE, PollPolicy, check_deadline, check_policy, poll_until
 from .._raw import with_raw
 from ..bulk import operations as bulk
+from ..bulk.attempts import RunCall
 from ..bulk.outcomes import BulkCancelResult, BulkProgress, CancelOutcome
+from ..bulk.progress import ProgressCallback
 from ..types import (
     BatchRun,
     ClassifierRef,
@@ -29,18 +31,23 @@ from ..types import (
     RunSource,
     RunStatus,
 )
-from ._base import AsyncAPIResource, as_body, check_choice, check_metadata, check_page_size
+from ._base import (
+    SORT_BY,
+    SORT_DIR,
+    AsyncAPIResource,
+    SortBy,
+    SortDir,
+    as_body,
+    check_choice,
+    check_metadata,
+    check_page_size,
+)
 from ._batch import BatchInputArg, batch_body
 
 __all__ = ["AsyncClassifyRuns", "AsyncClassifyRunsWithRawResponse"]
 
-SortBy = Literal["updatedAt", "createdAt"]
-SortDir = Literal["asc", "desc"]
-
 _STATUSES = frozenset(s.value for s in RunStatus)
 _SOURCES = frozenset(s.value for s in RunSource)
-_SORT_BY = frozenset({"updatedAt", "createdAt"})
-_SORT_DIR = frozenset({"asc", "desc"})
 
 
 def _run_body(
@@ -293,19 +300,14 @@ class AsyncClassifyRuns(AsyncAPIResource):
             "sourceId": source_id,
             "source": check_choice(source, name="source", allowed=_SOURCES),
             "fileNameContains": file_name_contains,
-            "sortBy": check_choice(sort_by, name="sort_by", allowed=_SORT_BY),
-            "sortDir": check_choice(sort_dir, name="sort_dir", allowed=_SORT_DIR),
+            "sortBy": check_choice(sort_by, name="sort_by", allowed=SORT_BY),
+            "sortDir": check_choice(sort_dir, name="sort_dir", allowed=SORT_DIR),
             "maxPageSize": check_page_size(max_page_size),
         }
-        requester = self._requester
-
-        async def fetch_page(token: str | None) -> Page[ClassifyRunSummary]:
-            return await requester.request(
-                "GET", "/classify_runs", params={**params, "nextPageToken": token},
-                cast_to=Page[ClassifyRunSummary], timeout=timeout, max_retries=max_retries,
-            )  # fmt: skip
-
-        return AsyncPager(fetch_page, start_token=next_page_token)
+        return self._pager(
+            "/classify_runs", Page[ClassifyRunSummary], params,
+            start_token=next_page_token, timeout=timeout, max_retries=max_retries,
+        )  # fmt: skip
 
     async def cancel_many(
         self,
@@ -330,13 +332,8 @@ class AsyncClassifyRuns(AsyncAPIResource):
         ``BulkCancelInterrupted`` is raised with the partial result as ``.result``.
         ``on_progress`` gets a ``BulkProgress`` after each outcome.
         """
-        return await bulk.cancel_many(
-            ids,
-            cancel=partial(self.cancel, timeout=timeout, max_retries=0),
-            get=partial(self.get, timeout=timeout, max_retries=0),
-            options=self._bulk_options(concurrency, max_rate, deadline, max_retries),
-            on_progress=on_progress,
-        )
+        calls = self._bulk(concurrency, max_rate, deadline, on_progress, timeout, max_retries)
+        return await bulk.cancel_many(ids, **calls)
 
     def cancel_iter(
         self,
@@ -357,13 +354,8 @@ class AsyncClassifyRuns(AsyncAPIResource):
         early stops the operation. If an error stopped it early (a rejected API key, a
         failing ids iterable), that error is raised after the last outcome.
         """
-        return bulk.cancel_iter(
-            ids,
-            cancel=partial(self.cancel, timeout=timeout, max_retries=0),
-            get=partial(self.get, timeout=timeout, max_retries=0),
-            options=self._bulk_options(concurrency, max_rate, deadline, max_retries),
-            on_progress=on_progress,
-        )
+        calls = self._bulk(concurrency, max_rate, deadline, on_progress, timeout, max_retries)
+        return bulk.cancel_iter(ids, **calls)
 
     async def cancel_all(
         self,
@@ -395,7 +387,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
             statuses = (str(check_choice(status, name="status", allowed=_STATUSES)),)
         else:
             statuses = tuple(str(check_choice(s, name="status", allowed=_STATUSES)) for s in status)
-        options = self._bulk_options(concurrency, max_rate, deadline, max_retries)
+        calls = self._bulk(concurrency, max_rate, deadline, on_progress, timeout, max_retries)
         filters: dict[str, Any] = {
             "classifier_id": classifier_id,
             "batch_id": batch_id,
@@ -412,34 +404,44 @@ class AsyncClassifyRuns(AsyncAPIResource):
             )  # fmt: skip
             return await pager.fetch_page(token)
 
-        return await bulk.cancel_all(
-            statuses=statuses,
-            list_page=list_page,
-            cancel=partial(self.cancel, timeout=timeout, max_retries=0),
-            get=partial(self.get, timeout=timeout, max_retries=0),
-            options=options,
-            on_progress=on_progress,
-        )
+        return await bulk.cancel_all(statuses=statuses, list_page=list_page, **calls)
 
-    def _bulk_options(
+    def _bulk(
         self,
         concurrency: int,
         max_rate: float | None,
         deadline: float | None,
+        on_progress: ProgressCallback | None,
+        timeout: TimeoutArg,
         max_retries: int | None,
-    ) -> bulk.BulkOptions:
-        return bulk.bulk_options(
+    ) -> _BulkCalls:
+        """What the three bulk operations share: single-attempt ``cancel`` and ``get`` (the
+        engine retries), the checked settings and the progress callback."""
+        options = bulk.bulk_options(
             concurrency=concurrency,
             max_rate=max_rate,
             deadline=deadline,
             max_retries=max_retries,
             policy=self._requester.options.retry,
         )
+        return _BulkCalls(
+            cancel=partial(self.cancel, timeout=timeout, max_retries=0),
+            get=partial(self.get, timeout=timeout, max_retries=0),
+            options=options,
+            on_progress=on_progress,
+        )
 
     @cached_property
     def with_raw_response(self) -> AsyncClassifyRunsWithRawResponse:
         """The same methods, returning a ``RawResponse`` (status, headers, request id)."""
         return AsyncClassifyRunsWithRawResponse(self)
+
+
+class _BulkCalls(TypedDict):
+    cancel: RunCall
+    get: RunCall
+    options: bulk.BulkOptions
+    on_progress: ProgressCallback | None
 
 
 class AsyncClassifyRunsWithRawResponse:

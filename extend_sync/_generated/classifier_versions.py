@@ -9,10 +9,10 @@ from typing import Any
 
 from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
+from extend_async.resources._base import SortDir
 from extend_async.resources.classifier_versions import (
     AsyncClassifierVersions,
     AsyncClassifierVersionsWithRawResponse,
-    SortDir,
 )
 from extend_async.types import (
     ClassifierVersion,

@@ -9,12 +9,8 @@ from typing import Any
 
 from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
-from extend_async.resources.classifiers import (
-    AsyncClassifiers,
-    AsyncClassifiersWithRawResponse,
-    SortBy,
-    SortDir,
-)
+from extend_async.resources._base import SortBy, SortDir
+from extend_async.resources.classifiers import AsyncClassifiers, AsyncClassifiersWithRawResponse
 from extend_async.types import Classifier, ClassifierSummary, ClassifyConfig
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal

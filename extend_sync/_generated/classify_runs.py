@@ -12,13 +12,9 @@ from extend_async._polling import DEFAULT_WAIT_DEADLINE, PollPolicy
 from extend_async._raw import RawResponse
 from extend_async.bulk import operations as bulk
 from extend_async.bulk.outcomes import BulkCancelResult, BulkProgress, CancelOutcome
+from extend_async.resources._base import SortBy, SortDir
 from extend_async.resources._batch import BatchInputArg
-from extend_async.resources.classify_runs import (
-    AsyncClassifyRuns,
-    AsyncClassifyRunsWithRawResponse,
-    SortBy,
-    SortDir,
-)
+from extend_async.resources.classify_runs import AsyncClassifyRuns, AsyncClassifyRunsWithRawResponse
 from extend_async.types import (
     BatchRun,
     ClassifierRef,
