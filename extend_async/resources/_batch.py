@@ -8,6 +8,7 @@ from typing import Any
 from .._errors import InvalidInputError
 from ..types import (
     BatchInput,
+    BatchInputDict,
     ClassifierRef,
     ClassifyConfig,
     ClassifyOverrideConfig,
@@ -22,7 +23,7 @@ __all__ = ["MAX_BATCH_INPUTS", "BatchInputArg", "batch_body", "check_priority"]
 
 MAX_BATCH_INPUTS = 1000
 
-BatchInputArg = BatchInput | FileInput | Mapping[str, Any]
+BatchInputArg = BatchInput | FileInput | BatchInputDict
 
 _FILES = (FileFromUrl, FileFromId, FileFromText)
 

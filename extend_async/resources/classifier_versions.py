@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -11,7 +10,14 @@ from .._options import TimeoutArg
 from .._pagination import AsyncPager
 from .._paths import path, validate_id
 from .._raw import with_raw
-from ..types import ClassifierVersion, ClassifierVersionSummary, ClassifyConfig, Page, ReleaseType
+from ..types import (
+    ClassifierVersion,
+    ClassifierVersionSummary,
+    ClassifyConfig,
+    ClassifyConfigDict,
+    Page,
+    ReleaseType,
+)
 from ._base import SORT_DIR, AsyncAPIResource, SortDir, as_body, check_choice, check_page_size
 
 __all__ = ["AsyncClassifierVersions", "AsyncClassifierVersionsWithRawResponse"]
@@ -28,7 +34,7 @@ class AsyncClassifierVersions(AsyncAPIResource):
         *,
         release_type: ReleaseType,
         description: str | None = None,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
     ) -> ClassifierVersion:

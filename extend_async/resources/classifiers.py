@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -11,7 +10,7 @@ from .._options import TimeoutArg
 from .._pagination import AsyncPager
 from .._paths import path, validate_id
 from .._raw import with_raw
-from ..types import Classifier, ClassifierSummary, ClassifyConfig, Page
+from ..types import Classifier, ClassifierSummary, ClassifyConfig, ClassifyConfigDict, Page
 from ._base import (
     SORT_BY,
     SORT_DIR,
@@ -39,7 +38,7 @@ class AsyncClassifiers(AsyncAPIResource):
         self,
         *,
         name: str,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         clone_classifier_id: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
@@ -75,7 +74,7 @@ class AsyncClassifiers(AsyncAPIResource):
         id: str,
         *,
         name: str | None = None,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
     ) -> Classifier:

@@ -19,7 +19,9 @@ from ..bulk.progress import ProgressCallback
 from ..types import (
     BatchRun,
     ClassifierRef,
+    ClassifierRefDict,
     ClassifyConfig,
+    ClassifyConfigDict,
     ClassifyRun,
     ClassifyRunSummary,
     DeletedClassifyRun,
@@ -27,6 +29,7 @@ from ..types import (
     FileFromText,
     FileFromUrl,
     FileInput,
+    FileInputDict,
     Page,
     RunSource,
     RunStatus,
@@ -52,9 +55,9 @@ _SOURCES = frozenset(s.value for s in RunSource)
 
 def _run_body(
     *,
-    file: FileInput | Mapping[str, Any],
-    classifier: ClassifierRef | str | Mapping[str, Any] | None,
-    config: ClassifyConfig | Mapping[str, Any] | None,
+    file: FileInput | FileInputDict,
+    classifier: ClassifierRef | str | ClassifierRefDict | None,
+    config: ClassifyConfig | ClassifyConfigDict | None,
     metadata: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     if (classifier is None) == (config is None):
@@ -80,9 +83,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
     async def create(
         self,
         *,
-        file: FileInput | Mapping[str, Any],
-        classifier: ClassifierRef | str | Mapping[str, Any] | None = None,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        file: FileInput | FileInputDict,
+        classifier: ClassifierRef | str | ClassifierRefDict | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
@@ -107,9 +110,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
     async def classify(
         self,
         *,
-        file: FileInput | Mapping[str, Any],
-        classifier: ClassifierRef | str | Mapping[str, Any] | None = None,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        file: FileInput | FileInputDict,
+        classifier: ClassifierRef | str | ClassifierRefDict | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
@@ -129,7 +132,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
     async def create_batch(
         self,
         *,
-        classifier: ClassifierRef | str | Mapping[str, Any],
+        classifier: ClassifierRef | str | ClassifierRefDict,
         inputs: Iterable[BatchInputArg],
         priority: int | None = None,
         timeout: TimeoutArg = None,
@@ -175,9 +178,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
     async def create_and_wait(
         self,
         *,
-        file: FileInput | Mapping[str, Any],
-        classifier: ClassifierRef | str | Mapping[str, Any] | None = None,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        file: FileInput | FileInputDict,
+        classifier: ClassifierRef | str | ClassifierRefDict | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
 
 from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
@@ -18,6 +16,7 @@ from extend_async.types import (
     ClassifierVersion,
     ClassifierVersionSummary,
     ClassifyConfig,
+    ClassifyConfigDict,
     ReleaseType,
 )
 from extend_sync._pager import SyncPager
@@ -39,7 +38,7 @@ class ClassifierVersions:
         *,
         release_type: ReleaseType,
         description: str | None = None,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
     ) -> ClassifierVersion:
@@ -111,7 +110,7 @@ class ClassifierVersionsWithRawResponse:
         *,
         release_type: ReleaseType,
         description: str | None = None,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
     ) -> RawResponse[ClassifierVersion]:

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
 
 from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
 from extend_async.resources._base import SortBy, SortDir
 from extend_async.resources.classifiers import AsyncClassifiers, AsyncClassifiersWithRawResponse
-from extend_async.types import Classifier, ClassifierSummary, ClassifyConfig
+from extend_async.types import Classifier, ClassifierSummary, ClassifyConfig, ClassifyConfigDict
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
@@ -29,7 +27,7 @@ class Classifiers:
         self,
         *,
         name: str,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         clone_classifier_id: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
@@ -59,7 +57,7 @@ class Classifiers:
         id: str,
         *,
         name: str | None = None,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
     ) -> Classifier:
@@ -110,7 +108,7 @@ class ClassifiersWithRawResponse:
         self,
         *,
         name: str,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         clone_classifier_id: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
@@ -134,7 +132,7 @@ class ClassifiersWithRawResponse:
         id: str,
         *,
         name: str | None = None,
-        config: ClassifyConfig | Mapping[str, Any] | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
     ) -> RawResponse[Classifier]:

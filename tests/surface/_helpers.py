@@ -9,6 +9,8 @@ import orjson
 from aioresponses import aioresponses
 from yarl import URL
 
+from extend_async.types import ClassifyConfigDict
+
 __all__ = [
     "API_KEY",
     "BASE_URL",
@@ -34,7 +36,7 @@ RUN_ID = "clr_Xj8mK2pL9nR4vT7qY5wZ"
 BATCH_ID = "bpr_Xj8mK2pL9nR4vT7qY5wZ"
 TS = "2026-03-01T12:00:00Z"
 
-CONFIG: dict[str, Any] = {
+CONFIG: ClassifyConfigDict = {
     "baseProcessor": "classification_standard",
     "classifications": [
         {"id": "invoice", "type": "invoice", "description": "An invoice"},

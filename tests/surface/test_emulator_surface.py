@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
@@ -20,15 +19,16 @@ from extend_async import (
     WaitTimeoutError,
 )
 from extend_async.testing import ExtendEmulator, Lifecycle
+from extend_async.types import ClassifyConfigDict
 
 QUICK = PollPolicy(interval=0.01, fast_phase=0, multiplier=1.0, max_interval=0.01, jitter=0)
-CONFIG: dict[str, Any] = {
+CONFIG: ClassifyConfigDict = {
     "classifications": [
         {"id": "invoice", "type": "invoice", "description": "An invoice"},
         {"id": "other", "type": "other", "description": "Anything else"},
     ]
 }
-OTHER_CONFIG: dict[str, Any] = {
+OTHER_CONFIG: ClassifyConfigDict = {
     "classifications": [{"id": "receipt", "type": "receipt", "description": "A receipt"}]
 }
 

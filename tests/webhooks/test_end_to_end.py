@@ -16,6 +16,7 @@ from aiohttp import web
 
 from extend_async import AsyncExtend, FileFromUrl, PollPolicy, RunStatus, webhooks
 from extend_async.testing import ExtendEmulator, Lifecycle, WebhookConfig
+from extend_async.types import ClassifyConfigDict
 from extend_async.webhooks import (
     BatchRunEvent,
     ClassifierEvent,
@@ -28,13 +29,13 @@ from extend_async.webhooks import (
 
 SECRET = "wss_end_to_end_s3cret_Q7"
 QUICK = PollPolicy(interval=0.005, fast_phase=0, multiplier=1.0, max_interval=0.005, jitter=0)
-CONFIG: dict[str, Any] = {
+CONFIG: ClassifyConfigDict = {
     "classifications": [
         {"id": "invoice", "type": "invoice", "description": "An invoice"},
         {"id": "other", "type": "other", "description": "Anything else"},
     ]
 }
-OTHER_CONFIG: dict[str, Any] = {
+OTHER_CONFIG: ClassifyConfigDict = {
     "classifications": [{"id": "receipt", "type": "receipt", "description": "A receipt"}]
 }
 PDF = FileFromUrl(url="https://files.example.com/docs/invoice_42.pdf")
