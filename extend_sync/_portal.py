@@ -1,13 +1,28 @@
 """The event-loop thread a sync client runs its coroutines on. Hand-written.
 
 One ``Portal`` serves a client family (an ``Extend`` and every client derived from it with
-``with_options``). It starts on first use, under a lock: an anyio ``BlockingPortal`` owning
-a daemon thread and that thread's asyncio loop, where the aiohttp session is created, used
-and closed.
+``with_options``). It starts on first use, under a lock, a ``_LoopThread``: a daemon thread
+running an asyncio loop (through ``anyio.run``) that an anyio ``BlockingPortal`` keeps
+alive until it is stopped. The aiohttp session is created, used and closed in that loop.
 
-A call crosses with ``loop.call_soon_threadsafe`` and a plain lock rather than
-``BlockingPortal.call``: the same hop at about a third of the cost (numbers in
-``benchmarks/sync_overhead.py``). The traps of portal-based clients are handled here:
+A call does not go through ``BlockingPortal.call``: it is handed to the loop with
+``loop.call_soon_threadsafe``, runs as a plain asyncio task, and wakes the caller with a
+plain lock. That costs about a third of ``BlockingPortal.call`` per crossing (measured with
+``benchmarks/sync_overhead.py``: 59–150 µs against 186–395 µs idle, 128–179 µs against
+467–469 µs on a loaded machine), the largest part of what the sync client adds to a call.
+It relies on three things anyio does not promise in so many words, each checked by
+``tests/sync/test_portal.py::test_anyio_behaviour_the_fast_crossing_relies_on`` so that an
+anyio upgrade that changes one fails there, by name, rather than somewhere in a client:
+
+- the coroutine ``anyio.run(..., backend="asyncio")`` runs is in an asyncio loop that also
+  runs callbacks scheduled with ``call_soon_threadsafe``;
+- anyio's cancel scopes and task groups work inside a task anyio did not start;
+- when the portal stops and ``anyio.run`` returns, a task it did not start that is still
+  running is cancelled (``_Call`` turns that into "closed while this call was running").
+
+``BlockingPortal`` is still used where its cost does not matter: to stop the loop, and for
+async context managers (``wrap_async_context_manager``), which need one task from
+``__aenter__`` to ``__aexit__``. The traps of portal-based clients are handled here:
 
 - a client never closed does not hang interpreter exit: the thread is a daemon, and a
   ``weakref.finalize`` (which also runs at exit) closes the pool and stops the loop;
@@ -77,28 +92,32 @@ class PortalThreadError(ExtendError, RuntimeError):
     """
 
 
-class _Loop:
-    """A started portal: the anyio portal, the asyncio loop it owns, and their thread."""
+class _LoopThread:
+    """A started event-loop thread: the asyncio ``loop`` calls are handed to, the anyio
+    portal that keeps it running until stopped, and the thread itself."""
 
-    __slots__ = ("loop", "portal", "thread", "thread_id")
+    __slots__ = ("anyio_portal", "loop", "thread", "thread_id")
 
     def __init__(
-        self, portal: BlockingPortal, loop: asyncio.AbstractEventLoop, thread: threading.Thread
+        self,
+        anyio_portal: BlockingPortal,
+        loop: asyncio.AbstractEventLoop,
+        thread: threading.Thread,
     ) -> None:
-        self.portal = portal
+        self.anyio_portal = anyio_portal
         self.loop = loop
         self.thread = thread
         self.thread_id = thread.ident
 
 
-def _start_loop() -> _Loop:
-    started: Future[_Loop] = Future()
+def _start_loop_thread() -> _LoopThread:
+    started: Future[_LoopThread] = Future()
 
     async def serve() -> None:
-        async with BlockingPortal() as portal:
+        async with BlockingPortal() as anyio_portal:
             loop = asyncio.get_running_loop()
-            started.set_result(_Loop(portal, loop, threading.current_thread()))
-            await portal.sleep_until_stopped()
+            started.set_result(_LoopThread(anyio_portal, loop, threading.current_thread()))
+            await anyio_portal.sleep_until_stopped()
 
     def main() -> None:
         try:
@@ -210,17 +229,17 @@ async def _next_item(iterator: AsyncIterator[T]) -> tuple[bool, T | None]:
         return True, None
 
 
-async def _shutdown(running: _Loop, sessions: SessionHolder) -> None:
+async def _shutdown(running: _LoopThread, sessions: SessionHolder) -> None:
     try:
         await sessions.aclose()
     finally:
-        await running.portal.stop(cancel_remaining=True)
+        await running.anyio_portal.stop(cancel_remaining=True)
 
 
 _stopping: set[asyncio.Task[None]] = set()
 
 
-def _stop(running: _Loop, sessions: SessionHolder) -> None:
+def _stop(running: _LoopThread, sessions: SessionHolder) -> None:
     """Close the pool inside the loop, stop the portal, let the thread end. Bounded."""
     if threading.get_ident() == running.thread_id:
         # Collected inside the loop (say, in a callback): it cannot wait for itself.
@@ -245,7 +264,7 @@ class Portal:
     def __init__(self, sessions: SessionHolder) -> None:
         self._sessions = sessions
         self._lock = threading.Lock()
-        self._loop: _Loop | None = None
+        self._started: _LoopThread | None = None
         self._finalizer: weakref.finalize | None = None
         self._closed = False
         _live_portals.add(self)
@@ -257,22 +276,22 @@ class Portal:
     @property
     def thread(self) -> threading.Thread | None:
         """The event-loop thread, once started."""
-        running = self._loop
+        running = self._started
         return running.thread if running is not None else None
 
-    def _running(self) -> _Loop:
-        running = self._loop
+    def _running(self) -> _LoopThread:
+        running = self._started
         if running is not None:
             return running
         with self._lock:
             if self._closed:
                 raise ExtendError(CLOSED_MESSAGE)
-            running = self._loop
+            running = self._started
             if running is None:
-                running = _start_loop()
+                running = _start_loop_thread()
                 # Runs when the whole family is collected, or at interpreter exit.
                 self._finalizer = weakref.finalize(self, _stop, running, self._sessions)
-                self._loop = running
+                self._started = running
             return running
 
     def call(self, fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
@@ -280,7 +299,7 @@ class Portal:
 
         The caller's context variables are visible to the call. Ctrl-C cancels the task.
         """
-        running = self._loop or self._running()
+        running = self._started or self._running()
         if threading.get_ident() == running.thread_id:
             raise PortalThreadError(PORTAL_THREAD_MESSAGE)
         call = _Call(fn(*args, **kwargs), running.loop)
@@ -360,11 +379,11 @@ class Portal:
         with self._lock:
             if self._closed:
                 return
-            running = self._loop
+            running = self._started
             if running is not None and threading.get_ident() == running.thread_id:
                 raise PortalThreadError(PORTAL_THREAD_MESSAGE)
             self._closed = True
-            self._loop = None
+            self._started = None
             finalizer, self._finalizer = self._finalizer, None
         if finalizer is not None:
             finalizer()
@@ -374,7 +393,7 @@ class Portal:
     def _forget_after_fork(self) -> None:
         """In a forked child: drop the parent's loop and session without touching them."""
         self._lock = threading.Lock()  # it may have been held by a thread that is gone
-        running, self._loop = self._loop, None
+        running, self._started = self._started, None
         finalizer, self._finalizer = self._finalizer, None
         if finalizer is not None:
             finalizer.detach()
@@ -394,7 +413,7 @@ class _SyncContext(AbstractContextManager[T]):
         if threading.get_ident() == running.thread_id:
             raise PortalThreadError(PORTAL_THREAD_MESSAGE)
         # anyio keeps one task open from __aenter__ to __aexit__, as cancel scopes need.
-        self._entered = running.portal.wrap_async_context_manager(self._manager)
+        self._entered = running.anyio_portal.wrap_async_context_manager(self._manager)
         return self._entered.__enter__()
 
     def __exit__(
@@ -412,7 +431,7 @@ class _SyncContext(AbstractContextManager[T]):
 _live_portals: weakref.WeakSet[Portal] = weakref.WeakSet()
 # The parent's loops, kept alive in a child so that nothing finalizes them there: their
 # tasks, selector and self-pipe belong to a thread that only exists in the parent.
-_inherited: list[_Loop] = []
+_inherited: list[_LoopThread] = []
 
 
 def _after_fork_in_child() -> None:

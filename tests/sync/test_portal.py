@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import warnings
 from collections.abc import Iterator
 from contextvars import ContextVar
 
+import anyio
 import pytest
 
 from extend_async import ExtendError
@@ -80,7 +82,7 @@ def test_a_call_the_loop_never_runs_raises_instead_of_hanging(
     portal: Portal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     portal.call(loop_thread_name)
-    running = portal._loop
+    running = portal._started
     assert running is not None
     # What a loop that stops with the call still queued looks like from the caller.
     gone = threading.Thread(target=lambda: None)
@@ -94,3 +96,67 @@ def test_a_call_the_loop_never_runs_raises_instead_of_hanging(
             warnings.simplefilter("error")  # the never-started coroutine is closed, not leaked
             with pytest.raises(ExtendError, match="closed while this call was running"):
                 portal.call(current_tag)
+
+
+async def blocks_until_cancelled(entered: threading.Event) -> None:
+    entered.set()
+    await anyio.sleep_forever()
+
+
+def test_anyio_behaviour_the_fast_crossing_relies_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What ``Portal.call`` needs from anyio while it bypasses ``BlockingPortal.call``
+    (see the module docstring of ``extend_sync._portal``). A failure here after an anyio
+    upgrade means the bypass must go, or be adapted: calls would otherwise misbehave."""
+    portal = Portal(SessionHolder(connection_limit=1))
+    try:
+        portal.call(loop_thread_name)
+        started = portal._started
+        assert started is not None
+
+        # 1. The loop anyio runs is the one call_soon_threadsafe hands calls to.
+        async def running_loop() -> asyncio.AbstractEventLoop:
+            return asyncio.get_running_loop()
+
+        assert portal.call(running_loop) is started.loop
+        assert started.anyio_portal.call(running_loop) is started.loop
+
+        # 2. Cancel scopes and task groups work in a task anyio did not start.
+        async def uses_anyio() -> list[str]:
+            assert asyncio.current_task() is not None
+            done: list[str] = []
+            with anyio.CancelScope() as scope:
+                scope.cancel()
+                await anyio.sleep_forever()
+            done.append("scope")
+            with anyio.move_on_after(0):
+                await anyio.sleep_forever()
+            done.append("timeout")
+            async with anyio.create_task_group() as group:
+                group.start_soon(anyio.sleep, 0)
+            done.append("group")
+            return done
+
+        assert portal.call(uses_anyio) == ["scope", "timeout", "group"]
+
+        # 3. Stopping the portal cancels a call still running: its caller gets an error at
+        # once (the liveness check, the backstop for a loop that dies, is put out of reach).
+        monkeypatch.setattr(portal_module, "LIVENESS_INTERVAL", 3600.0)
+        entered = threading.Event()
+        outcome: list[BaseException] = []
+
+        def caller() -> None:
+            try:
+                portal.call(blocks_until_cancelled, entered)
+            except BaseException as exc:
+                outcome.append(exc)
+
+        thread = threading.Thread(target=caller, daemon=True)
+        thread.start()
+        assert entered.wait(30)
+    finally:
+        portal.close()
+    thread.join(30)
+    assert not thread.is_alive()
+    [error] = outcome
+    assert isinstance(error, ExtendError)
+    assert "closed while this call was running" in str(error)
