@@ -56,6 +56,7 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
+import importlib.util
 import subprocess
 import sys
 import tempfile
@@ -772,6 +773,8 @@ def _is_generator(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 def ruff_format(files: dict[Path, str], config: Path = ROOT / "pyproject.toml") -> dict[Path, str]:
     """``files`` as the pinned ruff formats them, with the project's settings."""
+    if importlib.util.find_spec("ruff") is None:
+        raise GenerationError(f"ruff is not installed for {sys.executable}: use `make generate`")
     settings = ["--config", str(config)]
     for override in FORMAT_OVERRIDES:
         settings += ["--config", override]
