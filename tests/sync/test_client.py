@@ -124,6 +124,25 @@ def test_async_iterator_becomes_a_sync_iterator(client: Extend, emulator: Extend
     assert {emulator.runs[i].status for i in ids} == {"CANCELLED"}
 
 
+def test_bulk_cancels_take_a_plain_iterable_read_lazily(
+    client: Extend, emulator: ExtendEmulator
+) -> None:
+    ids = emulator.seed_runs(5)
+    read: list[str] = []
+
+    def lazily() -> Iterator[str]:  # a generator: no len(), read once, as the signature says
+        for run_id in ids:
+            read.append(run_id)
+            yield run_id
+
+    result = client.classify_runs.cancel_many(lazily(), concurrency=2)
+    assert [o.id for o in result] == ids
+    assert read == ids
+    assert result.counts.cancelled == 5
+    outcomes = list(client.classify_runs.cancel_iter(iter(ids)))
+    assert sorted(o.index for o in outcomes) == list(range(5))
+
+
 def test_leaving_an_iterator_early_closes_the_async_one(
     client: Extend, emulator: ExtendEmulator
 ) -> None:
