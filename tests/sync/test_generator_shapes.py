@@ -169,7 +169,7 @@ def widgets(generated: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[A
     portal.close()
 
 
-def test_the_output_is_already_formatted_and_lint_clean(generated: str, tmp_path: Path) -> None:
+def test_the_output_is_formatted_and_lint_clean(generated: str, tmp_path: Path) -> None:
     pytest.importorskip("ruff")
     path = tmp_path / "widgets_out.py"
     path.write_text(generated)
