@@ -25,6 +25,7 @@ from ._errors import (
     ResponseDecodeError,
     UnprocessableEntityError,
 )
+from ._hooks import RequestEvent, ResponseEvent
 from ._options import DEFAULT_API_VERSION, REGION_BASE_URLS, Timeout
 from ._pagination import AsyncPager
 from ._polling import PollPolicy, WaitTimeoutError
@@ -51,6 +52,8 @@ from .types import (
     ClassifyConfig,
     ClassifyRun,
     ClassifyRunSummary,
+    DeletedFile,
+    File,
     FileFromId,
     FileFromText,
     FileFromUrl,
@@ -83,7 +86,9 @@ __all__ = [
     "ClassifyRun",
     "ClassifyRunSummary",
     "ConflictError",
+    "DeletedFile",
     "ExtendError",
+    "File",
     "FileFromId",
     "FileFromText",
     "FileFromUrl",
@@ -100,8 +105,10 @@ __all__ = [
     "PollPolicy",
     "RateLimitError",
     "RawResponse",
+    "RequestEvent",
     "RequestTimeoutError",
     "ResponseDecodeError",
+    "ResponseEvent",
     "RetryPolicy",
     "RunStatus",
     "StopReason",

@@ -50,6 +50,14 @@ from .files import (
     ParentSplit,
 )
 from .pagination import Page
+from .stored_files import (
+    DeletedFile,
+    File,
+    FileContents,
+    FileContentsPage,
+    FileContentsSection,
+    FileContentsSheet,
+)
 from .usage import RunUsage, RunUsageSummary, UsageBreakdownItem, UsageCharge
 from .webhooks import (
     BatchRunEvent,
@@ -90,8 +98,14 @@ __all__ = [
     "ClassifyRunSummary",
     "CreatedBy",
     "DeletedClassifyRun",
+    "DeletedFile",
     "FailureReason",
     "FigureBlockOptions",
+    "File",
+    "FileContents",
+    "FileContentsPage",
+    "FileContentsSection",
+    "FileContentsSheet",
     "FileFromId",
     "FileFromText",
     "FileFromUrl",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from functools import cached_property
+from os import PathLike
 from typing import Any
 
 from extend_async._options import TimeoutArg
@@ -46,7 +47,7 @@ class ClassifyRuns:
     def create(
         self,
         *,
-        file: FileInput | Mapping[str, Any],
+        file: FileInput | Mapping[str, Any] | PathLike[str],
         classifier: ClassifierRef | str | Mapping[str, Any] | None = None,
         config: ClassifyConfig | Mapping[str, Any] | None = None,
         priority: int | None = None,
@@ -59,6 +60,8 @@ class ClassifyRuns:
         Give exactly one of ``classifier`` (a ``ClassifierRef`` or a classifier id) and
         ``config`` (an inline ``ClassifyConfig``). Lower ``priority`` values run first when
         rate limiting is in effect. ``metadata`` (at most 10 KB of JSON) is echoed back.
+        ``file`` may be a local ``Path``: it is uploaded first (``client.files.upload``)
+        and the run refers to the uploaded file by id.
         """
         return self._portal.call(
             self._async.create,
@@ -153,7 +156,7 @@ class ClassifyRuns:
     def create_and_wait(
         self,
         *,
-        file: FileInput | Mapping[str, Any],
+        file: FileInput | Mapping[str, Any] | PathLike[str],
         classifier: ClassifierRef | str | Mapping[str, Any] | None = None,
         config: ClassifyConfig | Mapping[str, Any] | None = None,
         priority: int | None = None,
@@ -166,7 +169,8 @@ class ClassifyRuns:
         """``create`` then ``wait``: the finished run, or ``WaitTimeoutError``.
 
         The deadline counts from the create. Unlike ``classify`` (one blocking request,
-        5-minute server limit) this polls, so it suits long runs and long deadlines.
+        5-minute server limit) this polls, so it suits long runs and long deadlines. A
+        local ``Path`` as ``file`` is uploaded first, as for ``create``.
         """
         return self._portal.call(
             self._async.create_and_wait,
@@ -364,7 +368,7 @@ class ClassifyRunsWithRawResponse:
     def create(
         self,
         *,
-        file: FileInput | Mapping[str, Any],
+        file: FileInput | Mapping[str, Any] | PathLike[str],
         classifier: ClassifierRef | str | Mapping[str, Any] | None = None,
         config: ClassifyConfig | Mapping[str, Any] | None = None,
         priority: int | None = None,
