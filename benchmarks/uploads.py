@@ -91,8 +91,8 @@ def rows(smoke: bool) -> list[Row]:
         with tempfile.TemporaryDirectory() as tmp:
             for size in sizes:
                 path = Path(tmp) / f"upload_{size}.pdf"
-                with path.open("wb") as out:
-                    out.truncate(size * 2**20)
+                with path.open("wb") as sparse:
+                    sparse.truncate(size * 2**20)
                 for held in (False, True):
                     results[(size, held)] = run_child(
                         "uploads:upload_file", base_url=base_url, path=str(path), held=held
@@ -105,7 +105,7 @@ def rows(smoke: bool) -> list[Row]:
 
     def growth(held: bool) -> float:
         grown = results[(large, held)]["peak_mib"] - results[(small, held)]["peak_mib"]
-        return grown / (large - small)
+        return float(grown) / (large - small)
 
     out: list[Row] = []
     for size in sizes:
