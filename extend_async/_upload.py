@@ -29,7 +29,7 @@ UploadSource = (
     str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | AsyncIterable[bytes]
 )
 
-ReadChunk = Callable[[], Awaitable[bytes]]
+ReadChunk = Callable[[], Awaitable[bytes | memoryview]]
 
 
 class _StreamedPart(aiohttp.Payload):
@@ -83,7 +83,7 @@ class UploadBody:
             default_name = path.name
         elif isinstance(source, bytes | bytearray | memoryview):
             self.kind = "bytes"
-            self._bytes = bytes(source)
+            self._bytes = source
             default_name = DEFAULT_NAME
         elif hasattr(source, "read"):
             self.kind = "file"
@@ -114,17 +114,27 @@ class UploadBody:
 
     def payload(self) -> aiohttp.FormData:
         form = aiohttp.FormData(quote_fields=False)
-        if self.kind == "bytes":
-            form.add_field("file", self._bytes, filename=self.name, content_type=self.content_type)
-        else:
-            read, size = self._reader()
-            part = _StreamedPart(read, size, content_type=self.content_type, filename=self.name)
-            form.add_field("file", part, filename=self.name, content_type=self.content_type)
+        read, size = self._reader()
+        part = _StreamedPart(read, size, content_type=self.content_type, filename=self.name)
+        form.add_field("file", part, filename=self.name, content_type=self.content_type)
         if self._password is not None:
             form.add_field("password", self._password)
         return form
 
     def _reader(self) -> tuple[ReadChunk, int | None]:
+        if self.kind == "bytes":
+            # Handed over in slices of the caller's buffer: the socket's write buffer never
+            # holds a second copy of the whole body.
+            view = memoryview(self._bytes).cast("B")
+            offset = 0
+
+            async def read_bytes() -> memoryview:
+                nonlocal offset
+                chunk = view[offset : offset + CHUNK_SIZE]
+                offset += len(chunk)
+                return chunk
+
+            return read_bytes, len(view)
         if self.kind == "path":
             return _PathReader(self._path), self._path.stat().st_size
         if self.kind == "file":

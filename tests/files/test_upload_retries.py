@@ -4,16 +4,22 @@ answers, so "the first attempt consumed the stream" holds on every run."""
 
 from __future__ import annotations
 
+import array
 import io
 from collections.abc import AsyncIterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from aiohttp import BodyPartReader, web
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from extend_async import AsyncExtend, RetryPolicy
 from extend_async._errors import RateLimitError
 from extend_async._upload import UploadBody
+from extend_async.testing import ExtendEmulator
+from extend_sync import Extend
 
 FILE_JSON = {
     "object": "file",
@@ -132,3 +138,35 @@ def test_which_bodies_can_be_sent_again(tmp_path: Path) -> None:
     assert pipe.can_resend()
     assert not one_shot.replayable
     assert not pipe.replayable
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    content=st.binary(max_size=3000),
+    cuts=st.lists(st.integers(min_value=0, max_value=3000), max_size=6),
+    kind=st.sampled_from(["bytes", "bytearray", "memoryview", "file", "stream"]),
+)
+def test_any_content_in_any_chunking_arrives_intact(
+    content: bytes, cuts: list[int], kind: str
+) -> None:
+    bounds = sorted({0, len(content), *(min(c, len(content)) for c in cuts)})
+    pieces = [content[a:b] for a, b in pairwise(bounds)]
+
+    async def stream() -> AsyncIterator[bytes]:
+        for piece in pieces:
+            yield piece
+
+    sources: dict[str, object] = {
+        "bytes": content,
+        "bytearray": bytearray(content),
+        "memoryview": memoryview(array.array("B", content)),
+        "file": io.BytesIO(content),
+        "stream": stream(),
+    }
+    with (
+        ExtendEmulator(seed=1).run_in_thread() as emu,
+        Extend(emu.api_key, base_url=emu.base_url) as client,
+    ):
+        uploaded = client.files.upload(sources[kind], name="p.bin")  # type: ignore[arg-type]
+        assert emu.files[uploaded.id].read() == content
+        assert emu.files[uploaded.id].size == len(content)
