@@ -15,7 +15,14 @@ from typing import Any
 
 from attrs import frozen
 
-__all__ = ["AttemptHooks", "RequestEvent", "RequestHook", "ResponseEvent", "ResponseHook"]
+__all__ = [
+    "NO_HOOKS",
+    "AttemptHooks",
+    "RequestEvent",
+    "RequestHook",
+    "ResponseEvent",
+    "ResponseHook",
+]
 
 log = logging.getLogger("extend_async")
 
@@ -117,3 +124,6 @@ def _call(hook: Callable[[Any], None], event: object) -> None:
         hook(event)
     except Exception:
         log.exception("a request hook raised; the request goes on")
+
+
+NO_HOOKS = AttemptHooks(None, None)

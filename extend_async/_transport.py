@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 import orjson
@@ -36,12 +36,15 @@ from ._errors import (
     ResponseDecodeError,
     error_class_for_status,
 )
-from ._hooks import AttemptHooks
+from ._hooks import NO_HOOKS, AttemptHooks
 from ._options import ClientOptions, Timeout, TimeoutArg, as_timeout, check_retries
 from ._retry import retry_after_seconds
 from ._version import __version__
 
-__all__ = ["RequestBody", "Requester", "ResponseInfo", "SessionHolder"]
+if TYPE_CHECKING:
+    from ._upload import RequestBody
+
+__all__ = ["Requester", "ResponseInfo", "SessionHolder"]
 
 T = TypeVar("T")
 
@@ -181,21 +184,6 @@ def _check_same_loop(given: object, name: str) -> None:
         )
 
 
-NO_HOOKS = AttemptHooks(None, None)
-
-
-class RequestBody(Protocol):
-    """A body built again for each attempt (``Requester.request(body=...)``)."""
-
-    headers: Mapping[str, str]
-
-    def payload(self) -> Any:
-        """This attempt's ``data`` for aiohttp."""
-
-    def can_resend(self) -> bool:
-        """Whether another attempt may send the body again (a one-shot stream cannot)."""
-
-
 def _forget_inherited_sessions() -> None:
     for holder in list(_live_holders):
         holder.forget_inherited()
@@ -324,11 +312,11 @@ class Requester:
         max_retries: int | None = None,
         idempotent: bool = True,
         default_timeout: Timeout | None = None,
-        body: RequestBody | None = None,
+        form: RequestBody | None = None,
     ) -> T:
         """Send, retry as the policy allows, map errors, decode into ``cast_to``.
 
-        ``body`` (instead of ``json``) builds each attempt's payload, a multipart upload
+        ``form`` (instead of ``json``) builds each attempt's payload, a multipart upload
         say; once it says it cannot be sent again, nothing is retried.
         """
         options = self.options
@@ -359,13 +347,13 @@ class Requester:
                         method,
                         url,
                         params=query,
-                        data=data if body is None else body.payload(),
-                        headers=headers if body is None else {**headers, **body.headers},
+                        data=data if form is None else form.payload(),
+                        headers=headers if form is None else {**headers, **form.headers},
                         timeout=attempt_timeout,
                         # A 3xx is the API misbehaving: never resend a body or trust another host.
                         allow_redirects=False,
                     ) as response:
-                        raw = await response.read()
+                        body = await response.read()
                         status = seen.status = response.status
                         response_headers = response.headers
                         seen.request_id = response_headers.get(REQUEST_ID_HEADER)
@@ -375,7 +363,7 @@ class Requester:
                 sent = not isinstance(exc, _NOT_SENT)
                 # The server may have acted on a request whose answer was lost.
                 lost_attempts = lost_attempts or sent
-                may_retry = (idempotent or not sent) and (body is None or body.can_resend())
+                may_retry = (idempotent or not sent) and (form is None or form.can_resend())
                 if attempt <= retries and may_retry:
                     delay = policy.backoff(attempt - 1)
                     _log_retry(method, path, repr(error), attempt, retries, delay)
@@ -402,13 +390,13 @@ class Requester:
                     sink.append(
                         ResponseInfo(status, response_headers, request_id, attempt, elapsed)
                     )
-                return _decode(raw, cast_to, status, request_id)
-            failure = status_error(status, reason, raw, response_headers)
+                return _decode(body, cast_to, status, request_id)
+            failure = status_error(status, reason, body, response_headers)
             failure.attempts = attempt
             failure.after_lost_attempt = lost_attempts
             # A request that is not idempotent may have done its work before a 5xx; only a
             # 429 (the rate limiter turns it away first) is safe to send again.
-            may_retry = (idempotent or status == 429) and (body is None or body.can_resend())
+            may_retry = (idempotent or status == 429) and (form is None or form.can_resend())
             if (
                 attempt <= retries
                 and may_retry

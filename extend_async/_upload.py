@@ -13,14 +13,14 @@ import mimetypes
 import os
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Protocol
 
 import aiohttp
 from aiohttp.abc import AbstractStreamWriter
 
 from ._errors import InvalidInputError
 
-__all__ = ["CHUNK_SIZE", "UploadBody", "UploadSource"]
+__all__ = ["CHUNK_SIZE", "RequestBody", "UploadBody", "UploadSource"]
 
 CHUNK_SIZE = 256 * 1024
 DEFAULT_NAME = "document"
@@ -30,6 +30,18 @@ UploadSource = (
 )
 
 ReadChunk = Callable[[], Awaitable[bytes | memoryview]]
+
+
+class RequestBody(Protocol):
+    """A body built again for each attempt (``Requester.request(form=...)``)."""
+
+    headers: Mapping[str, str]
+
+    def payload(self) -> Any:
+        """This attempt's ``data`` for aiohttp."""
+
+    def can_resend(self) -> bool:
+        """Whether another attempt may send the body again (a one-shot stream cannot)."""
 
 
 class _StreamedPart(aiohttp.Payload):

@@ -64,7 +64,7 @@ class AsyncFiles(AsyncAPIResource):
         if convert_to_pdf is not None and not isinstance(convert_to_pdf, bool):
             raise InvalidInputError("convert_to_pdf must be a bool")
         return await self._requester.request(
-            "POST", "/files/upload", params={"convertToPdf": convert_to_pdf}, body=body,
+            "POST", "/files/upload", params={"convertToPdf": convert_to_pdf}, form=body,
             cast_to=File, timeout=timeout, max_retries=max_retries, idempotent=False,
             default_timeout=TRANSFER_TIMEOUT,
         )  # fmt: skip
