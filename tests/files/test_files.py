@@ -10,7 +10,14 @@ from types import SimpleNamespace
 import aiohttp
 import pytest
 
-from extend_async import AsyncExtend, InvalidInputError, NotFoundError, PollPolicy, RunStatus
+from extend_async import (
+    AsyncExtend,
+    InvalidInputError,
+    NotFoundError,
+    PollPolicy,
+    ResponseEvent,
+    RunStatus,
+)
 from extend_async._errors import APIStatusError, PermissionDeniedError
 from extend_async.testing import ExtendEmulator, Lifecycle
 from extend_async.types import File, FileType
@@ -208,3 +215,17 @@ async def test_create_from_a_path_checks_other_inputs_before_uploading(
     with pytest.raises(InvalidInputError):
         await api.classify_runs.create(file=source)  # neither classifier nor config
     assert emu.request_counts["file_upload"] == 0
+
+
+async def test_the_hooks_see_the_download_by_its_path_only(emu: ExtendEmulator) -> None:
+    seen: list[ResponseEvent] = []
+    async with AsyncExtend(emu.api_key, base_url=emu.base_url, on_response=seen.append) as api:
+        uploaded = await api.files.upload(PDF, name="x.pdf")
+        await api.files.download(uploaded.id, io.BytesIO())
+    assert [(e.method, e.path.split("/")[1], e.status) for e in seen] == [
+        ("POST", "files", 200),
+        ("GET", "files", 200),
+        ("GET", "_files", 200),
+    ]
+    assert "?" not in seen[-1].path
+    assert seen[0].path == "/files/upload"
