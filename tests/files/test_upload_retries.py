@@ -61,7 +61,7 @@ class ThrottleOnce:
 @pytest.fixture
 async def server() -> AsyncIterator[tuple[str, ThrottleOnce]]:
     throttle = ThrottleOnce()
-    app = web.Application(client_max_size=0)
+    app = web.Application(client_max_size=16 * 1024 * 1024)
     app.router.add_post("/files/upload", throttle.handle)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
