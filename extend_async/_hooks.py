@@ -7,12 +7,14 @@ hook sees can leak the API key or the data sent.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+import aiohttp
 from attrs import frozen
 
 __all__ = [
@@ -41,8 +43,10 @@ class ResponseEvent:
     """An attempt that ended: with an answer (``status``), or without one (``error``).
 
     ``elapsed`` is this attempt's seconds, from sending to the whole body read; the wait
-    before a retry is not in it. ``error`` is the transport failure (a connection reset,
-    a timeout): an answered attempt, even a 500, has ``error=None``.
+    before a retry is not in it. ``error`` describes the transport failure (a connection
+    reset, a timeout) as ``"ClassName: message"``; an answered attempt, even a 500, has
+    ``error=None``. The exception itself is not handed over: some of aiohttp's carry the
+    request's headers, the key among them.
     """
 
     method: str
@@ -51,7 +55,7 @@ class ResponseEvent:
     status: int | None
     elapsed: float
     request_id: str | None
-    error: BaseException | None = None
+    error: str | None = None
 
 
 RequestHook = Callable[[RequestEvent], None]
@@ -114,9 +118,16 @@ class _Attempt:
             status=self.status,
             elapsed=time.monotonic() - self._started,
             request_id=self.request_id,
-            error=exc if isinstance(exc, Exception) else None,
+            error=_describe(exc) if isinstance(exc, Exception) else None,
         )
         _call(hook, event)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, asyncio.TimeoutError):
+        return "TimeoutError: the attempt timed out"
+    detail = str(exc) if not isinstance(exc, aiohttp.ClientResponseError) else exc.message
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
 def _call(hook: Callable[[Any], None], event: object) -> None:

@@ -156,7 +156,8 @@ async def test_a_failed_attempt_reaches_the_hook_with_its_error(emu: ExtendEmula
     ) as api:
         await api.classify_runs.get(run_id)
     assert [(e.attempt, e.status) for e in responses] == [(1, None), (2, 200)]
-    assert isinstance(responses[0].error, aiohttp.ClientError | OSError)
+    assert responses[0].error is not None
+    assert responses[0].error.split(":")[0] in {"ServerDisconnectedError", "ClientOSError"}
     assert responses[0].request_id is None
 
 
