@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from . import decode, extras, goodput, imports, memory, servers, throughput
+from . import decode, extras, goodput, imports, memory, servers, throughput, uploads
 from ._common import ROOT, Row, machine
 
 SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
@@ -27,6 +27,7 @@ SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
     "async": throughput.async_cancel_rows,
     "sync": throughput.sync_cancel_rows,
     "memory": memory.rows,
+    "upload": uploads.rows,
     "goodput": goodput.rows,
     "servers": servers.rows,
     "extras": extras.rows,

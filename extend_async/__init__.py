@@ -25,6 +25,7 @@ from ._errors import (
     ResponseDecodeError,
     UnprocessableEntityError,
 )
+from ._hooks import RequestEvent, ResponseEvent
 from ._options import DEFAULT_API_VERSION, REGION_BASE_URLS, Timeout
 from ._pagination import AsyncPager
 from ._polling import PollPolicy, WaitTimeoutError
@@ -54,6 +55,8 @@ from .types import (
     ClassifyConfigDict,
     ClassifyRun,
     ClassifyRunSummary,
+    DeletedFile,
+    File,
     FileFromId,
     FileFromIdDict,
     FileFromText,
@@ -92,7 +95,9 @@ __all__ = [
     "ClassifyRun",
     "ClassifyRunSummary",
     "ConflictError",
+    "DeletedFile",
     "ExtendError",
+    "File",
     "FileFromId",
     "FileFromIdDict",
     "FileFromText",
@@ -112,8 +117,10 @@ __all__ = [
     "PollPolicy",
     "RateLimitError",
     "RawResponse",
+    "RequestEvent",
     "RequestTimeoutError",
     "ResponseDecodeError",
+    "ResponseEvent",
     "RetryPolicy",
     "RunStatus",
     "StopReason",

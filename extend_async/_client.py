@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 
+from aiohttp import BaseConnector, ClientSession, TraceConfig
+
+from ._hooks import AttemptHooks, RequestHook, ResponseHook
 from ._options import (
     DEFAULT_API_VERSION,
     DEFAULT_TIMEOUT,
@@ -19,6 +22,7 @@ from .resources.batch_runs import AsyncBatchRuns
 from .resources.classifier_versions import AsyncClassifierVersions
 from .resources.classifiers import AsyncClassifiers
 from .resources.classify_runs import AsyncClassifyRuns
+from .resources.files import AsyncFiles
 from .resources.webhooks import AsyncWebhooks
 
 __all__ = ["AsyncExtend"]
@@ -34,6 +38,14 @@ class AsyncExtend:
     Use it as an async context manager, or call ``aclose()`` when done. The connection pool
     is created in the running event loop on first use and shared by every client derived
     with ``with_options``.
+
+    Bring your own: ``http_session`` (an ``aiohttp.ClientSession`` made in the loop the
+    client is used in; the client never closes it, and it should keep ``raise_for_status``
+    off and set no ``base_url``), or ``connector`` (a shared pool; never closed by the
+    client either) and ``trace_configs`` (aiohttp tracing, OpenTelemetry's for instance)
+    for the session the client makes. ``on_request`` / ``on_response`` are called on the
+    loop for every attempt with a ``RequestEvent`` / ``ResponseEvent`` (method, path,
+    attempt, status, elapsed, request id; never a header or the key).
     """
 
     classify_runs: AsyncClassifyRuns
@@ -41,6 +53,7 @@ class AsyncExtend:
     classifier_versions: AsyncClassifierVersions
     batch_runs: AsyncBatchRuns
     webhooks: AsyncWebhooks
+    files: AsyncFiles
 
     def __init__(
         self,
@@ -55,6 +68,11 @@ class AsyncExtend:
         retry_policy: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,
         connection_limit: int = 100,
+        http_session: ClientSession | None = None,
+        connector: BaseConnector | None = None,
+        trace_configs: Sequence[TraceConfig] | None = None,
+        on_request: RequestHook | None = None,
+        on_response: ResponseHook | None = None,
     ) -> None:
         options = resolve_options(
             api_key=api_key,
@@ -67,7 +85,14 @@ class AsyncExtend:
             retry=retry_policy,
             default_headers=default_headers,
         )
-        self._bind(Requester(options, SessionHolder(connection_limit=connection_limit)))
+        sessions = SessionHolder(
+            connection_limit=connection_limit,
+            session=http_session,
+            connector=connector,
+            trace_configs=trace_configs or (),
+        )
+        hooks = AttemptHooks(on_request, on_response) if on_request or on_response else None
+        self._bind(Requester(options, sessions, hooks))
 
     def _bind(self, requester: Requester) -> None:
         self._requester = requester
@@ -76,6 +101,7 @@ class AsyncExtend:
         self.classifier_versions = AsyncClassifierVersions(requester)
         self.batch_runs = AsyncBatchRuns(requester)
         self.webhooks = AsyncWebhooks(requester)
+        self.files = AsyncFiles(requester)
 
     @property
     def base_url(self) -> str:

@@ -13,10 +13,10 @@ import platform
 import re
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 import orjson
@@ -31,13 +31,18 @@ from ._errors import (
     APIStatusError,
     APITimeoutError,
     ExtendError,
+    InvalidInputError,
     RateLimitError,
     ResponseDecodeError,
     error_class_for_status,
 )
+from ._hooks import NO_HOOKS, AttemptHooks
 from ._options import ClientOptions, Timeout, TimeoutArg, as_timeout, check_retries
 from ._retry import retry_after_seconds
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._upload import RequestBody
 
 __all__ = ["Requester", "ResponseInfo", "SessionHolder"]
 
@@ -76,8 +81,23 @@ class SessionHolder:
     to the loop it was made in. Clients derived with ``with_options`` share the holder.
     """
 
-    def __init__(self, *, connection_limit: int) -> None:
+    def __init__(
+        self,
+        *,
+        connection_limit: int,
+        session: aiohttp.ClientSession | None = None,
+        connector: aiohttp.BaseConnector | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
+    ) -> None:
+        if session is not None and (connector is not None or trace_configs):
+            raise InvalidInputError(
+                "give http_session, or connector/trace_configs for a session the client makes"
+            )
         self._connection_limit = connection_limit
+        self._connector = connector
+        self._trace_configs = list(trace_configs)
+        # A session the user gave is theirs: used as it is, never closed by us.
+        self._user_session = session
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
@@ -100,6 +120,8 @@ class SessionHolder:
                 connector._closed = True
 
     def get(self) -> aiohttp.ClientSession:
+        if self._user_session is not None:
+            return self._users_session()
         session = self._session
         loop = asyncio.get_running_loop()
         if session is not None and self._loop is loop and not session.closed:
@@ -111,15 +133,39 @@ class SessionHolder:
                 "this client is already in use by another event loop; "
                 "create one client per event loop"
             )
-        connector = aiohttp.TCPConnector(limit=self._connection_limit, ttl_dns_cache=300)
-        self._session = aiohttp.ClientSession(connector=connector, auto_decompress=True)
+        self._session = self._make_session()
         self._loop = loop
         return self._session
+
+    def _make_session(self) -> aiohttp.ClientSession:
+        connector = self._connector
+        if connector is not None:
+            _check_same_loop(connector, "connector")
+        else:
+            connector = aiohttp.TCPConnector(limit=self._connection_limit, ttl_dns_cache=300)
+        return aiohttp.ClientSession(
+            connector=connector,
+            # A connector the user gave outlives our session: they close it.
+            connector_owner=self._connector is None,
+            trace_configs=self._trace_configs or None,
+            auto_decompress=True,
+        )
+
+    def _users_session(self) -> aiohttp.ClientSession:
+        session = self._user_session
+        assert session is not None
+        if self.closed:
+            raise ExtendError("this client is closed; create a new one")
+        if session.closed:
+            raise ExtendError("the http_session given to this client is closed")
+        _check_same_loop(session, "http_session")
+        return session
 
     def _loop_is_dead(self) -> bool:
         return self._loop is None or self._loop.is_closed() or not self._loop.is_running()
 
     async def aclose(self) -> None:
+        """Close the session this holder made (never one the user gave)."""
         self.closed = True
         session, self._session = self._session, None
         if session is not None and not session.closed:
@@ -127,6 +173,15 @@ class SessionHolder:
 
 
 _live_holders: weakref.WeakSet[SessionHolder] = weakref.WeakSet()
+
+
+def _check_same_loop(given: object, name: str) -> None:
+    if getattr(given, "_loop", None) is not asyncio.get_running_loop():
+        raise ExtendError(
+            f"the {name} given to this client belongs to another event loop; aiohttp "
+            "sessions and connectors work only in the loop they were made in (the sync "
+            "Extend runs its own loop: give it trace_configs or hooks, not these)"
+        )
 
 
 def _forget_inherited_sessions() -> None:
@@ -233,14 +288,17 @@ _NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 class Requester:
     """Sends requests for one ``ClientOptions``; cheap to copy with other options."""
 
-    def __init__(self, options: ClientOptions, sessions: SessionHolder) -> None:
+    def __init__(
+        self, options: ClientOptions, sessions: SessionHolder, hooks: AttemptHooks | None = None
+    ) -> None:
         self.options = options
         self.sessions = sessions
+        self.hooks = hooks or NO_HOOKS
         self._headers = _build_headers(options)
         self._base = options.base_url
 
     def with_options(self, options: ClientOptions) -> Requester:
-        return Requester(options, self.sessions)
+        return Requester(options, self.sessions, self.hooks)
 
     async def request(
         self,
@@ -254,8 +312,13 @@ class Requester:
         max_retries: int | None = None,
         idempotent: bool = True,
         default_timeout: Timeout | None = None,
+        form: RequestBody | None = None,
     ) -> T:
-        """Send, retry as the policy allows, map errors, decode into ``cast_to``."""
+        """Send, retry as the policy allows, map errors, decode into ``cast_to``.
+
+        ``form`` (instead of ``json``) builds each attempt's payload, a multipart upload
+        say; once it says it cannot be sent again, nothing is retried.
+        """
         options = self.options
         attempt_timeout = _client_timeout(
             as_timeout(timeout) if timeout is not None else default_timeout or options.timeout
@@ -271,32 +334,36 @@ class Requester:
         session = self.sessions.get()
         policy = options.retry
         debug = log.isEnabledFor(logging.DEBUG)
+        hooks = self.hooks
         started = time.monotonic()
         attempt = 0
         lost_attempts = False
         while True:
             attempt += 1
             try:
-                async with session.request(
-                    method,
-                    url,
-                    params=query,
-                    data=data,
-                    headers=headers,
-                    timeout=attempt_timeout,
-                    # A 3xx is the API misbehaving: never resend a body or trust another host.
-                    allow_redirects=False,
-                ) as response:
-                    body = await response.read()
-                    status = response.status
-                    response_headers = response.headers
-                    reason = response.reason
+                # The one place the hooks see an attempt: sent, then answered or failed.
+                with hooks.attempt(method, path, attempt) as seen:
+                    async with session.request(
+                        method,
+                        url,
+                        params=query,
+                        data=data if form is None else form.payload(),
+                        headers=headers if form is None else {**headers, **form.headers},
+                        timeout=attempt_timeout,
+                        # A 3xx is the API misbehaving: never resend a body or trust another host.
+                        allow_redirects=False,
+                    ) as response:
+                        body = await response.read()
+                        status = seen.status = response.status
+                        response_headers = response.headers
+                        seen.request_id = response_headers.get(REQUEST_ID_HEADER)
+                        reason = response.reason
             except (asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
                 error = _connection_error(exc, method, path, attempt)
                 sent = not isinstance(exc, _NOT_SENT)
                 # The server may have acted on a request whose answer was lost.
                 lost_attempts = lost_attempts or sent
-                may_retry = idempotent or not sent
+                may_retry = (idempotent or not sent) and (form is None or form.can_resend())
                 if attempt <= retries and may_retry:
                     delay = policy.backoff(attempt - 1)
                     _log_retry(method, path, repr(error), attempt, retries, delay)
@@ -329,7 +396,7 @@ class Requester:
             failure.after_lost_attempt = lost_attempts
             # A request that is not idempotent may have done its work before a 5xx; only a
             # 429 (the rate limiter turns it away first) is safe to send again.
-            may_retry = idempotent or status == 429
+            may_retry = (idempotent or status == 429) and (form is None or form.can_resend())
             if (
                 attempt <= retries
                 and may_retry

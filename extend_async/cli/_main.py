@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
 
+    from ._local_files import register
+
+    register(commands, _connection_options)
     commands.add_parser(
         "emulator",
         add_help=False,
@@ -171,6 +174,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ._runs import list_command
 
         return run_async(lambda: list_command(args, stdout=stdout))
+    if args.command in ("classify", "files"):
+        from ._local_files import dispatch
+
+        return run_async(lambda: dispatch(args, stdout=stdout))
     if args.command == "emulator":  # only reached with connection options before it
         raise UsageError("the emulator takes its own options: extend-client emulator --help")
     from ._demo import demo_command

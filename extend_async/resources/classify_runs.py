@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from functools import cached_property, partial
+from os import PathLike
 from typing import Any, TypedDict
 
 from .._errors import BadRequestError, InvalidInputError, NotFoundError
@@ -46,6 +47,7 @@ from ._base import (
     check_page_size,
 )
 from ._batch import BatchInputArg, batch_body
+from .files import AsyncFiles
 
 __all__ = ["AsyncClassifyRuns", "AsyncClassifyRunsWithRawResponse"]
 
@@ -83,7 +85,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
     async def create(
         self,
         *,
-        file: FileInput | FileInputDict,
+        file: FileInput | FileInputDict | PathLike[str],
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
@@ -96,7 +98,14 @@ class AsyncClassifyRuns(AsyncAPIResource):
         Give exactly one of ``classifier`` (a ``ClassifierRef`` or a classifier id) and
         ``config`` (an inline ``ClassifyConfig``). Lower ``priority`` values run first when
         rate limiting is in effect. ``metadata`` (at most 10 KB of JSON) is echoed back.
+        ``file`` may be a local ``Path``: it is uploaded first (``client.files.upload``)
+        and the run refers to the uploaded file by id.
         """
+        # The other inputs are checked before anything is uploaded.
+        _run_body(file=FileFromId(id="file_"), classifier=classifier, config=config,
+                  metadata=metadata)  # fmt: skip
+        if isinstance(file, PathLike):
+            file = await self._upload(file, timeout, max_retries)
         body = _run_body(file=file, classifier=classifier, config=config, metadata=metadata)
         if priority is not None:
             if isinstance(priority, bool) or not isinstance(priority, int):
@@ -178,7 +187,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
     async def create_and_wait(
         self,
         *,
-        file: FileInput | FileInputDict,
+        file: FileInput | FileInputDict | PathLike[str],
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
@@ -191,7 +200,8 @@ class AsyncClassifyRuns(AsyncAPIResource):
         """``create`` then ``wait``: the finished run, or ``WaitTimeoutError``.
 
         The deadline counts from the create. Unlike ``classify`` (one blocking request,
-        5-minute server limit) this polls, so it suits long runs and long deadlines.
+        5-minute server limit) this polls, so it suits long runs and long deadlines. A
+        local ``Path`` as ``file`` is uploaded first, as for ``create``.
         """
         limit = check_deadline(deadline)
         policy = check_policy(poll)
@@ -201,6 +211,14 @@ class AsyncClassifyRuns(AsyncAPIResource):
         )  # fmt: skip
         url = path("/classify_runs/{}", run.id)
         return await self._poll(url, run, limit, policy, timeout, max_retries)
+
+    async def _upload(
+        self, file: PathLike[str], timeout: TimeoutArg, max_retries: int | None
+    ) -> FileFromId:
+        uploaded = await AsyncFiles(self._requester).upload(
+            file, timeout=timeout, max_retries=max_retries
+        )
+        return FileFromId(id=uploaded.id)
 
     async def _poll(
         self,

@@ -45,6 +45,13 @@ Emulator choices where the documentation is silent, and the knob for each:
   synchronous ``POST /classify`` answers once the run finished (after
   ``processing_seconds`` when set, else at once).
 * Every POST creates something new; there is no idempotency key, as in the API.
+* Files: ``POST /files/upload`` reads the multipart body as it streams in (spooled to a
+  temporary file past 1 MiB) and answers ``413 FILE_TOO_LARGE`` past ``max_upload_bytes``
+  (100 MiB); ``GET /files`` (``nameContains``, ``sortDir``, cursor pages), ``GET`` and
+  ``DELETE /files/{id}`` are per workspace. A file's ``presignedUrl`` serves its bytes
+  without the API key until ``presigned_url_seconds`` (15 minutes) pass, then answers 403.
+  A run created with ``{"id": "file_..."}`` of an uploaded file refers to it (its name,
+  type and page count); ``emu.files`` holds the uploads (``FileRecord``, ``.read()``).
 * ``nextPageToken`` is an opaque cursor past the last item of the page and is absent on
   the last page. ``fileNameContains`` matches case-insensitively.
 * Timestamps carry microseconds (``2026-03-01T12:00:00.123456Z``) and never tie: each
@@ -114,6 +121,7 @@ from __future__ import annotations
 
 from ._emulator import ExtendEmulator
 from ._faults import FaultConfig, FaultInjector, FaultKind, RouteFaults
+from ._files import FileRecord
 from ._lifecycle import Lifecycle
 from ._ratelimit import RateLimit
 from ._records import (
@@ -141,6 +149,7 @@ __all__ = [
     "FaultConfig",
     "FaultInjector",
     "FaultKind",
+    "FileRecord",
     "Lifecycle",
     "RateLimit",
     "RouteFaults",

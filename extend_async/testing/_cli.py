@@ -60,6 +60,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="status of seeded runs (default %(default)s)",
     )
     data.add_argument("--seed", type=int, default=None, help="seed for ids, data and faults")
+    data.add_argument(
+        "--max-upload-bytes",
+        type=int,
+        default=100 * 1024 * 1024,
+        metavar="BYTES",
+        help="largest file POST /files/upload accepts (default %(default)s)",
+    )
+    data.add_argument(
+        "--presigned-url-seconds",
+        type=float,
+        default=900.0,
+        metavar="S",
+        help="how long a file's presignedUrl works (default %(default)g)",
+    )
 
     life = parser.add_argument_group("run lifecycle")
     life.add_argument("--queue", action="store_true", help="created runs start PENDING")
@@ -157,6 +171,8 @@ def emulator_from_args(args: argparse.Namespace) -> ExtendEmulator:
         workspace_id=args.workspace_id,
         api_keys={key: ORG_SCOPE for key in args.org_api_key},
         seed=args.seed,
+        max_upload_bytes=args.max_upload_bytes,
+        presigned_url_seconds=args.presigned_url_seconds,
         lifecycle=Lifecycle(
             queue=args.queue,
             pending_seconds=args.pending_seconds,

@@ -17,6 +17,7 @@ from aiohttp import web
 from ._api import Api
 from ._dispatch import Dispatcher, Stats
 from ._faults import FaultConfig, FaultInjector
+from ._files import DOWNLOAD_PATH, FileRecord, FilesApi
 from ._ids import IdFactory
 from ._lifecycle import Lifecycle, Scheduler
 from ._ratelimit import RateLimit, RateLimiter
@@ -116,7 +117,9 @@ class ExtendEmulator:
             (400, 403 or 422).
         allow_delete_active: Let DELETE remove PENDING/PROCESSING runs.
         dashboard_url: Base of each run's ``dashboardUrl``.
-        max_body_bytes: Largest request body accepted.
+        max_body_bytes: Largest JSON request body accepted.
+        max_upload_bytes: Largest file ``POST /files/upload`` accepts (413 beyond it).
+        presigned_url_seconds: How long a file's ``presignedUrl`` works (15 minutes).
         allow_remote: Permit a non-loopback ``host``.
         webhooks: Endpoints to deliver signed webhook events to (a ``WebhookConfig`` or
             several); changeable while running through ``emu.webhooks``.
@@ -144,6 +147,8 @@ class ExtendEmulator:
         allow_delete_active: bool = False,
         dashboard_url: str = "https://dashboard.extend.ai",
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_upload_bytes: int = 100 * 1024 * 1024,
+        presigned_url_seconds: float = 900.0,
         allow_remote: bool = False,
         webhooks: WebhookConfig | Sequence[WebhookConfig] | None = None,
         webhook_queue_size: int = DEFAULT_QUEUE_SIZE,
@@ -163,6 +168,8 @@ class ExtendEmulator:
             missing_workspace_status=missing_workspace_status,
             allow_delete_active=allow_delete_active,
             dashboard_url=dashboard_url.rstrip("/"),
+            max_upload_bytes=max_upload_bytes,
+            presigned_url_seconds=presigned_url_seconds,
         )
         self._lifecycle = lifecycle or Lifecycle()
         self.seed = seed
@@ -185,8 +192,9 @@ class ExtendEmulator:
         self._scheduler = Scheduler(self._store, lambda: self._lifecycle)
         self._stats = Stats()
         api = Api(self._store, self._scheduler, lambda: self._settings, lambda: self._lifecycle)
+        self._files = FilesApi(self._store, lambda: self._settings, lambda: self.base_url)
         self._dispatcher = Dispatcher(
-            router=Router(api.routes()),
+            router=Router(api.routes() + self._files.routes()),
             faults=self._faults,
             limiter=self._limiter,
             api_keys=self._api_keys,
@@ -210,6 +218,7 @@ class ExtendEmulator:
             # Before the catch-all: payload URLs answer like a storage host, without the
             # API's key, version header, faults or rate limit.
             app.router.add_get(PAYLOAD_PATH + "/{token}", self._webhooks.serve_payload)
+            app.router.add_get(DOWNLOAD_PATH + "/{token}", self._files.download)
             app.router.add_route("*", "/{path:.*}", self._dispatcher.handle)
             self._app = app
         return self._app
@@ -387,6 +396,11 @@ class ExtendEmulator:
     @property
     def batches(self) -> Mapping[str, BatchRecord]:
         return _LockedView(self._store.batches, self._store)
+
+    @property
+    def files(self) -> Mapping[str, FileRecord]:
+        """Every uploaded file by id, deleted ones included (``emu.files[id].deleted``)."""
+        return _LockedView(self._store.files, self._store)
 
     def seed_runs(
         self,

@@ -30,6 +30,10 @@ ROUTE_NAMES = (
     "version_create",  # POST /classifiers/{id}/versions
     "version_list",  # GET /classifiers/{id}/versions
     "version_get",  # GET /classifiers/{id}/versions/{versionId}
+    "file_upload",  # POST /files/upload
+    "file_list",  # GET /files
+    "file_get",  # GET /files/{id}
+    "file_delete",  # DELETE /files/{id}
 )
 UNKNOWN_ROUTE = "unknown"
 

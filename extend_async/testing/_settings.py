@@ -34,3 +34,5 @@ class Settings:
     allow_delete_active: bool = False
     dashboard_url: str = "https://dashboard.extend.ai"
     created_by_name: str = "Emulator API key"
+    max_upload_bytes: int = 100 * 1024 * 1024
+    presigned_url_seconds: float = 900.0

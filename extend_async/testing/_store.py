@@ -17,6 +17,7 @@ import orjson
 from attrs import frozen
 
 from ._clock import Ticker, rfc3339
+from ._errors import not_found
 from ._ids import IdFactory
 from ._records import (
     ACTIVE_STATUSES,
@@ -37,6 +38,7 @@ from ._samples import (
 )
 
 if TYPE_CHECKING:
+    from ._files import FileRecord
     from ._webhooks import EventSink
 
 __all__ = ["FileSpec", "RunFilter", "Store"]
@@ -104,6 +106,7 @@ class Store:
         self.runs: dict[str, RunRecord] = {}
         self.classifiers: dict[str, ClassifierRecord] = {}
         self.batches: dict[str, BatchRecord] = {}
+        self.files: dict[str, FileRecord] = {}  # uploads (``_files.py`` serves them)
         self._default_config = default_classify_config()
         self._default_config_json = orjson.dumps(self._default_config)
         self._seeded = 0
@@ -116,7 +119,15 @@ class Store:
 
     # --- runs: creation ---------------------------------------------------------------
 
-    def _file_summary(self, spec: FileSpec, now: int) -> tuple[dict[str, Any], str]:
+    def _file_summary(
+        self, spec: FileSpec, now: int, workspace_id: str
+    ) -> tuple[dict[str, Any], str]:
+        uploaded = self.files.get(spec.value) if spec.kind == "id" else None
+        if uploaded is not None:
+            # A run from an uploaded file refers to it: its id, name, type and pages.
+            if uploaded.deleted or uploaded.workspace_id != workspace_id:
+                raise not_found("File", spec.value)
+            return uploaded.summary(), uploaded.name
         if spec.kind == "id":
             file_id, name = spec.value, spec.name or f"{spec.value}.pdf"
         elif spec.kind == "text":
@@ -157,7 +168,7 @@ class Store:
         else:
             assert config is not None
             config_json = orjson.dumps(config)
-        file_summary, file_name = self._file_summary(file, now)
+        file_summary, file_name = self._file_summary(file, now, workspace_id)
         run = RunRecord(
             id=self.ids.new("clr_"),
             workspace_id=workspace_id,

@@ -62,6 +62,14 @@ from .params import (
     FileInputDict,
     FileSettingsDict,
 )
+from .stored_files import (
+    DeletedFile,
+    File,
+    FileContents,
+    FileContentsPage,
+    FileContentsSection,
+    FileContentsSheet,
+)
 from .usage import RunUsage, RunUsageSummary, UsageBreakdownItem, UsageCharge
 from .webhooks import (
     BatchRunEvent,
@@ -107,8 +115,14 @@ __all__ = [
     "ClassifyRunSummary",
     "CreatedBy",
     "DeletedClassifyRun",
+    "DeletedFile",
     "FailureReason",
     "FigureBlockOptions",
+    "File",
+    "FileContents",
+    "FileContentsPage",
+    "FileContentsSection",
+    "FileContentsSheet",
     "FileFromId",
     "FileFromIdDict",
     "FileFromText",

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
+from aiohttp import BaseConnector, ClientSession, TraceConfig
 
 from extend_async._client import AsyncExtend
+from extend_async._hooks import RequestHook, ResponseHook
 from extend_async._options import DEFAULT_API_VERSION, DEFAULT_TIMEOUT, Region, Timeout
 from extend_async._retry import RetryPolicy
 from extend_sync._base import ClientBase
@@ -13,6 +16,7 @@ from extend_sync._generated.batch_runs import BatchRuns
 from extend_sync._generated.classifier_versions import ClassifierVersions
 from extend_sync._generated.classifiers import Classifiers
 from extend_sync._generated.classify_runs import ClassifyRuns
+from extend_sync._generated.files import Files
 from extend_sync._generated.webhooks import Webhooks
 
 __all__ = ["Extend"]
@@ -38,6 +42,7 @@ class Extend(ClientBase):
     classifier_versions: ClassifierVersions
     batch_runs: BatchRuns
     webhooks: Webhooks
+    files: Files
 
     def __init__(
         self,
@@ -52,6 +57,11 @@ class Extend(ClientBase):
         retry_policy: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,
         connection_limit: int = 100,
+        http_session: ClientSession | None = None,
+        connector: BaseConnector | None = None,
+        trace_configs: Sequence[TraceConfig] | None = None,
+        on_request: RequestHook | None = None,
+        on_response: ResponseHook | None = None,
     ) -> None:
         self._setup(
             AsyncExtend(
@@ -65,6 +75,11 @@ class Extend(ClientBase):
                 retry_policy=retry_policy,
                 default_headers=default_headers,
                 connection_limit=connection_limit,
+                http_session=http_session,
+                connector=connector,
+                trace_configs=trace_configs,
+                on_request=on_request,
+                on_response=on_response,
             )
         )
 
@@ -74,6 +89,7 @@ class Extend(ClientBase):
         self.classifier_versions = ClassifierVersions(self._portal, self._async.classifier_versions)
         self.batch_runs = BatchRuns(self._portal, self._async.batch_runs)
         self.webhooks = Webhooks(self._portal, self._async.webhooks)
+        self.files = Files(self._portal, self._async.files)
 
     @property
     def base_url(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
+from os import PathLike
 from typing import Any
 
 from extend_async._options import TimeoutArg
@@ -45,7 +46,7 @@ class ClassifyRuns:
     def create(
         self,
         *,
-        file: FileInput | FileInputDict,
+        file: FileInput | FileInputDict | PathLike[str],
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
@@ -58,6 +59,8 @@ class ClassifyRuns:
         Give exactly one of ``classifier`` (a ``ClassifierRef`` or a classifier id) and
         ``config`` (an inline ``ClassifyConfig``). Lower ``priority`` values run first when
         rate limiting is in effect. ``metadata`` (at most 10 KB of JSON) is echoed back.
+        ``file`` may be a local ``Path``: it is uploaded first (``client.files.upload``)
+        and the run refers to the uploaded file by id.
         """
         return self._portal.call(
             self._async.create,
@@ -152,7 +155,7 @@ class ClassifyRuns:
     def create_and_wait(
         self,
         *,
-        file: FileInput | FileInputDict,
+        file: FileInput | FileInputDict | PathLike[str],
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
@@ -165,7 +168,8 @@ class ClassifyRuns:
         """``create`` then ``wait``: the finished run, or ``WaitTimeoutError``.
 
         The deadline counts from the create. Unlike ``classify`` (one blocking request,
-        5-minute server limit) this polls, so it suits long runs and long deadlines.
+        5-minute server limit) this polls, so it suits long runs and long deadlines. A
+        local ``Path`` as ``file`` is uploaded first, as for ``create``.
         """
         return self._portal.call(
             self._async.create_and_wait,
@@ -363,7 +367,7 @@ class ClassifyRunsWithRawResponse:
     def create(
         self,
         *,
-        file: FileInput | FileInputDict,
+        file: FileInput | FileInputDict | PathLike[str],
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,

@@ -31,6 +31,8 @@ EXPECTED_KEYS = [
     "memory.cancel_iter_50",
     "memory.cancel_iter_100",
     "memory.hold_results",
+    "memory.upload_1mib",
+    "memory.upload_4mib",
     "goodput.max_rate",
     "goodput.max_rate_429",
     "goodput.adaptive",

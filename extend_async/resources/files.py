@@ -1,0 +1,197 @@
+"""``client.files``: upload, get, list, delete and download files stored in Extend."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from functools import cached_property
+from os import PathLike
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import aiohttp
+from yarl import URL
+
+from .._errors import ExtendError, InvalidInputError, NotFoundError
+from .._options import Timeout, TimeoutArg, as_timeout
+from .._pagination import AsyncPager
+from .._paths import path
+from .._raw import with_raw
+from .._transport import REQUEST_ID_HEADER, status_error
+from .._upload import CHUNK_SIZE, UploadBody, UploadSource
+from ..types import DeletedFile, File, FileSummary, Page
+from ._base import AsyncAPIResource, check_choice, check_page_size
+
+__all__ = ["AsyncFiles", "AsyncFilesWithRawResponse"]
+
+SortDir = Literal["asc", "desc"]
+
+_SORT_DIR = frozenset({"asc", "desc"})
+# Moving a large file takes as long as it takes: no limit on the whole attempt, but
+# connecting and each read stay bounded, so a stalled transfer still ends.
+TRANSFER_TIMEOUT = Timeout(total=None, connect=10.0, read=120.0)
+
+
+class AsyncFiles(AsyncAPIResource):
+    """Files stored in Extend (``file_…``): classify runs can take one by id."""
+
+    async def upload(
+        self,
+        file: UploadSource,
+        *,
+        name: str | None = None,
+        password: str | None = None,
+        convert_to_pdf: bool | None = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> File:
+        """Upload a file (``POST /files/upload``, multipart) and return it.
+
+        ``file`` is a path (``str`` or ``Path``), ``bytes``, a binary file object or an
+        async iterator of ``bytes``. A path is streamed from disk in chunks, never read
+        whole. ``name`` defaults to the path's (or file object's) name, else
+        ``"document"``. ``password`` unlocks a protected PDF; ``convert_to_pdf=True``
+        asks Extend to convert an image or office document to PDF.
+
+        Retries: an upload, like every create, is retried only when it surely was not
+        acted on (the connection could not be made, or a 429). A path, bytes or a
+        seekable file are then sent again whole; a non-seekable file or an async
+        iterator is never sent again once a byte of it was read. The default timeout has
+        no overall limit (connect 10 s, 120 s between reads).
+        """
+        body = UploadBody(file, name=name, password=password)
+        if convert_to_pdf is not None and not isinstance(convert_to_pdf, bool):
+            raise InvalidInputError("convert_to_pdf must be a bool")
+        return await self._requester.request(
+            "POST", "/files/upload", params={"convertToPdf": convert_to_pdf}, form=body,
+            cast_to=File, timeout=timeout, max_retries=max_retries, idempotent=False,
+            default_timeout=TRANSFER_TIMEOUT,
+        )  # fmt: skip
+
+    async def get(
+        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+    ) -> File:
+        """Fetch a file by id; its ``presigned_url`` downloads it for 15 minutes."""
+        return await self._requester.request(
+            "GET", path("/files/{}", id), cast_to=File, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        name_contains: str | None = None,
+        sort_dir: SortDir | None = None,
+        max_page_size: int | None = None,
+        next_page_token: str | None = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> AsyncPager[FileSummary]:
+        """List files (newest first unless ``sort_dir="asc"``).
+
+        ``await`` the result for the first page, ``async for`` it for every file across
+        pages. Nothing is sent until then.
+        """
+        params: dict[str, Any] = {
+            "nameContains": name_contains,
+            "sortDir": check_choice(sort_dir, name="sort_dir", allowed=_SORT_DIR),
+            "maxPageSize": check_page_size(max_page_size),
+        }
+        requester = self._requester
+
+        async def fetch_page(token: str | None) -> Page[FileSummary]:
+            return await requester.request(
+                "GET", "/files", params={**params, "nextPageToken": token},
+                cast_to=Page[FileSummary], timeout=timeout, max_retries=max_retries,
+            )  # fmt: skip
+
+        return AsyncPager(fetch_page, start_token=next_page_token)
+
+    async def delete(
+        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+    ) -> DeletedFile:
+        """Delete a file, permanently. A 404 on a retry whose earlier attempt's answer was
+        lost means that attempt deleted it, so it counts as success."""
+        try:
+            return await self._requester.request(
+                "DELETE", path("/files/{}", id), cast_to=DeletedFile,
+                timeout=timeout, max_retries=max_retries,
+            )  # fmt: skip
+        except NotFoundError as missing:
+            if not missing.after_lost_attempt:
+                raise
+            return DeletedFile(id=id)
+
+    async def download(
+        self,
+        id: str,
+        dest: str | PathLike[str] | IO[bytes],
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+    ) -> int:
+        """Write a file's bytes to ``dest`` (a path, or a binary file object); returns the
+        number of bytes written.
+
+        The file is fetched for a fresh presigned URL, then its bytes come from that URL:
+        that request carries none of the client's headers (not the API key), since the
+        URL's own signature is its authorization. A path is written to ``<dest>.part``
+        first and renamed when complete, so a failed download leaves no partial file. The
+        download itself is one attempt (``max_retries`` applies to the fetch).
+        """
+        if not isinstance(dest, str | PathLike) and not hasattr(dest, "write"):
+            raise InvalidInputError("dest must be a path or a binary file object")
+        file = await self.get(id, timeout=timeout, max_retries=max_retries)
+        if not file.presigned_url:
+            raise ExtendError(f"file {id} came without a presigned URL to download it from")
+        url = URL(file.presigned_url, encoded=True)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ExtendError(f"file {id} came with a presigned URL that is not http(s)")
+        attempt_timeout = as_timeout(timeout) if timeout is not None else TRANSFER_TIMEOUT
+        if isinstance(dest, str | PathLike):
+            target = Path(dest)
+            partial = target.with_name(target.name + ".part")
+            out = await asyncio.to_thread(partial.open, "wb")
+            try:
+                written = await self._fetch(url, out, attempt_timeout)
+            except BaseException:
+                await asyncio.to_thread(out.close)
+                with contextlib.suppress(OSError):
+                    partial.unlink()
+                raise
+            await asyncio.to_thread(out.close)
+            await asyncio.to_thread(os.replace, partial, target)
+            return written
+        return await self._fetch(url, dest, attempt_timeout)
+
+    async def _fetch(self, url: URL, out: IO[bytes], timeout: Timeout) -> int:
+        session = self._requester.sessions.get()
+        client_timeout = aiohttp.ClientTimeout(
+            total=timeout.total, sock_connect=timeout.connect, sock_read=timeout.read
+        )
+        written = 0
+        # The hooks see this request too; its path, never its signed query string.
+        with self._requester.hooks.attempt("GET", url.path, 1) as seen:
+            # No headers of ours: the key must not reach the storage host.
+            async with session.get(url, timeout=client_timeout) as response:
+                seen.status = response.status
+                seen.request_id = response.headers.get(REQUEST_ID_HEADER)
+                if response.status >= 300:
+                    raw = await response.content.read(64 * 1024)
+                    raise status_error(response.status, response.reason, raw, response.headers)
+                async for chunk in response.content.iter_chunked(CHUNK_SIZE):
+                    await asyncio.to_thread(out.write, chunk)
+                    written += len(chunk)
+        return written
+
+    @cached_property
+    def with_raw_response(self) -> AsyncFilesWithRawResponse:
+        """The same methods, returning a ``RawResponse`` (status, headers, request id)."""
+        return AsyncFilesWithRawResponse(self)
+
+
+class AsyncFilesWithRawResponse:
+    def __init__(self, files: AsyncFiles) -> None:
+        self.upload = with_raw(files.upload)
+        self.get = with_raw(files.get)
+        self.delete = with_raw(files.delete)
