@@ -23,6 +23,7 @@ from ._errors import (
     RateLimitError,
     RequestTimeoutError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
 )
 from ._options import DEFAULT_API_VERSION, REGION_BASE_URLS, Timeout
@@ -102,6 +103,7 @@ __all__ = [
     "RawResponse",
     "RequestTimeoutError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "RunStatus",
     "StopReason",

@@ -7,6 +7,7 @@ from types import TracebackType
 
 from ._options import (
     DEFAULT_API_VERSION,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     Region,
     Timeout,
@@ -34,6 +35,11 @@ class AsyncExtend:
     Use it as an async context manager, or call ``aclose()`` when done. The connection pool
     is created in the running event loop on first use and shared by every client derived
     with ``with_options``.
+
+    ``max_response_bytes`` (default 64 MiB, counted after decompression) caps the size of
+    an answer: a larger one fails with ``ResponseTooLargeError``. ``trust_env`` (default
+    True) honours ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (and
+    ``~/.netrc``), as curl and requests do; pass ``trust_env=False`` to ignore them.
     """
 
     classify_runs: AsyncClassifyRuns
@@ -55,6 +61,8 @@ class AsyncExtend:
         retry_policy: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,
         connection_limit: int = 100,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        trust_env: bool = True,
     ) -> None:
         options = resolve_options(
             api_key=api_key,
@@ -66,8 +74,10 @@ class AsyncExtend:
             max_retries=max_retries,
             retry=retry_policy,
             default_headers=default_headers,
+            max_response_bytes=max_response_bytes,
         )
-        self._bind(Requester(options, SessionHolder(connection_limit=connection_limit)))
+        sessions = SessionHolder(connection_limit=connection_limit, trust_env=bool(trust_env))
+        self._bind(Requester(options, sessions))
 
     def _bind(self, requester: Requester) -> None:
         self._requester = requester
@@ -105,8 +115,12 @@ class AsyncExtend:
         timeout: float | Timeout | None = None,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
     ) -> AsyncExtend:
-        """A client with some settings changed, sharing this one's connection pool."""
+        """A client with some settings changed, sharing this one's connection pool.
+
+        Cheap enough for one call: ``client.with_options(timeout=5).classify_runs.get(id)``.
+        """
         old = self._requester.options
         options = resolve_options(
             api_key=old.api_key,
@@ -118,6 +132,9 @@ class AsyncExtend:
             max_retries=max_retries if max_retries is not None else old.max_retries,
             retry=retry_policy or old.retry,
             default_headers=old.default_headers,
+            max_response_bytes=(
+                max_response_bytes if max_response_bytes is not None else old.max_response_bytes
+            ),
         )
         derived = object.__new__(type(self))
         derived._bind(self._requester.with_options(options))

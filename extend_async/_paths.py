@@ -36,6 +36,12 @@ def validate_id(value: object, *, name: str = "id") -> str:
         raise InvalidInputError(f"{name} {value!r} must not contain {''.join(sorted(bad))!r}")
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
         raise InvalidInputError(f"{name} {value!r} must not contain control characters")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate: what argv or stdin give for a byte that is not UTF-8.
+            raise InvalidInputError(f"{name} {value!r} is not valid Unicode text") from None
     return value
 
 

@@ -72,7 +72,6 @@ class Engine:
         max_rate: float | None,
         deadline: float | None,
         policy: RetryPolicy,
-        max_retries: int,
         grace: float = STOP_GRACE,
     ) -> None:
         self.throttle = Throttle(
@@ -84,7 +83,6 @@ class Engine:
             get=get,
             throttle=self.throttle,
             policy=policy,
-            max_retries=max_retries,
             on_fatal=self._fatal,
             park=self._room.parked_while,
         )

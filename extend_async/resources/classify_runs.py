@@ -6,12 +6,13 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Ma
 from functools import cached_property, partial
 from typing import Any, Literal
 
-from .._errors import BadRequestError, InvalidInputError, NotFoundError
+from .._errors import InvalidInputError, NotFoundError
 from .._options import CLASSIFY_SYNC_TIMEOUT, TimeoutArg
 from .._pagination import AsyncPager
 from .._paths import path
 from .._polling import DEFAULT_WAIT_DEADLINE, PollPolicy, check_deadline, check_policy, poll_until
 from .._raw import with_raw
+from .._send import CANCEL_REFUSALS, deleted_by_lost_attempt, recover_cancel
 from ..bulk import operations as bulk
 from ..bulk.outcomes import BulkCancelResult, BulkProgress, CancelOutcome
 from ..types import (
@@ -230,30 +231,28 @@ class AsyncClassifyRuns(AsyncAPIResource):
         """Cancel a PENDING or PROCESSING run and return it.
 
         A run that already ended (PROCESSED, FAILED, CANCELLED) cannot be cancelled: the
-        API answers 400 and ``BadRequestError`` is raised. When an earlier attempt's answer
-        was lost and the retry is refused, the run is fetched: if it is CANCELLED, the lost
-        attempt did the work and the run is returned.
+        API answers 400 and ``BadRequestError`` is raised. When an earlier attempt may have
+        landed (its answer was lost, it timed out, or it got a 5xx) and the retry is
+        refused, the run is fetched: if it is CANCELLED, that attempt did the work and the
+        run is returned.
         """
         try:
             return await self._requester.request(
                 "POST", path("/classify_runs/{}/cancel", id), cast_to=ClassifyRun,
                 timeout=timeout, max_retries=max_retries,
             )  # fmt: skip
-        except BadRequestError as refused:
-            if not refused.after_lost_attempt:
-                raise
-            run = await self.get(id, timeout=timeout, max_retries=max_retries)
-            if run.status != RunStatus.CANCELLED:
-                raise
-            return run
+        except CANCEL_REFUSALS as refused:
+            return await recover_cancel(
+                refused, partial(self.get, id, timeout=timeout, max_retries=max_retries)
+            )
 
     async def delete(
         self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
     ) -> DeletedClassifyRun:
         """Delete a run and all its data, permanently.
 
-        A 404 on a retry whose earlier attempt's answer was lost means that attempt deleted
-        the run, so it counts as success.
+        A 404 on a retry after an attempt that may have landed (its answer was lost, it
+        timed out, or it got a 5xx) means that attempt deleted the run: success.
         """
         try:
             return await self._requester.request(
@@ -261,7 +260,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
                 timeout=timeout, max_retries=max_retries,
             )  # fmt: skip
         except NotFoundError as missing:
-            if not missing.after_lost_attempt:
+            if not deleted_by_lost_attempt(missing):
                 raise
             return DeletedClassifyRun(id=id)
 
@@ -330,11 +329,12 @@ class AsyncClassifyRuns(AsyncAPIResource):
         ``BulkCancelInterrupted`` is raised with the partial result as ``.result``.
         ``on_progress`` gets a ``BulkProgress`` after each outcome.
         """
+        options = self._bulk_options(concurrency, max_rate, deadline, max_retries)
         return await bulk.cancel_many(
             ids,
-            cancel=partial(self.cancel, timeout=timeout, max_retries=0),
-            get=partial(self.get, timeout=timeout, max_retries=0),
-            options=self._bulk_options(concurrency, max_rate, deadline, max_retries),
+            cancel=partial(self.cancel, timeout=timeout, max_retries=options.max_retries),
+            get=partial(self.get, timeout=timeout, max_retries=options.max_retries),
+            options=options,
             on_progress=on_progress,
         )
 
@@ -357,11 +357,12 @@ class AsyncClassifyRuns(AsyncAPIResource):
         early stops the operation. If an error stopped it early (a rejected API key, a
         failing ids iterable), that error is raised after the last outcome.
         """
+        options = self._bulk_options(concurrency, max_rate, deadline, max_retries)
         return bulk.cancel_iter(
             ids,
-            cancel=partial(self.cancel, timeout=timeout, max_retries=0),
-            get=partial(self.get, timeout=timeout, max_retries=0),
-            options=self._bulk_options(concurrency, max_rate, deadline, max_retries),
+            cancel=partial(self.cancel, timeout=timeout, max_retries=options.max_retries),
+            get=partial(self.get, timeout=timeout, max_retries=options.max_retries),
+            options=options,
             on_progress=on_progress,
         )
 
@@ -408,15 +409,16 @@ class AsyncClassifyRuns(AsyncAPIResource):
         async def list_page(one_status: str, token: str | None) -> Page[ClassifyRunSummary]:
             pager = self.list(
                 status=one_status, **filters, sort_by="createdAt", sort_dir="asc",
-                max_page_size=bulk.LIST_PAGE_SIZE, timeout=timeout, max_retries=0,
+                max_page_size=bulk.LIST_PAGE_SIZE, timeout=timeout,
+                max_retries=options.max_retries,
             )  # fmt: skip
             return await pager.fetch_page(token)
 
         return await bulk.cancel_all(
             statuses=statuses,
             list_page=list_page,
-            cancel=partial(self.cancel, timeout=timeout, max_retries=0),
-            get=partial(self.get, timeout=timeout, max_retries=0),
+            cancel=partial(self.cancel, timeout=timeout, max_retries=options.max_retries),
+            get=partial(self.get, timeout=timeout, max_retries=options.max_retries),
             options=options,
             on_progress=on_progress,
         )

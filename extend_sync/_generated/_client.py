@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from extend_async._client import AsyncExtend
-from extend_async._options import DEFAULT_API_VERSION, DEFAULT_TIMEOUT, Region, Timeout
+from extend_async._options import (
+    DEFAULT_API_VERSION,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    Region,
+    Timeout,
+)
 from extend_async._retry import RetryPolicy
 from extend_sync._base import ClientBase
 from extend_sync._generated.batch_runs import BatchRuns
@@ -52,6 +58,8 @@ class Extend(ClientBase):
         retry_policy: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,
         connection_limit: int = 100,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        trust_env: bool = True,
     ) -> None:
         async_client = AsyncExtend(
             api_key,
@@ -64,6 +72,8 @@ class Extend(ClientBase):
             retry_policy=retry_policy,
             default_headers=default_headers,
             connection_limit=connection_limit,
+            max_response_bytes=max_response_bytes,
+            trust_env=trust_env,
         )
         self._setup(async_client)
 
@@ -102,14 +112,19 @@ class Extend(ClientBase):
         timeout: float | Timeout | None = None,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
     ) -> Extend:
-        """A client with some settings changed, sharing this one's connection pool."""
+        """A client with some settings changed, sharing this one's connection pool.
+
+        Cheap enough for one call: ``client.with_options(timeout=5).classify_runs.get(id)``.
+        """
         result = self._async.with_options(
             workspace_id=workspace_id,
             api_version=api_version,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
+            max_response_bytes=max_response_bytes,
         )
         return Extend._from_async(self._portal, result)
 

@@ -193,9 +193,10 @@ class ClassifyRuns:
         """Cancel a PENDING or PROCESSING run and return it.
 
         A run that already ended (PROCESSED, FAILED, CANCELLED) cannot be cancelled: the
-        API answers 400 and ``BadRequestError`` is raised. When an earlier attempt's answer
-        was lost and the retry is refused, the run is fetched: if it is CANCELLED, the lost
-        attempt did the work and the run is returned.
+        API answers 400 and ``BadRequestError`` is raised. When an earlier attempt may have
+        landed (its answer was lost, it timed out, or it got a 5xx) and the retry is
+        refused, the run is fetched: if it is CANCELLED, that attempt did the work and the
+        run is returned.
         """
         return self._portal.call(self._async.cancel, id, timeout=timeout, max_retries=max_retries)
 
@@ -204,8 +205,8 @@ class ClassifyRuns:
     ) -> DeletedClassifyRun:
         """Delete a run and all its data, permanently.
 
-        A 404 on a retry whose earlier attempt's answer was lost means that attempt deleted
-        the run, so it counts as success.
+        A 404 on a retry after an attempt that may have landed (its answer was lost, it
+        timed out, or it got a 5xx) means that attempt deleted the run: success.
         """
         return self._portal.call(self._async.delete, id, timeout=timeout, max_retries=max_retries)
 
