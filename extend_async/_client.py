@@ -38,8 +38,8 @@ class AsyncExtend:
 
     ``max_response_bytes`` (default 64 MiB, counted after decompression) caps the size of
     an answer: a larger one fails with ``ResponseTooLargeError``. ``trust_env`` (default
-    True) honours ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (and
-    ``~/.netrc``), as curl and requests do; pass ``trust_env=False`` to ignore them.
+    True) honours ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (read
+    when the client is made), as curl and requests do; ``trust_env=False`` ignores them.
     """
 
     classify_runs: AsyncClassifyRuns
@@ -75,9 +75,9 @@ class AsyncExtend:
             retry=retry_policy,
             default_headers=default_headers,
             max_response_bytes=max_response_bytes,
+            trust_env=trust_env,
         )
-        sessions = SessionHolder(connection_limit=connection_limit, trust_env=bool(trust_env))
-        self._bind(Requester(options, sessions))
+        self._bind(Requester(options, SessionHolder(connection_limit=connection_limit)))
 
     def _bind(self, requester: Requester) -> None:
         self._requester = requester
@@ -135,6 +135,7 @@ class AsyncExtend:
             max_response_bytes=(
                 max_response_bytes if max_response_bytes is not None else old.max_response_bytes
             ),
+            trust_env=old.trust_env,
         )
         derived = object.__new__(type(self))
         derived._bind(self._requester.with_options(options))

@@ -143,6 +143,7 @@ class ClientOptions:
     retry: RetryPolicy = RetryPolicy()
     default_headers: Mapping[str, str] = field(factory=dict, repr=False)
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    trust_env: bool = True
 
 
 def resolve_base_url(base_url: str | None, region: str | None) -> str:
@@ -194,6 +195,7 @@ def resolve_options(
     retry: RetryPolicy | None,
     default_headers: Mapping[str, str] | None,
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    trust_env: bool = True,
 ) -> ClientOptions:
     """Fill what the caller left out from the environment, and check all of it."""
     key = api_key if api_key is not None else os.environ.get("EXTEND_API_KEY")
@@ -220,4 +222,5 @@ def resolve_options(
         retry=retry or RetryPolicy(),
         default_headers=headers,
         max_response_bytes=check_max_response_bytes(max_response_bytes),
+        trust_env=bool(trust_env),
     )

@@ -18,6 +18,7 @@ import re
 import ssl
 import threading
 import time
+import urllib.request
 import weakref
 from collections.abc import AsyncGenerator, Mapping
 from contextvars import ContextVar
@@ -97,9 +98,8 @@ class SessionHolder:
     client used by successive ``asyncio.run`` calls leaves nothing open behind.
     """
 
-    def __init__(self, *, connection_limit: int, trust_env: bool = True) -> None:
+    def __init__(self, *, connection_limit: int) -> None:
         self._connection_limit = connection_limit
-        self._trust_env = trust_env
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_end: AsyncGenerator[None, None] | None = None
@@ -149,9 +149,10 @@ class SessionHolder:
                 )
             _keep_unfinalised(self._loop_end)
             connector = aiohttp.TCPConnector(limit=self._connection_limit, ttl_dns_cache=300)
-            session = aiohttp.ClientSession(
-                connector=connector, auto_decompress=True, trust_env=self._trust_env
-            )
+            # trust_env stays off: it would also read ~/.netrc in a thread for every
+            # request (and clash with our Authorization header); proxies from the
+            # environment are applied per request instead (proxy_for).
+            session = aiohttp.ClientSession(connector=connector, auto_decompress=True)
             self._session, self._loop = session, loop
             self._loop_end = _close_when_loop_ends(session)
             return session
@@ -345,6 +346,30 @@ class Request:
     max_retries: int = 0
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     follow_redirects: bool = False
+    proxy: str | None = field(default=None, repr=False)
+
+
+def proxy_for(url: URL) -> str | None:
+    """The proxy ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` name for ``url``, unless
+    ``NO_PROXY`` exempts its host (the rules curl and requests follow)."""
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if proxy is None or _exempt(url.host or "", proxies.get("no", "")):
+        return None
+    return proxy
+
+
+def _exempt(host: str, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` (comma-separated hosts or domain suffixes, ``*``: all) names
+    ``host``."""
+    host = host.lower()
+    for entry in no_proxy.split(","):
+        entry = entry.strip().lower().lstrip(".")
+        if entry.count(":") == 1:  # "host:port": the port does not matter here
+            entry = entry.partition(":")[0]
+        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
+            return True
+    return False
 
 
 @frozen
@@ -381,6 +406,8 @@ class Requester:
         self.sessions = sessions
         self._headers = _build_headers(options)
         self._base = options.base_url
+        # Read once per client: every API request goes to the same host.
+        self.proxy = proxy_for(URL(options.base_url)) if options.trust_env else None
 
     def with_options(self, options: ClientOptions) -> Requester:
         return Requester(options, self.sessions)
@@ -447,6 +474,7 @@ class Requester:
                 if max_response_bytes is None
                 else check_max_response_bytes(max_response_bytes)
             ),
+            proxy=self.proxy,
         )
 
     async def request(
@@ -519,6 +547,7 @@ class Requester:
                 # A 3xx from the API is it misbehaving: never resend a body or trust
                 # another host.
                 allow_redirects=request.follow_redirects,
+                proxy=request.proxy,
             ) as response:
                 status = response.status
                 headers = response.headers

@@ -18,7 +18,7 @@ from yarl import URL
 from .._errors import InvalidInputError, ResponseDecodeError
 from .._json import loads
 from .._options import TimeoutArg, as_timeout, check_max_response_bytes, check_retries
-from .._transport import USER_AGENT, Request, Requester, client_timeout, excerpt
+from .._transport import USER_AGENT, Request, Requester, client_timeout, excerpt, proxy_for
 from ..types.webhooks import SignedUrlEvent, WebhookEvent
 from ._events import event_from_parts
 
@@ -63,6 +63,7 @@ async def fetch_signed_payload(
         ),
         # Storage hosts redirect to their own mirrors; no credential of ours is sent.
         follow_redirects=True,
+        proxy=proxy_for(url) if options.trust_env else None,
     )
     answer = await requester.send(request, idempotent=True)
     try:
