@@ -71,6 +71,7 @@ class FakeRuns:
         self.peak_in_flight = 0
         self.last_cancelled = ""
         self.max_retries = 3
+        self.policy = FAST
 
     def run(self, id: str) -> ClassifyRun:
         status = RunStatus(self.statuses[id])  # as the converter decodes it
@@ -86,7 +87,7 @@ class FakeRuns:
         try:
             return await send_attempts(
                 once, method="POST", path=f"/classify_runs/{id}/cancel", idempotent=True,
-                retries=self.max_retries, policy=FAST, gate=ambient_gate.get(),
+                retries=self.max_retries, policy=self.policy, gate=ambient_gate.get(),
             )  # fmt: skip
         except CANCEL_REFUSALS as refused:
             return await recover_cancel(refused, lambda: self.get(id))
@@ -125,6 +126,8 @@ class FakeRuns:
         if step.startswith("429"):
             _, _, wait = step.partition(":")
             raise status_error(RateLimitError, 429, retry_after=float(wait) if wait else None)
+        if step == "crash":  # a bug somewhere below: not an error the SDK knows
+            raise RuntimeError("unexpected")
         if step == "409":
             raise status_error(ConflictError, 409)
         if step == "401":
