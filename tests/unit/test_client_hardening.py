@@ -16,7 +16,7 @@ from aiohttp.client_reqrep import ConnectionKey
 from aioresponses import aioresponses
 from yarl import URL
 
-from extend_async import APIConnectionError, AsyncExtend, ExtendError, InvalidInputError, _transport
+from extend_async import APIConnectionError, AsyncExtend, ExtendError, InvalidInputError
 from extend_async._transport import SessionHolder, proxy_for
 from extend_async.testing import ExtendEmulator
 
@@ -170,7 +170,7 @@ def test_two_loops_racing_for_the_first_session_make_only_one(
         made.append(session)
         return session
 
-    monkeypatch.setattr(_transport.aiohttp, "ClientSession", slow_session)
+    monkeypatch.setattr(aiohttp, "ClientSession", slow_session)
     outcomes: dict[str, object] = {}
     release = threading.Event()
 
