@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from ._errors import InvalidInputError
 
-__all__ = ["MAX_ID_LENGTH", "path", "validate_id"]
+__all__ = ["MAX_ID_LENGTH", "PLAIN_ID", "path", "validate_id"]
 
 # "IDs can contain up to 255 characters" (API versioning guide).
 MAX_ID_LENGTH = 255
@@ -18,7 +18,7 @@ _FORBIDDEN = frozenset("/\\?#")
 
 # Ids as the API issues them (nanoid alphabet) need neither the checks nor any quoting:
 # matching this first keeps the common case off the slow path (4.6 µs -> 1.1 µs a call).
-_PLAIN_ID = re.compile(r"[A-Za-z0-9_\-]{1,255}")
+PLAIN_ID = re.compile(r"[A-Za-z0-9_\-]{1,255}")
 
 
 def validate_id(value: object, *, name: str = "id") -> str:
@@ -55,6 +55,6 @@ def path(template: str, *ids: object) -> str:
 
 
 def _segment(value: object) -> str:
-    if isinstance(value, str) and _PLAIN_ID.fullmatch(value):
+    if isinstance(value, str) and PLAIN_ID.fullmatch(value):
         return value
     return quote(validate_id(value), safe="-_.~")

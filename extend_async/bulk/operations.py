@@ -213,8 +213,9 @@ async def _collect(
         partial = _result(outcomes, engine, tally, StopReason.INTERRUPTED)
         raise BulkCancelInterrupted(partial) from exc
     if rest is not None:
-        for outcome in engine.untried(rest):
-            await keep(outcome)
+        untried = engine.untried(rest)
+        outcomes.extend(untried)
+        tally.add_all(untried)
     return _result(outcomes, engine, tally, engine.stop_reason)
 
 

@@ -32,7 +32,7 @@ K = OutcomeKind
 async def cancel_many(fake: FakeRuns, ids: Any, **settings: Any) -> BulkCancelResult:
     on_progress = settings.pop("on_progress", None)
     chosen = options(**settings)
-    fake.max_retries = chosen.max_retries
+    fake.max_retries, fake.policy = chosen.max_retries, chosen.policy
     return await operations.cancel_many(
         ids,
         cancel=fake.cancel,

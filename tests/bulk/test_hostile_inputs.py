@@ -31,7 +31,7 @@ SLOW_BACKOFF = RetryPolicy(initial_delay=30, max_delay=30)
 
 async def cancel_many(fake: FakeRuns, ids: Any, **settings: Any) -> BulkCancelResult:
     chosen = options(**settings)
-    fake.max_retries = chosen.max_retries
+    fake.max_retries, fake.policy = chosen.max_retries, chosen.policy
     return await operations.cancel_many(
         ids, cancel=fake.cancel, get=fake.get, options=chosen, on_progress=None
     )
@@ -39,9 +39,9 @@ async def cancel_many(fake: FakeRuns, ids: Any, **settings: Any) -> BulkCancelRe
 
 async def test_after_a_deadline_an_id_whose_cancel_may_have_landed_is_unknown() -> None:
     fake = FakeRuns({"a": "PROCESSING", "b": "PROCESSING"})
-    fake.policy = SLOW_BACKOFF  # the deadline comes during the backoff after the 502
     fake.scripts["a"] = ["502-applied"]
-    result = await cancel_many(fake, ["a", "b"], concurrency=2, deadline=0.3)
+    # The deadline comes during the backoff after the 502.
+    result = await cancel_many(fake, ["a", "b"], concurrency=2, deadline=0.3, policy=SLOW_BACKOFF)
     a, b = result.outcomes
     assert result.stop_reason is StopReason.DEADLINE
     assert a.kind is K.FAILED
@@ -106,3 +106,29 @@ def test_bulk_cancel_interrupted_survives_pickling() -> None:
     assert copy.result.counts == result.counts
     assert [o.id for o in copy.result] == ["a", "b"]
     assert str(copy) == str(BulkCancelInterrupted(result))
+
+
+async def test_ids_left_by_a_deadline_are_reported_in_one_progress_call() -> None:
+    plain = [f"r{i}" for i in range(5000)]
+    ids: list[Any] = [*plain, "r0", 7, "bad/id"]
+    fake = FakeRuns(dict.fromkeys(plain, "PROCESSING"))
+    fake.latency = 0.05
+    calls: list[int] = []
+    chosen = options(concurrency=2, deadline=0.2)
+    fake.max_retries, fake.policy = chosen.max_retries, chosen.policy
+    result = await operations.cancel_many(
+        ids,
+        cancel=fake.cancel,
+        get=fake.get,
+        options=chosen,
+        on_progress=lambda progress: calls.append(progress.done),
+    )
+    assert result.stop_reason is StopReason.DEADLINE
+    assert len(result) == len(ids)
+    tried = sum(1 for o in result if o.attempts)
+    # One call per settled id, then one for everything the deadline left.
+    assert len(calls) <= tried + 1
+    assert calls[-1] == len(ids)
+    assert result.outcomes[5000].duplicate_of == 0
+    assert [o.kind for o in result.outcomes[5001:]] == [K.FAILED, K.FAILED]
+    assert result.counts.not_attempted == len(ids) - 2 - result.counts.cancelled
