@@ -11,6 +11,7 @@ from .._options import TimeoutArg
 from .._pagination import AsyncPager
 from .._paths import path, validate_id
 from .._raw import with_raw
+from .._types import Body, Headers, Query
 from ..types import ClassifierVersion, ClassifierVersionSummary, ClassifyConfig, Page, ReleaseType
 from ._base import AsyncAPIResource, as_body, check_choice, check_page_size
 
@@ -34,6 +35,9 @@ class AsyncClassifierVersions(AsyncAPIResource):
         config: ClassifyConfig | Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifierVersion:
         """Publish a version: the draft (or ``config``, when given) becomes version
         ``"0.2"`` after ``"0.1"`` with ``release_type="minor"``, ``"1.0"`` with ``"major"``.
@@ -56,6 +60,7 @@ class AsyncClassifierVersions(AsyncAPIResource):
         return await self._requester.request(
             "POST", url, json=body, cast_to=ClassifierVersion,
             timeout=timeout, max_retries=max_retries, idempotent=False,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def get(
@@ -65,6 +70,9 @@ class AsyncClassifierVersions(AsyncAPIResource):
         *,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifierVersion:
         """Fetch one version: ``"draft"``, ``"latest"`` (latest published, else the
         draft), a version number such as ``"1.0"``, or a version id."""
@@ -79,6 +87,7 @@ class AsyncClassifierVersions(AsyncAPIResource):
         return await self._requester.request(
             "GET", path("/classifiers/{}/versions/{}", classifier_id, version),
             cast_to=ClassifierVersion, timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     def list(
@@ -90,6 +99,9 @@ class AsyncClassifierVersions(AsyncAPIResource):
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> AsyncPager[ClassifierVersionSummary]:
         """List a classifier's versions, the draft first, then newest first.
 
@@ -107,6 +119,7 @@ class AsyncClassifierVersions(AsyncAPIResource):
                 "GET", url, params={**params, "nextPageToken": token},
                 cast_to=Page[ClassifierVersionSummary], timeout=timeout,
                 max_retries=max_retries,
+                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
             )  # fmt: skip
 
         return AsyncPager(fetch_page, start_token=next_page_token)

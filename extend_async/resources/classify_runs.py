@@ -13,6 +13,7 @@ from .._paths import path
 from .._polling import DEFAULT_WAIT_DEADLINE, PollPolicy, check_deadline, check_policy, poll_until
 from .._raw import with_raw
 from .._send import CANCEL_REFUSALS, deleted_by_lost_attempt, recover_cancel
+from .._types import Body, Headers, Query
 from ..bulk import operations as bulk
 from ..bulk.outcomes import BulkCancelResult, BulkProgress, CancelOutcome
 from ..types import (
@@ -81,6 +82,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Start a classify run; it comes back PROCESSING (or PENDING when queued).
 
@@ -96,6 +100,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         return await self._requester.request(
             "POST", "/classify_runs", json=body, cast_to=ClassifyRun,
             timeout=timeout, max_retries=max_retries, idempotent=False,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def classify(
@@ -107,6 +112,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Classify a file and wait for the result (``POST /classify``).
 
@@ -118,6 +126,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         return await self._requester.request(
             "POST", "/classify", json=body, cast_to=ClassifyRun, timeout=timeout,
             max_retries=max_retries, idempotent=False, default_timeout=CLASSIFY_SYNC_TIMEOUT,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def create_batch(
@@ -128,6 +137,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         priority: int | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BatchRun:
         """Start one run per input (1 to 1000) with a saved classifier; returns the
         ``BatchRun`` (``bpr_…``, PENDING). Inline config is not supported for batches.
@@ -141,6 +153,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         return await self._requester.request(
             "POST", "/classify_runs/batch", json=body, cast_to=BatchRun,
             timeout=timeout, max_retries=max_retries, idempotent=False,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def wait(
@@ -151,6 +164,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         poll: PollPolicy | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Poll a run until it is PROCESSED, FAILED or CANCELLED, and return it.
 
@@ -164,7 +180,11 @@ class AsyncClassifyRuns(AsyncAPIResource):
         url = path("/classify_runs/{}", id)
         limit = check_deadline(deadline)
         policy = check_policy(poll)
-        return await self._poll(url, None, limit, policy, timeout, max_retries)
+        request: dict[str, Any] = {
+            "timeout": timeout, "max_retries": max_retries, "extra_headers": extra_headers,
+            "extra_query": extra_query, "extra_body": extra_body,
+        }  # fmt: skip
+        return await self._poll(url, None, limit, policy, request)
 
     async def create_and_wait(
         self,
@@ -178,6 +198,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         poll: PollPolicy | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """``create`` then ``wait``: the finished run, or ``WaitTimeoutError``.
 
@@ -189,9 +212,14 @@ class AsyncClassifyRuns(AsyncAPIResource):
         run = await self.create(
             file=file, classifier=classifier, config=config, priority=priority,
             metadata=metadata, timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
         url = path("/classify_runs/{}", run.id)
-        return await self._poll(url, run, limit, policy, timeout, max_retries)
+        request: dict[str, Any] = {
+            "timeout": timeout, "max_retries": max_retries, "extra_headers": extra_headers,
+            "extra_query": extra_query, "extra_body": extra_body,
+        }  # fmt: skip
+        return await self._poll(url, run, limit, policy, request)
 
     async def _poll(
         self,
@@ -199,13 +227,10 @@ class AsyncClassifyRuns(AsyncAPIResource):
         first: ClassifyRun | None,
         deadline: float | None,
         policy: PollPolicy,
-        timeout: TimeoutArg,
-        max_retries: int | None,
+        request: Mapping[str, Any],
     ) -> ClassifyRun:
         async def fetch() -> ClassifyRun:
-            return await self._requester.request(
-                "GET", url, cast_to=ClassifyRun, timeout=timeout, max_retries=max_retries
-            )
+            return await self._requester.request("GET", url, cast_to=ClassifyRun, **request)
 
         return await poll_until(
             fetch,
@@ -217,16 +242,31 @@ class AsyncClassifyRuns(AsyncAPIResource):
         )
 
     async def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Fetch a classify run by id."""
         return await self._requester.request(
             "GET", path("/classify_runs/{}", id), cast_to=ClassifyRun,
             timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def cancel(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Cancel a PENDING or PROCESSING run and return it.
 
@@ -240,14 +280,24 @@ class AsyncClassifyRuns(AsyncAPIResource):
             return await self._requester.request(
                 "POST", path("/classify_runs/{}/cancel", id), cast_to=ClassifyRun,
                 timeout=timeout, max_retries=max_retries,
+                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
             )  # fmt: skip
         except CANCEL_REFUSALS as refused:
-            return await recover_cancel(
-                refused, partial(self.get, id, timeout=timeout, max_retries=max_retries)
-            )
+            fetch = partial(
+                self.get, id, timeout=timeout, max_retries=max_retries,
+                extra_headers=extra_headers, extra_query=extra_query,
+            )  # fmt: skip
+            return await recover_cancel(refused, fetch)
 
     async def delete(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> DeletedClassifyRun:
         """Delete a run and all its data, permanently.
 
@@ -258,6 +308,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
             return await self._requester.request(
                 "DELETE", path("/classify_runs/{}", id), cast_to=DeletedClassifyRun,
                 timeout=timeout, max_retries=max_retries,
+                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
             )  # fmt: skip
         except NotFoundError as missing:
             if not deleted_by_lost_attempt(missing):
@@ -279,6 +330,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> AsyncPager[ClassifyRunSummary]:
         """List runs, newest update first unless sorted otherwise.
 
@@ -302,6 +356,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
             return await requester.request(
                 "GET", "/classify_runs", params={**params, "nextPageToken": token},
                 cast_to=Page[ClassifyRunSummary], timeout=timeout, max_retries=max_retries,
+                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
             )  # fmt: skip
 
         return AsyncPager(fetch_page, start_token=next_page_token)
@@ -316,6 +371,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BulkCancelResult:
         """Cancel many runs concurrently; one ``CancelOutcome`` per input, in input order.
 
@@ -330,10 +388,15 @@ class AsyncClassifyRuns(AsyncAPIResource):
         ``on_progress`` gets a ``BulkProgress`` after each outcome.
         """
         options = self._bulk_options(concurrency, max_rate, deadline, max_retries)
+        # Every request of the operation: the cancels, the GETs settling them, list pages.
+        request: dict[str, Any] = {
+            "timeout": timeout, "max_retries": options.max_retries,
+            "extra_headers": extra_headers, "extra_query": extra_query,
+        }  # fmt: skip
         return await bulk.cancel_many(
             ids,
-            cancel=partial(self.cancel, timeout=timeout, max_retries=options.max_retries),
-            get=partial(self.get, timeout=timeout, max_retries=options.max_retries),
+            cancel=partial(self.cancel, **request, extra_body=extra_body),
+            get=partial(self.get, **request),
             options=options,
             on_progress=on_progress,
         )
@@ -348,6 +411,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> AsyncIterator[CancelOutcome]:
         """Like ``cancel_many``, yielding each ``CancelOutcome`` as it completes.
 
@@ -358,10 +424,15 @@ class AsyncClassifyRuns(AsyncAPIResource):
         failing ids iterable), that error is raised after the last outcome.
         """
         options = self._bulk_options(concurrency, max_rate, deadline, max_retries)
+        # Every request of the operation: the cancels, the GETs settling them, list pages.
+        request: dict[str, Any] = {
+            "timeout": timeout, "max_retries": options.max_retries,
+            "extra_headers": extra_headers, "extra_query": extra_query,
+        }  # fmt: skip
         return bulk.cancel_iter(
             ids,
-            cancel=partial(self.cancel, timeout=timeout, max_retries=options.max_retries),
-            get=partial(self.get, timeout=timeout, max_retries=options.max_retries),
+            cancel=partial(self.cancel, **request, extra_body=extra_body),
+            get=partial(self.get, **request),
             options=options,
             on_progress=on_progress,
         )
@@ -381,6 +452,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BulkCancelResult:
         """Cancel every run matching the filters, cancelling as the pages stream in.
 
@@ -397,6 +471,11 @@ class AsyncClassifyRuns(AsyncAPIResource):
         else:
             statuses = tuple(str(check_choice(s, name="status", allowed=_STATUSES)) for s in status)
         options = self._bulk_options(concurrency, max_rate, deadline, max_retries)
+        # Every request of the operation: the cancels, the GETs settling them, list pages.
+        request: dict[str, Any] = {
+            "timeout": timeout, "max_retries": options.max_retries,
+            "extra_headers": extra_headers, "extra_query": extra_query,
+        }  # fmt: skip
         filters: dict[str, Any] = {
             "classifier_id": classifier_id,
             "batch_id": batch_id,
@@ -409,16 +488,15 @@ class AsyncClassifyRuns(AsyncAPIResource):
         async def list_page(one_status: str, token: str | None) -> Page[ClassifyRunSummary]:
             pager = self.list(
                 status=one_status, **filters, sort_by="createdAt", sort_dir="asc",
-                max_page_size=bulk.LIST_PAGE_SIZE, timeout=timeout,
-                max_retries=options.max_retries,
+                max_page_size=bulk.LIST_PAGE_SIZE, **request,
             )  # fmt: skip
             return await pager.fetch_page(token)
 
         return await bulk.cancel_all(
             statuses=statuses,
             list_page=list_page,
-            cancel=partial(self.cancel, timeout=timeout, max_retries=options.max_retries),
-            get=partial(self.get, timeout=timeout, max_retries=options.max_retries),
+            cancel=partial(self.cancel, **request, extra_body=extra_body),
+            get=partial(self.get, **request),
             options=options,
             on_progress=on_progress,
         )

@@ -11,13 +11,20 @@ line; only its host does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from yarl import URL
 
 from .._errors import InvalidInputError, ResponseDecodeError
 from .._json import loads
-from .._options import TimeoutArg, as_timeout, check_max_response_bytes, check_retries
+from .._options import (
+    TimeoutArg,
+    as_timeout,
+    check_headers,
+    check_max_response_bytes,
+    check_retries,
+)
 from .._transport import USER_AGENT, Request, Requester, client_timeout, excerpt, proxy_for
 from ..types.webhooks import SignedUrlEvent, WebhookEvent
 from ._events import event_from_parts
@@ -34,6 +41,7 @@ async def fetch_signed_payload(
     timeout: TimeoutArg = None,
     max_retries: int | None = None,
     max_response_bytes: int | None = None,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> WebhookEvent:
     if not isinstance(event, SignedUrlEvent):
         raise InvalidInputError(
@@ -53,7 +61,9 @@ async def fetch_signed_payload(
         method="GET",
         url=url,
         path=where,  # what messages and logs name: never the URL itself
-        headers=_HEADERS,
+        headers={**_HEADERS, **check_headers(extra_headers, what="extra_headers")}
+        if extra_headers
+        else _HEADERS,
         timeout=client_timeout(as_timeout(timeout) if timeout is not None else options.timeout),
         max_retries=options.max_retries if max_retries is None else check_retries(max_retries),
         max_response_bytes=(

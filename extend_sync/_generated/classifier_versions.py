@@ -9,6 +9,7 @@ from typing import Any
 
 from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
+from extend_async._types import Body, Headers, Query
 from extend_async.resources.classifier_versions import (
     AsyncClassifierVersions,
     AsyncClassifierVersionsWithRawResponse,
@@ -42,6 +43,9 @@ class ClassifierVersions:
         config: ClassifyConfig | Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifierVersion:
         """Publish a version: the draft (or ``config``, when given) becomes version
         ``"0.2"`` after ``"0.1"`` with ``release_type="minor"``, ``"1.0"`` with ``"major"``.
@@ -54,6 +58,9 @@ class ClassifierVersions:
             config=config,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
@@ -63,11 +70,21 @@ class ClassifierVersions:
         *,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifierVersion:
         """Fetch one version: ``"draft"``, ``"latest"`` (latest published, else the
         draft), a version number such as ``"1.0"``, or a version id."""
         return self._portal.call(
-            self._async.get, classifier_id, version, timeout=timeout, max_retries=max_retries
+            self._async.get,
+            classifier_id,
+            version,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def list(
@@ -79,6 +96,9 @@ class ClassifierVersions:
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> SyncPager[ClassifierVersionSummary]:
         """List a classifier's versions, the draft first, then newest first.
 
@@ -92,6 +112,9 @@ class ClassifierVersions:
             next_page_token=next_page_token,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     @cached_property
@@ -114,6 +137,9 @@ class ClassifierVersionsWithRawResponse:
         config: ClassifyConfig | Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifierVersion]:
         return self._portal.call(
             self._async.create,
@@ -123,6 +149,9 @@ class ClassifierVersionsWithRawResponse:
             config=config,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
@@ -132,7 +161,17 @@ class ClassifierVersionsWithRawResponse:
         *,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifierVersion]:
         return self._portal.call(
-            self._async.get, classifier_id, version, timeout=timeout, max_retries=max_retries
+            self._async.get,
+            classifier_id,
+            version,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

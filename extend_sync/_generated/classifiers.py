@@ -9,6 +9,7 @@ from typing import Any
 
 from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
+from extend_async._types import Body, Headers, Query
 from extend_async.resources.classifiers import (
     AsyncClassifiers,
     AsyncClassifiersWithRawResponse,
@@ -37,6 +38,9 @@ class Classifiers:
         clone_classifier_id: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Classifier:
         """Create a classifier, its draft version holding ``config``.
 
@@ -50,13 +54,31 @@ class Classifiers:
             clone_classifier_id=clone_classifier_id,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Classifier:
         """Fetch a classifier (with its draft version) by id."""
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def update(
         self,
@@ -66,6 +88,9 @@ class Classifiers:
         config: ClassifyConfig | Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Classifier:
         """Rename a classifier and/or replace its **draft** config (published versions
         never change; ``client.classifier_versions.create`` publishes the draft)."""
@@ -76,6 +101,9 @@ class Classifiers:
             config=config,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def list(
@@ -87,6 +115,9 @@ class Classifiers:
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> SyncPager[ClassifierSummary]:
         """List classifiers. ``await`` it for the first page, iterate it for all."""
         return self._portal.pager(
@@ -97,6 +128,9 @@ class Classifiers:
             next_page_token=next_page_token,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     @cached_property
@@ -118,6 +152,9 @@ class ClassifiersWithRawResponse:
         clone_classifier_id: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[Classifier]:
         return self._portal.call(
             self._async.create,
@@ -126,12 +163,30 @@ class ClassifiersWithRawResponse:
             clone_classifier_id=clone_classifier_id,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[Classifier]:
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def update(
         self,
@@ -141,6 +196,9 @@ class ClassifiersWithRawResponse:
         config: ClassifyConfig | Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[Classifier]:
         return self._portal.call(
             self._async.update,
@@ -149,4 +207,7 @@ class ClassifiersWithRawResponse:
             config=config,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

@@ -10,6 +10,7 @@ from typing import Any
 from extend_async._options import TimeoutArg
 from extend_async._polling import DEFAULT_WAIT_DEADLINE, PollPolicy
 from extend_async._raw import RawResponse
+from extend_async._types import Body, Headers, Query
 from extend_async.bulk import operations as bulk
 from extend_async.bulk.outcomes import BulkCancelResult, BulkProgress, CancelOutcome
 from extend_async.resources._batch import BatchInputArg
@@ -53,6 +54,9 @@ class ClassifyRuns:
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Start a classify run; it comes back PROCESSING (or PENDING when queued).
 
@@ -69,6 +73,9 @@ class ClassifyRuns:
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def classify(
@@ -80,6 +87,9 @@ class ClassifyRuns:
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Classify a file and wait for the result (``POST /classify``).
 
@@ -95,6 +105,9 @@ class ClassifyRuns:
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def create_batch(
@@ -105,6 +118,9 @@ class ClassifyRuns:
         priority: int | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BatchRun:
         """Start one run per input (1 to 1000) with a saved classifier; returns the
         ``BatchRun`` (``bpr_…``, PENDING). Inline config is not supported for batches.
@@ -121,6 +137,9 @@ class ClassifyRuns:
             priority=priority,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def wait(
@@ -131,6 +150,9 @@ class ClassifyRuns:
         poll: PollPolicy | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Poll a run until it is PROCESSED, FAILED or CANCELLED, and return it.
 
@@ -148,6 +170,9 @@ class ClassifyRuns:
             poll=poll,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def create_and_wait(
@@ -162,6 +187,9 @@ class ClassifyRuns:
         poll: PollPolicy | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """``create`` then ``wait``: the finished run, or ``WaitTimeoutError``.
 
@@ -179,16 +207,41 @@ class ClassifyRuns:
             poll=poll,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Fetch a classify run by id."""
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def cancel(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Cancel a PENDING or PROCESSING run and return it.
 
@@ -198,17 +251,40 @@ class ClassifyRuns:
         refused, the run is fetched: if it is CANCELLED, that attempt did the work and the
         run is returned.
         """
-        return self._portal.call(self._async.cancel, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.cancel,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def delete(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> DeletedClassifyRun:
         """Delete a run and all its data, permanently.
 
         A 404 on a retry after an attempt that may have landed (its answer was lost, it
         timed out, or it got a 5xx) means that attempt deleted the run: success.
         """
-        return self._portal.call(self._async.delete, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.delete,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def list(
         self,
@@ -225,6 +301,9 @@ class ClassifyRuns:
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> SyncPager[ClassifyRunSummary]:
         """List runs, newest update first unless sorted otherwise.
 
@@ -245,6 +324,9 @@ class ClassifyRuns:
             next_page_token=next_page_token,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def cancel_many(
@@ -257,6 +339,9 @@ class ClassifyRuns:
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BulkCancelResult:
         """Cancel many runs concurrently; one ``CancelOutcome`` per input, in input order.
 
@@ -279,6 +364,9 @@ class ClassifyRuns:
             on_progress=on_progress,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def cancel_iter(
@@ -291,6 +379,9 @@ class ClassifyRuns:
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Iterator[CancelOutcome]:
         """Like ``cancel_many``, yielding each ``CancelOutcome`` as it completes.
 
@@ -309,6 +400,9 @@ class ClassifyRuns:
             on_progress=on_progress,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def cancel_all(
@@ -326,6 +420,9 @@ class ClassifyRuns:
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BulkCancelResult:
         """Cancel every run matching the filters, cancelling as the pages stream in.
 
@@ -349,6 +446,9 @@ class ClassifyRuns:
             on_progress=on_progress,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     @cached_property
@@ -372,6 +472,9 @@ class ClassifyRunsWithRawResponse:
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifyRun]:
         return self._portal.call(
             self._async.create,
@@ -382,6 +485,9 @@ class ClassifyRunsWithRawResponse:
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def classify(
@@ -393,6 +499,9 @@ class ClassifyRunsWithRawResponse:
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifyRun]:
         return self._portal.call(
             self._async.classify,
@@ -402,6 +511,9 @@ class ClassifyRunsWithRawResponse:
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def create_batch(
@@ -412,6 +524,9 @@ class ClassifyRunsWithRawResponse:
         priority: int | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[BatchRun]:
         return self._portal.call(
             self._async.create_batch,
@@ -420,19 +535,67 @@ class ClassifyRunsWithRawResponse:
             priority=priority,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifyRun]:
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def cancel(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifyRun]:
-        return self._portal.call(self._async.cancel, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.cancel,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def delete(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[DeletedClassifyRun]:
-        return self._portal.call(self._async.delete, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.delete,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
