@@ -18,7 +18,8 @@ How an answer becomes an outcome:
   run still running is ``failed`` with the refusal.
 * A 2xx whose body does not decode: the cancel landed; the run is fetched as above, and a
   CANCELLED run counts as ``cancelled``.
-* 401/402/403, or a ``Retry-After`` above ``RetryPolicy.max_retry_after``: the whole
+* 401/402/403, a ``Retry-After`` above ``RetryPolicy.max_retry_after``, or
+  ``MAX_REFUSED_IN_A_ROW`` refused connections in a row (nothing listens): the whole
   operation stops, since every other id would meet the same answer (the id itself is
   ``failed``, or ``not_attempted`` when only 429s ever answered it).
 * Anything else (retries used up, an unexpected error): ``failed`` with that error; a
@@ -37,6 +38,7 @@ from attrs import define
 
 from .._errors import (
     APIConnectionError,
+    APIStatusError,
     AuthenticationError,
     ExtendError,
     NotFoundError,
@@ -62,6 +64,9 @@ RunCall = Callable[[str], Awaitable[ClassifyRun]]
 # 429s one id may meet before the operation gives up on the server: with the shared gate
 # a healthy rate limit sends an id back a handful of times at most.
 MAX_THROTTLED = 50
+# Connections refused in a row (across all ids) before the operation stops: the server is
+# not there, and every other id would only meet the same refusal, retries and all.
+MAX_REFUSED_IN_A_ROW = 20
 
 _FATAL = (AuthenticationError, PaymentRequiredError, PermissionDeniedError)
 
@@ -162,11 +167,21 @@ class _Gate:
     async def attempt(self, once: Callable[[], Awaitable[T]], *, method: str) -> T:
         throttle = self._settler.throttle
         item = self._item
-        if item is None or method == "GET":
-            # A GET settles an id whose cancel was answered: it may finish after a stop.
-            return await throttle.send(once, finishing=self._finishing or item is not None)
-
-        return await throttle.send(partial(_counted, item, once))
+        try:
+            if item is None or method == "GET":
+                # A GET settles an id whose cancel was answered: it may finish after a stop.
+                finishing = self._finishing or item is not None
+                result = await throttle.send(once, finishing=finishing)
+            else:
+                result = await throttle.send(partial(_counted, item, once))
+        except APIConnectionError as exc:
+            self._settler.note_connection(exc)
+            raise
+        except APIStatusError:
+            self._settler.note_connection(None)  # the server is there
+            raise
+        self._settler.note_connection(None)
+        return result
 
     async def wait(self, seconds: float) -> None:
         with self._settler.park():
@@ -193,6 +208,16 @@ class Settler:
         self._policy = policy
         self._on_fatal = on_fatal
         self.park = park  # wraps a backoff: the id waits without taking up a slot
+        self._refused_in_a_row = 0
+
+    def note_connection(self, error: APIConnectionError | None) -> None:
+        """Count refused connections in a row; an answer (or a lost one) resets it."""
+        if error is None or error.sent:
+            self._refused_in_a_row = 0
+            return
+        self._refused_in_a_row += 1
+        if self._refused_in_a_row >= MAX_REFUSED_IN_A_ROW:
+            self._on_fatal(error)
 
     async def settle(self, item: Item) -> CancelOutcome:
         token = ambient_gate.set(_Gate(self, item, finishing=False))

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from extend_async import (
+    APIConnectionError,
     AsyncExtend,
     BulkCancelInterrupted,
     BulkCancelResult,
@@ -23,7 +24,7 @@ from extend_async import (
 from extend_async.bulk import operations
 from extend_async.testing import ExtendEmulator
 
-from ._fakes import FakeRuns, options, status_error
+from ._fakes import FAST, FakeRuns, options, status_error
 
 K = OutcomeKind
 SLOW_BACKOFF = RetryPolicy(initial_delay=30, max_delay=30)
@@ -132,3 +133,18 @@ async def test_ids_left_by_a_deadline_are_reported_in_one_progress_call() -> Non
     assert result.outcomes[5000].duplicate_of == 0
     assert [o.kind for o in result.outcomes[5001:]] == [K.FAILED, K.FAILED]
     assert result.counts.not_attempted == len(ids) - 2 - result.counts.cancelled
+
+
+async def test_a_server_refusing_every_connection_stops_the_operation_once() -> None:
+    ids = [f"clr_{i}" for i in range(200)]
+    async with AsyncExtend(
+        "sk_test", base_url="http://127.0.0.1:9", retry_policy=FAST, trust_env=False
+    ) as client:
+        result = await client.classify_runs.cancel_many(ids, concurrency=4)
+    assert result.stop_reason is StopReason.ERROR
+    assert isinstance(result.error, APIConnectionError)
+    assert result.error.sent is False
+    assert len(result) == 200
+    assert result.counts.not_attempted == 200  # nothing was ever sent
+    # Stopped after a run of refusals, not after 9 attempts for each of 200 ids.
+    assert result.requests < 40

@@ -93,3 +93,30 @@ def test_the_sync_facade_takes_the_extras_too() -> None:
         assert {"extra_headers", "extra_query", "extra_body"} <= set(signature.parameters)
     finally:
         client.close()
+
+
+async def test_the_debug_log_times_each_attempt_from_its_own_start(
+    client: AsyncExtend,
+    mock_api: aioresponses,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import asyncio
+    import logging
+    import time
+
+    clock = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+
+    async def long_backoff(delay: float, result: object = None) -> object:
+        clock[0] += 100.0  # a backoff of 100 s passes between the attempts
+        return result
+
+    monkeypatch.setattr(asyncio, "sleep", long_backoff)
+    mock_api.get(str(url(f"/classify_runs/{RUN_ID}")), status=503)
+    mock_api.get(str(url(f"/classify_runs/{RUN_ID}")), payload=seed_run())
+    with caplog.at_level(logging.DEBUG, logger="extend_async"):
+        await client.classify_runs.get(RUN_ID)
+    timings = [r.getMessage() for r in caplog.records if "-> " in r.getMessage()]
+    assert len(timings) == 2
+    assert timings[1].endswith("0.0 ms)")  # not 100000 ms: the backoff is not the attempt
