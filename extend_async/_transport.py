@@ -225,9 +225,19 @@ def client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
     )
 
 
+class _Credential(str):
+    """A header value that never shows in a repr: a traceback printed with its locals
+    (``capture_locals``, error trackers) reaches the headers dict, and shows it so."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'<redacted>'"
+
+
 def _build_headers(options: ClientOptions) -> dict[str, str]:
     headers = {
-        "Authorization": f"Bearer {options.api_key}",
+        "Authorization": _Credential(f"Bearer {options.api_key}"),
         "x-extend-api-version": options.api_version,
         "User-Agent": USER_AGENT,
         "Accept": "application/json",

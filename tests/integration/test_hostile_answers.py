@@ -11,6 +11,7 @@ import contextlib
 import gzip
 import json
 import pickle
+import traceback
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -254,6 +255,13 @@ async def test_no_error_reaches_the_authorization_header(
     for obj in _reachable(caught.value):
         assert API_KEY not in repr(obj)
         assert API_KEY not in str(obj)
+    # A traceback printed with its locals (as error trackers do) shows no key either, in
+    # any of the SDK's frames (the test's own frames hold the server's record of it).
+    printed = traceback.TracebackException.from_exception(caught.value, capture_locals=True)
+    sdk_frames = [f for f in printed.stack if "/extend_async/" in f.filename]
+    assert sdk_frames
+    for frame in sdk_frames:
+        assert API_KEY not in repr(frame.locals)
 
 
 async def test_a_101_answer_is_not_success(server: RawServer, client: AsyncExtend) -> None:
