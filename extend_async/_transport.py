@@ -465,7 +465,7 @@ class Requester:
             query = _query(params)
             url = URL(self._base + path, encoded=True)
             # Refused here rather than by the socket: a lone surrogate cannot be sent.
-            (path + "".join(query.values() if query else ())).encode("utf-8")
+            (path + "".join(f"{k}={v}" for k, v in (query or {}).items())).encode("utf-8")
         except (UnicodeEncodeError, ValueError, TypeError) as exc:
             raise InvalidInputError(f"{method} {path!r} cannot be sent: {exc}") from None
         return Request(

@@ -120,3 +120,15 @@ async def test_the_debug_log_times_each_attempt_from_its_own_start(
     timings = [r.getMessage() for r in caplog.records if "-> " in r.getMessage()]
     assert len(timings) == 2
     assert timings[1].endswith("0.0 ms)")  # not 100000 ms: the backoff is not the attempt
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"extra_query": {"k\udcff": "v"}}, {"extra_query": {"k": "v\udcff"}}],
+)
+async def test_query_that_cannot_be_sent_is_invalid_input(
+    client: AsyncExtend, mock_api: aioresponses, kwargs: dict[str, object]
+) -> None:
+    with pytest.raises(InvalidInputError, match="cannot be sent"):
+        await client.classify_runs.get(RUN_ID, **kwargs)  # type: ignore[arg-type]
+    assert mock_api.requests == {}
