@@ -120,11 +120,13 @@ class SessionHolder:
         transports (``close()`` closes them), so its private ``_closed`` flag is set;
         ``tests/unit/test_transport_private.py`` fails loudly if aiohttp changes it.
         """
-        with self._lock:
-            session, self._session = self._session, None
-            self._loop = None
-            _keep_unfinalised(self._loop_end)  # its finaliser would reach the parent's loop
-            self._loop_end = None
+        # A fresh lock: a parent thread may have held the old one at the fork, and nothing
+        # in the child would ever release it.
+        self._lock = threading.Lock()
+        session, self._session = self._session, None
+        self._loop = None
+        _keep_unfinalised(self._loop_end)  # its finaliser would reach the parent's loop
+        self._loop_end = None
         if session is not None:
             connector = session.connector
             session.detach()
