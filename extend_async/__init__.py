@@ -23,6 +23,7 @@ from ._errors import (
     RateLimitError,
     RequestTimeoutError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
 )
 from ._hooks import RequestEvent, ResponseEvent
@@ -121,6 +122,7 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseDecodeError",
     "ResponseEvent",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "RunStatus",
     "StopReason",

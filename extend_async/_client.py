@@ -10,6 +10,7 @@ from aiohttp import BaseConnector, ClientSession, TraceConfig
 from ._hooks import AttemptHooks, RequestHook, ResponseHook
 from ._options import (
     DEFAULT_API_VERSION,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     Region,
     Timeout,
@@ -46,6 +47,11 @@ class AsyncExtend:
     for the session the client makes. ``on_request`` / ``on_response`` are called on the
     loop for every attempt with a ``RequestEvent`` / ``ResponseEvent`` (method, path,
     attempt, status, elapsed, request id; never a header or the key).
+
+    ``max_response_bytes`` (default 64 MiB, counted after decompression) caps the size of
+    an answer: a larger one fails with ``ResponseTooLargeError``. ``trust_env`` (default
+    True) honours ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (read
+    when the client is made), as curl and requests do; ``trust_env=False`` ignores them.
     """
 
     classify_runs: AsyncClassifyRuns
@@ -73,6 +79,8 @@ class AsyncExtend:
         trace_configs: Sequence[TraceConfig] | None = None,
         on_request: RequestHook | None = None,
         on_response: ResponseHook | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        trust_env: bool = True,
     ) -> None:
         options = resolve_options(
             api_key=api_key,
@@ -84,6 +92,8 @@ class AsyncExtend:
             max_retries=max_retries,
             retry=retry_policy,
             default_headers=default_headers,
+            max_response_bytes=max_response_bytes,
+            trust_env=trust_env,
         )
         sessions = SessionHolder(
             connection_limit=connection_limit,
@@ -131,8 +141,12 @@ class AsyncExtend:
         timeout: float | Timeout | None = None,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
     ) -> AsyncExtend:
-        """A client with some settings changed, sharing this one's connection pool."""
+        """A client with some settings changed, sharing this one's connection pool.
+
+        Cheap enough for one call: ``client.with_options(timeout=5).classify_runs.get(id)``.
+        """
         old = self._requester.options
         options = resolve_options(
             api_key=old.api_key,
@@ -144,6 +158,10 @@ class AsyncExtend:
             max_retries=max_retries if max_retries is not None else old.max_retries,
             retry=retry_policy or old.retry,
             default_headers=old.default_headers,
+            max_response_bytes=(
+                max_response_bytes if max_response_bytes is not None else old.max_response_bytes
+            ),
+            trust_env=old.trust_env,
         )
         derived = object.__new__(type(self))
         derived._bind(self._requester.with_options(options))

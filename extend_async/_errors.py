@@ -24,6 +24,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "UnprocessableEntityError",
     "error_class_for_status",
 ]
@@ -31,6 +32,9 @@ __all__ = [
 # Non-JSON error bodies (an HTML page from a proxy) are cut to this many characters
 # in the message, so a 50 KB page never floods a log line.
 BODY_EXCERPT_CHARS = 200
+# What an exception keeps of a non-JSON error body: enough to recognise the page, never
+# the whole of a large one.
+ERROR_BODY_CHARS = 4096
 
 
 class ExtendError(Exception):
@@ -63,15 +67,30 @@ class MissingAPIKeyError(InvalidInputError):
 class APIConnectionError(ExtendError):
     """The request did not get an HTTP answer: refused, reset or dropped connection.
 
-    ``attempts`` counts the requests sent, retries included.
+    ``attempts`` counts the requests sent, retries included. ``sent`` is false when the
+    request surely never reached the server (the connection was refused or never made).
+    ``after_lost_attempt`` is true when an earlier attempt may have taken effect.
     """
 
-    attempts: int = 1
-
-    def __init__(self, message: str, *, method: str, path: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        path: str,
+        attempts: int = 1,
+        sent: bool = True,
+        after_lost_attempt: bool = False,
+        retryable: bool = True,
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.path = path
+        self.attempts = attempts
+        self.sent = sent
+        self.after_lost_attempt = after_lost_attempt
+        # False for failures no retry can heal, such as an untrusted TLS certificate.
+        self.retryable = retryable
 
 
 class APITimeoutError(APIConnectionError):
@@ -82,24 +101,46 @@ class ResponseDecodeError(ExtendError):
     """A 2xx answer whose body is not what the API promises."""
 
     def __init__(
-        self, message: str, *, status_code: int, request_id: str | None, body: str
+        self,
+        message: str,
+        *,
+        status_code: int,
+        request_id: str | None,
+        body: str,
+        method: str = "",
+        path: str = "",
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.request_id = request_id
         self.body = body
+        self.method = method
+        self.path = path
+
+
+class ResponseTooLargeError(ExtendError):
+    """The answer's body (counted after decompression) passed ``max_response_bytes``.
+
+    Never retried: the same request would bring the same body. Raise the limit with
+    ``AsyncExtend(max_response_bytes=...)`` or ``client.with_options(...)``.
+    """
+
+    def __init__(self, message: str, *, method: str, path: str, limit: int) -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
+        self.limit = limit
 
 
 class APIStatusError(ExtendError):
     """The API answered with a non-2xx status.
 
-    ``body`` is the decoded JSON error envelope when there was one, else the raw text.
-    ``attempts`` counts the requests sent, retries included; ``after_lost_attempt`` is true
-    when an earlier attempt got no answer and so may have taken effect on the server.
+    ``body`` is the decoded JSON error envelope when there was one, else the text (cut
+    to a few KB). ``method`` and ``path`` name the request. ``attempts`` counts the
+    requests sent, retries included; ``after_lost_attempt`` is true when an earlier attempt
+    may have taken effect on the server (its answer was lost, it timed out, or it got a
+    5xx).
     """
-
-    attempts: int = 1
-    after_lost_attempt: bool = False
 
     def __init__(
         self,
@@ -112,6 +153,11 @@ class APIStatusError(ExtendError):
         doc_url: str | None,
         body: Mapping[str, Any] | str | None,
         headers: Mapping[str, str] | None = None,
+        method: str = "",
+        path: str = "",
+        attempts: int = 1,
+        after_lost_attempt: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         detail = f"{status_code} {code}: {message}" if code else f"{status_code}: {message}"
         if request_id:
@@ -125,6 +171,11 @@ class APIStatusError(ExtendError):
         self.doc_url = doc_url
         self.body = body
         self.headers: Mapping[str, str] = headers or {}
+        self.method = method
+        self.path = path
+        self.attempts = attempts
+        self.after_lost_attempt = after_lost_attempt
+        self.retry_after = retry_after
 
 
 class BadRequestError(APIStatusError):
@@ -161,8 +212,6 @@ class UnprocessableEntityError(APIStatusError):
 
 class RateLimitError(APIStatusError):
     """429: too many requests. ``retry_after`` is the server's hint in seconds, if any."""
-
-    retry_after: float | None = None
 
 
 class InternalServerError(APIStatusError):

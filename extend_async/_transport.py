@@ -1,50 +1,78 @@
-"""The choke point: every HTTP request of the SDK goes through ``Requester.request``.
+"""The choke point: every HTTP request of the SDK is built here and sent by ``Requester.send``.
 
-Headers, auth, retries, timeouts, error mapping, logging and decoding live here and
-nowhere else; a resource method only says method, path, parameters and result type.
+``build_request`` turns a method, a path and parameters into a ``Request`` (base URL,
+auth and version headers, query, JSON body, timeout, retries, size limit).
+``send`` hands it to the one retry loop (``_send.send_attempts``); each attempt
+(``_exchange``) sends, reads the answer within ``max_response_bytes`` and maps a failure
+to its exception. ``request`` is build, send, decode: what a resource method calls.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import platform
 import re
+import ssl
+import threading
 import time
+import urllib.request
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 import orjson
-from attrs import frozen
+from attrs import field, frozen
 from multidict import CIMultiDictProxy
 from yarl import URL
 
 from ._converter import structure_hook_for
 from ._errors import (
     BODY_EXCERPT_CHARS,
+    ERROR_BODY_CHARS,
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
     ExtendError,
     InvalidInputError,
-    RateLimitError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     error_class_for_status,
 )
 from ._hooks import NO_HOOKS, AttemptHooks
-from ._options import ClientOptions, Timeout, TimeoutArg, as_timeout, check_retries
+from ._json import loads
+from ._options import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    ClientOptions,
+    Timeout,
+    TimeoutArg,
+    as_timeout,
+    check_headers,
+    check_max_response_bytes,
+    check_retries,
+)
 from ._retry import retry_after_seconds
+from ._send import NOT_SENT, Gate, ambient_gate, send_attempts
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._upload import RequestBody
 
-__all__ = ["Requester", "ResponseInfo", "SessionHolder"]
+__all__ = [
+    "Answer",
+    "Request",
+    "Requester",
+    "ResponseInfo",
+    "SessionHolder",
+    "client_timeout",
+    "connection_error",
+    "transport_cause",
+]
 
 T = TypeVar("T")
 
@@ -79,6 +107,8 @@ class SessionHolder:
 
     Created lazily in the running loop on first use, because an aiohttp session is bound
     to the loop it was made in. Clients derived with ``with_options`` share the holder.
+    A session is closed when its loop shuts down (the end of ``asyncio.run``), so one
+    client used by successive ``asyncio.run`` calls leaves nothing open behind.
     """
 
     def __init__(
@@ -100,6 +130,9 @@ class SessionHolder:
         self._user_session = session
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_end: AsyncGenerator[None, None] | None = None
+        # Two loops (threads) asking at once must not both make a session.
+        self._lock = threading.Lock()
         self.closed = False
         _live_holders.add(self)
 
@@ -110,9 +143,18 @@ class SessionHolder:
         unregister the parent's sockets from the epoll instance both processes share,
         stalling the parent. So the session is detached and its connector marked closed:
         nothing in the child touches those connections; the next ``get`` makes new ones.
+
+        aiohttp has no public way to mark a connector closed without closing its
+        transports (``close()`` closes them), so its private ``_closed`` flag is set;
+        ``tests/unit/test_transport_private.py`` fails loudly if aiohttp changes it.
         """
+        # A fresh lock: a parent thread may have held the old one at the fork, and nothing
+        # in the child would ever release it.
+        self._lock = threading.Lock()
         session, self._session = self._session, None
         self._loop = None
+        _keep_unfinalised(self._loop_end)  # its finaliser would reach the parent's loop
+        self._loop_end = None
         if session is not None:
             connector = session.connector
             session.detach()
@@ -126,16 +168,22 @@ class SessionHolder:
         loop = asyncio.get_running_loop()
         if session is not None and self._loop is loop and not session.closed:
             return session
-        if self.closed:
-            raise ExtendError("this client is closed; create a new one")
-        if session is not None and self._loop is not loop and not self._loop_is_dead():
-            raise ExtendError(
-                "this client is already in use by another event loop; "
-                "create one client per event loop"
-            )
-        self._session = self._make_session()
-        self._loop = loop
-        return self._session
+        with self._lock:
+            session = self._session
+            if session is not None and self._loop is loop and not session.closed:
+                return session
+            if self.closed:
+                raise ExtendError("this client is closed; create a new one")
+            if session is not None and self._loop is not loop and not self._loop_is_dead():
+                raise ExtendError(
+                    "this client is already in use by another event loop; "
+                    "create one client per event loop"
+                )
+            _keep_unfinalised(self._loop_end)
+            session = self._make_session()
+            self._session, self._loop = session, loop
+            self._loop_end = _close_when_loop_ends(session)
+            return session
 
     def _make_session(self) -> aiohttp.ClientSession:
         connector = self._connector
@@ -143,6 +191,9 @@ class SessionHolder:
             _check_same_loop(connector, "connector")
         else:
             connector = aiohttp.TCPConnector(limit=self._connection_limit, ttl_dns_cache=300)
+        # trust_env stays off: it would also read ~/.netrc in a thread for every request
+        # (and clash with our Authorization header); proxies from the environment are
+        # applied per request instead (proxy_for).
         return aiohttp.ClientSession(
             connector=connector,
             # A connector the user gave outlives our session: they close it.
@@ -167,9 +218,48 @@ class SessionHolder:
     async def aclose(self) -> None:
         """Close the session this holder made (never one the user gave)."""
         self.closed = True
-        session, self._session = self._session, None
+        with self._lock:
+            session, self._session = self._session, None
+            loop_end, self._loop_end = self._loop_end, None
         if session is not None and not session.closed:
             await session.close()
+        if loop_end is not None and self._loop is asyncio.get_running_loop():
+            await loop_end.aclose()
+        else:
+            _keep_unfinalised(loop_end)
+
+
+async def _closing_at_shutdown(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
+
+
+def _close_when_loop_ends(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    """Start an async generator in the running loop that closes ``session`` when closed.
+
+    asyncio registers every started async generator with its loop, and the loop's
+    ``shutdown_asyncgens()`` (run by ``asyncio.run`` and ``asyncio.Runner`` before the
+    loop closes) closes each one while the loop still runs: that is the only moment a
+    session can still be closed properly once its loop is finishing.
+    """
+    generator = _closing_at_shutdown(session)
+    step = generator.asend(None)
+    with contextlib.suppress(StopIteration):
+        step.send(None)  # runs up to the ``yield``: nothing there waits
+    return generator
+
+
+# Watchers of loops that ended without shutting their generators down: kept so that
+# collecting one never asks a closed (or, after fork, another process's) loop to close it.
+_unfinalised: list[AsyncGenerator[None, None]] = []
+
+
+def _keep_unfinalised(generator: AsyncGenerator[None, None] | None) -> None:
+    if generator is not None and generator.ag_frame is not None:
+        _unfinalised.append(generator)
 
 
 _live_holders: weakref.WeakSet[SessionHolder] = weakref.WeakSet()
@@ -194,15 +284,25 @@ if hasattr(os, "register_at_fork"):
 
 
 @lru_cache(maxsize=64)
-def _client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+def client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(
         total=timeout.total, sock_connect=timeout.connect, sock_read=timeout.read
     )
 
 
+class _Credential(str):
+    """A header value that never shows in a repr: a traceback printed with its locals
+    (``capture_locals``, error trackers) reaches the headers dict, and shows it so."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'<redacted>'"
+
+
 def _build_headers(options: ClientOptions) -> dict[str, str]:
     headers = {
-        "Authorization": f"Bearer {options.api_key}",
+        "Authorization": _Credential(f"Bearer {options.api_key}"),
         "x-extend-api-version": options.api_version,
         "User-Agent": USER_AGENT,
         "Accept": "application/json",
@@ -228,24 +328,44 @@ def _query(params: Mapping[str, Any] | None) -> dict[str, str] | None:
 
 
 _WHITESPACE = re.compile(r"\s+")
-_TAGS = re.compile(r"<[^>]*>")
+# "[^<>]" rather than "[^>]": a match can never run past the next "<", so a body full of
+# "<" costs linear time, not quadratic.
+_TAGS = re.compile(r"<[^<>]*>")
 
 
 def excerpt(body: bytes) -> str:
-    """A short, single-line, tag-free excerpt of a body for messages and logs."""
-    text = body.decode("utf-8", errors="replace")
+    """A short, single-line, tag-free excerpt of a body for messages and logs.
+
+    The body is cut before any other work, so a huge body costs no more than a small one.
+    """
+    head = body[: BODY_EXCERPT_CHARS * 8]
+    text = head.decode("utf-8", errors="replace")
     text = _WHITESPACE.sub(" ", _TAGS.sub(" ", text)).strip()
-    return text if len(text) <= BODY_EXCERPT_CHARS else text[:BODY_EXCERPT_CHARS] + "…"
+    if len(text) > BODY_EXCERPT_CHARS or len(head) < len(body):
+        return text[:BODY_EXCERPT_CHARS] + "…"
+    return text
 
 
 def status_error(
-    status: int, reason: str | None, body: bytes, headers: Mapping[str, str]
+    status: int,
+    reason: str | None,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    method: str,
+    path: str,
+    attempts: int = 1,
+    after_lost_attempt: bool = False,
+    resendable: bool = True,
 ) -> APIStatusError:
-    """Turn a non-2xx answer into its exception, whatever the body looks like."""
+    """Turn a non-2xx answer into its exception, whatever the body looks like.
+
+    ``resendable=False`` (a one-shot upload body already read) marks it not retryable.
+    """
     envelope: Any = None
     try:
-        envelope = orjson.loads(body) if body else None
-    except orjson.JSONDecodeError:
+        envelope = loads(body) if body else None
+    except ValueError:
         envelope = None
     if isinstance(envelope, dict) and isinstance(envelope.get("error"), dict):
         envelope = envelope["error"]  # some endpoints wrap the envelope
@@ -259,30 +379,108 @@ def status_error(
         payload: Mapping[str, Any] | str | None = envelope
     else:
         code = message = retryable = doc_url = None
-        payload = body.decode("utf-8", errors="replace") if body else None
+        payload = body[:ERROR_BODY_CHARS].decode("utf-8", errors="replace") if body else None
     if not isinstance(message, str) or not message:
         message = reason or "error"
         if body and not isinstance(envelope, dict):
             message = f"{message}: {excerpt(body)}"
     cls = error_class_for_status(status)
-    error = cls(
+    return cls(
         status_code=status,
         code=code if isinstance(code, str) else None,
-        message=message,
-        retryable=retryable if isinstance(retryable, bool) else None,
+        message=message[:ERROR_BODY_CHARS],
+        retryable=(retryable if isinstance(retryable, bool) else None) if resendable else False,
         request_id=request_id if isinstance(request_id, str) else None,
         doc_url=doc_url if isinstance(doc_url, str) else None,
         body=payload,
         headers=headers,
+        method=method,
+        path=path,
+        attempts=attempts,
+        after_lost_attempt=after_lost_attempt,
+        retry_after=retry_after_seconds(headers) if status == 429 else None,
     )
-    if isinstance(error, RateLimitError):
-        error.retry_after = retry_after_seconds(headers)
-    return error
 
 
-# Transport failures where the request surely never reached the server: safe to retry
-# even for requests that are not idempotent.
-_NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+# An error answer is read this far at most: enough for any JSON error envelope.
+ERROR_READ_BYTES = 64 * 1024
+_READ_CHUNK = 64 * 1024
+
+
+@frozen
+class Request:
+    """Everything one request needs, built once and sent as many times as retries allow.
+
+    ``path`` is what messages and logs name: the API path, or for a URL that is itself a
+    credential (a signed payload URL) a description of where it points.
+    """
+
+    method: str
+    url: URL
+    path: str
+    headers: Mapping[str, str] = field(repr=False)
+    params: Mapping[str, str] | None = None
+    data: bytes | None = field(default=None, repr=False)
+    timeout: aiohttp.ClientTimeout = aiohttp.ClientTimeout()
+    max_retries: int = 0
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    follow_redirects: bool = False
+    proxy: str | None = field(default=None, repr=False)
+    # Instead of ``data``: a body built again for each attempt (a multipart upload).
+    form: RequestBody | None = field(default=None, repr=False)
+
+    def can_resend(self) -> bool:
+        """Whether another attempt may send this body again (a one-shot stream cannot)."""
+        return self.form is None or self.form.can_resend()
+
+
+def proxy_for(url: URL) -> str | None:
+    """The proxy ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` name for ``url``, unless
+    ``NO_PROXY`` exempts its host (the rules curl and requests follow)."""
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if proxy is None or _exempt(url.host or "", proxies.get("no", "")):
+        return None
+    return proxy
+
+
+def _exempt(host: str, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` (comma-separated hosts or domain suffixes, ``*``: all) names
+    ``host``."""
+    host = host.lower()
+    for entry in no_proxy.split(","):
+        entry = entry.strip().lower().lstrip(".")
+        if entry.count(":") == 1:  # "host:port": the port does not matter here
+            entry = entry.partition(":")[0]
+        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
+            return True
+    return False
+
+
+@frozen
+class Answer:
+    """A 2xx answer, read in full."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+    request_id: str | None
+    attempts: int
+
+
+def _checked_mapping(value: Mapping[str, Any], name: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
+        raise InvalidInputError(f"{name} must be a mapping with str keys")
+    return dict(value)
+
+
+def _merge_headers(base: Mapping[str, str], extra: Mapping[str, str] | None) -> Mapping[str, str]:
+    if not extra:
+        return base
+    merged = dict(base)
+    for name, value in check_headers(extra, what="extra_headers").items():
+        merged[name] = value
+    return merged
 
 
 class Requester:
@@ -296,9 +494,80 @@ class Requester:
         self.hooks = hooks or NO_HOOKS
         self._headers = _build_headers(options)
         self._base = options.base_url
+        # Read once per client: every API request goes to the same host.
+        self.proxy = proxy_for(URL(options.base_url)) if options.trust_env else None
 
     def with_options(self, options: ClientOptions) -> Requester:
         return Requester(options, self.sessions, self.hooks)
+
+    def build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        default_timeout: Timeout | None = None,
+        max_response_bytes: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        form: RequestBody | None = None,
+    ) -> Request:
+        """An API request: base URL, auth and version headers, query, JSON body, limits.
+
+        ``extra_headers``, ``extra_query`` and ``extra_body`` are merged over what the SDK
+        sends, so a field the SDK does not know yet can be used without waiting for it.
+        """
+        options = self.options
+        headers = _merge_headers(self._headers, extra_headers)
+        if extra_query:
+            params = {**(params or {}), **_checked_mapping(extra_query, "extra_query")}
+        if extra_body:
+            extra = _checked_mapping(extra_body, "extra_body")
+            if form is not None:
+                raise InvalidInputError("extra_body needs a request whose body is JSON")
+            if json is None:
+                json = extra
+            elif isinstance(json, Mapping):
+                json = {**json, **extra}
+            else:
+                raise InvalidInputError("extra_body needs a request whose body is a JSON object")
+        data: bytes | None = None
+        if json is not None:
+            try:
+                data = orjson.dumps(json)
+            except TypeError as exc:
+                raise InvalidInputError(f"the body is not JSON-serialisable: {exc}") from None
+            headers = {**headers, "Content-Type": "application/json"}
+        try:
+            query = _query(params)
+            url = URL(self._base + path, encoded=True)
+            # Refused here rather than by the socket: a lone surrogate cannot be sent.
+            (path + "".join(f"{k}={v}" for k, v in (query or {}).items())).encode("utf-8")
+        except (UnicodeEncodeError, ValueError, TypeError) as exc:
+            raise InvalidInputError(f"{method} {path!r} cannot be sent: {exc}") from None
+        return Request(
+            method=method,
+            url=url,
+            path=path,
+            headers=headers,
+            params=query,
+            data=data,
+            timeout=client_timeout(
+                as_timeout(timeout) if timeout is not None else default_timeout or options.timeout
+            ),
+            max_retries=options.max_retries if max_retries is None else check_retries(max_retries),
+            max_response_bytes=(
+                options.max_response_bytes
+                if max_response_bytes is None
+                else check_max_response_bytes(max_response_bytes)
+            ),
+            proxy=self.proxy,
+            form=form,
+        )
 
     async def request(
         self,
@@ -306,146 +575,207 @@ class Requester:
         path: str,
         *,
         cast_to: type[T],
+        idempotent: bool = True,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
-        idempotent: bool = True,
         default_timeout: Timeout | None = None,
+        max_response_bytes: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         form: RequestBody | None = None,
     ) -> T:
-        """Send, retry as the policy allows, map errors, decode into ``cast_to``.
+        """Build, send (retrying as allowed), and decode the answer into ``cast_to``.
 
         ``form`` (instead of ``json``) builds each attempt's payload, a multipart upload
-        say; once it says it cannot be sent again, nothing is retried.
+        say; once it says it cannot be sent again, no attempt is retried.
         """
-        options = self.options
-        attempt_timeout = _client_timeout(
-            as_timeout(timeout) if timeout is not None else default_timeout or options.timeout
-        )
-        retries = options.max_retries if max_retries is None else check_retries(max_retries)
-        headers = self._headers
-        data: bytes | None = None
-        if json is not None:
-            data = orjson.dumps(json)
-            headers = {**headers, "Content-Type": "application/json"}
-        url = URL(self._base + path, encoded=True)
-        query = _query(params)
-        session = self.sessions.get()
-        policy = options.retry
-        debug = log.isEnabledFor(logging.DEBUG)
-        hooks = self.hooks
+        request = self.build_request(
+            method, path, params=params, json=json, timeout=timeout, max_retries=max_retries,
+            default_timeout=default_timeout, max_response_bytes=max_response_bytes,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            form=form,
+        )  # fmt: skip
+        answer = await self.send(request, idempotent=idempotent)
+        return _decode(answer.body, cast_to, answer.status, answer.request_id, method, path)
+
+    async def send(self, request: Request, *, idempotent: bool, gate: Gate | None = None) -> Answer:
+        """Send ``request`` until it gets a 2xx answer or no retry is allowed.
+
+        ``gate`` (default: the bulk operation this task works for, if any) is passed every
+        attempt before it is sent. Non-2xx answers and transport failures raise their
+        exception, carrying the method, the path, the attempts made and whether an
+        earlier attempt may have landed.
+        """
         started = time.monotonic()
-        attempt = 0
-        lost_attempts = False
-        while True:
-            attempt += 1
-            try:
-                # The one place the hooks see an attempt: sent, then answered or failed.
-                with hooks.attempt(method, path, attempt) as seen:
-                    async with session.request(
-                        method,
-                        url,
-                        params=query,
-                        data=data if form is None else form.payload(),
-                        headers=headers if form is None else {**headers, **form.headers},
-                        timeout=attempt_timeout,
-                        # A 3xx is the API misbehaving: never resend a body or trust another host.
-                        allow_redirects=False,
-                    ) as response:
-                        body = await response.read()
-                        status = seen.status = response.status
-                        response_headers = response.headers
-                        seen.request_id = response_headers.get(REQUEST_ID_HEADER)
-                        reason = response.reason
-            except (asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
-                error = _connection_error(exc, method, path, attempt)
-                sent = not isinstance(exc, _NOT_SENT)
-                # The server may have acted on a request whose answer was lost.
-                lost_attempts = lost_attempts or sent
-                may_retry = (idempotent or not sent) and (form is None or form.can_resend())
-                if attempt <= retries and may_retry:
-                    delay = policy.backoff(attempt - 1)
-                    _log_retry(method, path, repr(error), attempt, retries, delay)
-                    await asyncio.sleep(delay)
-                    # aclose() may have run while we slept: fail as closed, not RuntimeError.
-                    session = self.sessions.get()
-                    continue
-                raise error from exc
-            request_id = response_headers.get(REQUEST_ID_HEADER)
-            if debug:
-                log.debug(
-                    "%s %s -> %d (attempt %d, request id %s, %.1f ms)",
-                    method,
-                    path,
-                    status,
-                    attempt,
-                    request_id,
-                    (time.monotonic() - started) * 1000,
-                )
-            if status < 300:
-                sink = raw_response_sink.get()
-                if sink is not None:
-                    elapsed = time.monotonic() - started
-                    sink.append(
-                        ResponseInfo(status, response_headers, request_id, attempt, elapsed)
-                    )
-                return _decode(body, cast_to, status, request_id)
-            failure = status_error(status, reason, body, response_headers)
-            failure.attempts = attempt
-            failure.after_lost_attempt = lost_attempts
-            # A request that is not idempotent may have done its work before a 5xx; only a
-            # 429 (the rate limiter turns it away first) is safe to send again.
-            may_retry = (idempotent or status == 429) and (form is None or form.can_resend())
-            if (
-                attempt <= retries
-                and may_retry
-                and policy.status_is_retryable(status, failure.retryable)
-            ):
-                wait = policy.delay(attempt - 1, response_headers)
-                if wait is not None:
-                    _log_retry(method, path, str(status), attempt, retries, wait)
-                    await asyncio.sleep(wait)
-                    session = self.sessions.get()
-                    continue
-            raise failure
-
-
-def _connection_error(
-    exc: BaseException, method: str, path: str, attempt: int
-) -> APIConnectionError:
-    if isinstance(exc, asyncio.TimeoutError):
-        error: APIConnectionError = APITimeoutError(
-            f"{method} {path} timed out", method=method, path=path
+        answer = await send_attempts(
+            partial(self._exchange, request),
+            method=request.method,
+            path=request.path,
+            idempotent=idempotent,
+            retries=request.max_retries,
+            policy=self.options.retry,
+            gate=gate if gate is not None else ambient_gate.get(),
         )
-    else:
-        detail = str(exc) or type(exc).__name__
-        error = APIConnectionError(f"{method} {path} failed: {detail}", method=method, path=path)
-    error.attempts = attempt
-    return error
+        sink = raw_response_sink.get()
+        if sink is not None:
+            elapsed = time.monotonic() - started
+            info = ResponseInfo(
+                answer.status, answer.headers, answer.request_id, answer.attempts, elapsed
+            )
+            sink.append(info)
+        return answer
+
+    async def _exchange(self, request: Request, attempt: int, lost: bool) -> Answer:
+        """One attempt: send, read the answer within its size limit, map a failure."""
+        # Taken afresh for every attempt: aclose() may have run during a backoff.
+        session = self.sessions.get()
+        started = time.monotonic()
+        failure: BaseException | None = None
+        form = request.form
+        try:
+            # The one place the hooks see an attempt: sent, then answered or failed.
+            with self.hooks.attempt(request.method, request.path, attempt) as seen:
+                async with session.request(
+                    request.method,
+                    request.url,
+                    params=request.params,
+                    data=request.data if form is None else form.payload(),
+                    headers=request.headers
+                    if form is None
+                    else {**request.headers, **form.headers},
+                    timeout=request.timeout,
+                    # A 3xx from the API is it misbehaving: never resend a body or trust
+                    # another host.
+                    allow_redirects=request.follow_redirects,
+                    proxy=request.proxy,
+                ) as response:
+                    status = seen.status = response.status
+                    headers = response.headers
+                    seen.request_id = headers.get(REQUEST_ID_HEADER)
+                    reason = response.reason
+                    if 200 <= status < 300:
+                        body = await _read_within(response, request)
+                    elif status >= 200:
+                        body = await _read_head(response)
+                    else:  # a 1xx (a protocol switch) has no body to wait for
+                        body = b""
+        except (asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
+            failure = exc
+        if failure is not None:
+            # Raised outside the except block, so the transport error is not kept as the
+            # context: only the cause chosen by transport_cause stays reachable.
+            raise connection_error(failure, request, attempt, lost) from transport_cause(failure)
+        request_id = headers.get(REQUEST_ID_HEADER)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %d (attempt %d, request id %s, %.1f ms)",
+                request.method,
+                request.path,
+                status,
+                attempt,
+                request_id,
+                (time.monotonic() - started) * 1000,
+            )
+        if 200 <= status < 300:
+            return Answer(status, headers, body, request_id, attempt)
+        raise status_error(
+            status, reason, body, headers, method=request.method, path=request.path,
+            attempts=attempt, after_lost_attempt=lost, resendable=request.can_resend(),
+        )  # fmt: skip
 
 
-def _log_retry(method: str, path: str, why: str, attempt: int, retries: int, delay: float) -> None:
-    log.info(
-        "retrying %s %s after %s in %.2f s (attempt %d of %d)",
-        method,
-        path,
-        why,
-        delay,
-        attempt + 1,
-        retries + 1,
+async def _read_within(response: aiohttp.ClientResponse, request: Request) -> bytes:
+    """The whole body, counted as decoded (so a compression bomb is caught too), failing
+    as soon as it passes ``request.max_response_bytes``."""
+    limit = request.max_response_bytes
+    declared = response.content_length
+    if declared is not None and declared > limit and "Content-Encoding" not in response.headers:
+        raise _too_large(request)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(_READ_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(request)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _read_head(response: aiohttp.ClientResponse) -> bytes:
+    """At most ``ERROR_READ_BYTES`` of an error answer; the rest is never read."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(_READ_CHUNK):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= ERROR_READ_BYTES:
+            break
+    return b"".join(chunks)[:ERROR_READ_BYTES]
+
+
+def _too_large(request: Request) -> ResponseTooLargeError:
+    limit = request.max_response_bytes
+    return ResponseTooLargeError(
+        f"{request.method} {request.path}: the answer is larger than "
+        f"max_response_bytes ({limit} bytes)",
+        method=request.method,
+        path=request.path,
+        limit=limit,
     )
 
 
-def _decode(body: bytes, cast_to: type[T], status: int, request_id: str | None) -> T:
+def connection_error(
+    exc: BaseException, request: Request, attempt: int, lost: bool
+) -> APIConnectionError:
+    method, path = request.method, request.path
+    sent = not isinstance(exc, NOT_SENT)
+    if isinstance(exc, asyncio.TimeoutError):
+        return APITimeoutError(
+            f"{method} {path} timed out", method=method, path=path, attempts=attempt,
+            sent=sent, after_lost_attempt=lost, retryable=request.can_resend(),
+        )  # fmt: skip
+    if isinstance(exc, aiohttp.ClientResponseError | aiohttp.InvalidURL):
+        # Their str() names the URL, which for a signed URL is a credential.
+        detail = f"{type(exc).__name__}: {getattr(exc, 'message', '')}".rstrip(": ")
+    else:
+        detail = str(exc) or type(exc).__name__
+    return APIConnectionError(
+        f"{method} {path} failed: {detail}", method=method, path=path, attempts=attempt,
+        sent=sent, after_lost_attempt=lost,
+        # An untrusted certificate or a failed handshake does not heal on retry.
+        retryable=request.can_resend()
+        and not isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError),
+    )  # fmt: skip
+
+
+def transport_cause(exc: BaseException) -> BaseException | None:
+    """What of the transport error the SDK's error may keep as its ``__cause__``.
+
+    aiohttp's response errors hold ``request_info``, whose headers include the
+    ``Authorization`` header: they are replaced by what caused them (the parser's error,
+    which holds only what the server sent).
+    """
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return exc.__cause__ if not isinstance(exc.__cause__, aiohttp.ClientResponseError) else None
+    return exc
+
+
+def _decode(
+    body: bytes, cast_to: type[T], status: int, request_id: str | None, method: str, path: str
+) -> T:
     try:
-        data = orjson.loads(body)
+        data = loads(body)
         return structure_hook_for(cast_to)(data, cast_to)  # type: ignore[arg-type, no-any-return]
     except Exception as exc:  # any decoding failure is the server breaking its promise
         raise ResponseDecodeError(
             f"could not decode a {getattr(cast_to, '__name__', cast_to)} "
-            f"from the {status} response: {exc!r:.200}",
+            f"from the {status} response to {method} {path}: {exc!r:.200}",
             status_code=status,
             request_id=request_id,
             body=excerpt(body),
+            method=method,
+            path=path,
         ) from exc

@@ -1,23 +1,29 @@
-"""Settling one id: send its cancel, retry what is worth retrying, and read the answer.
+"""Settling one id: its cancel goes through the core's ``send`` with this id's gate, and
+the answer becomes an outcome.
 
-Every request goes out with ``max_retries=0`` through the operation's ``Throttle``, so the
-shared gate sees every 429; the retry decisions reuse the core's ``RetryPolicy``.
+The retry loop, the backoff and the rule for "this attempt may have landed" are the
+core's (``_send``): the engine only supplies a ``Gate`` per id, which takes every attempt
+through the operation's ``Throttle`` (so the shared gate sees every 429, and a 429 waits
+there without using up a retry), parks the id while it backs off, and records what the
+id's attempts did. Retries are ``max_retries`` per id, passed down with the call.
 
 How an answer becomes an outcome:
 
 * 200: ``cancelled`` (``already_terminal`` if the returned run had already ended).
 * 404: ``not_found``.
-* 400/422 ("this run cannot be cancelled"): the run is fetched to learn its real status,
-  since the error body does not reliably carry it. A terminal run is ``already_terminal``
-  with that status, except that a ``CANCELLED`` run counts as ``cancelled`` when an earlier
-  attempt may have reached the server (a timeout, a connection reset after sending, a
-  5xx from a proxy): that attempt is what cancelled it. A run still running is ``failed``
-  with the 400 (the server refused). 409 is settled the same way, but a run still running
-  is retried.
-* 401/402/403, or a ``Retry-After`` above ``RetryPolicy.max_retry_after``: ``failed``,
-  and the whole operation stops, since every other id would meet the same answer.
-* Connection errors, timeouts, 408 and 5xx: retried with the policy's backoff, up to
-  ``max_retries`` times; 429 waits at the shared gate and does not use up retries.
+* 400/422/409 ("this run cannot be cancelled"): after an attempt that may have landed,
+  the core's ``recover_cancel`` (inside ``cancel``) already turned a CANCELLED run into a
+  success. Otherwise the run is fetched to learn its real status, since the error body
+  does not reliably carry it: a terminal run is ``already_terminal`` with that status, a
+  run still running is ``failed`` with the refusal.
+* A 2xx whose body does not decode: the cancel landed; the run is fetched as above, and a
+  CANCELLED run counts as ``cancelled``.
+* 401/402/403, a ``Retry-After`` above ``RetryPolicy.max_retry_after``, or
+  ``MAX_REFUSED_IN_A_ROW`` refused connections in a row (nothing listens): the whole
+  operation stops, since every other id would meet the same answer (the id itself is
+  ``failed``, or ``not_attempted`` when only 429s ever answered it).
+* Anything else (retries used up, an unexpected error): ``failed`` with that error; a
+  bulk operation never loses an outcome to an exception.
 """
 
 from __future__ import annotations
@@ -25,26 +31,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from typing import TypeVar
 
-import aiohttp
 from attrs import define
 
 from .._errors import (
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
-    BadRequestError,
-    ConflictError,
     ExtendError,
     NotFoundError,
     PaymentRequiredError,
     PermissionDeniedError,
     RateLimitError,
     ResponseDecodeError,
-    UnprocessableEntityError,
 )
 from .._retry import RetryPolicy
+from .._send import CANCEL_REFUSALS, ambient_gate, cancel_may_have_landed, may_have_landed
 from ..types import ClassifyRun, RunStatus
 from .outcomes import CancelOutcome, OutcomeKind, OutcomeUnknownError
 from .throttle import Stopped, Throttle
@@ -60,11 +64,11 @@ RunCall = Callable[[str], Awaitable[ClassifyRun]]
 # 429s one id may meet before the operation gives up on the server: with the shared gate
 # a healthy rate limit sends an id back a handful of times at most.
 MAX_THROTTLED = 50
+# Connections refused in a row (across all ids) before the operation stops: the server is
+# not there, and every other id would only meet the same refusal, retries and all.
+MAX_REFUSED_IN_A_ROW = 20
 
-# Transport failures where the request surely never left (the core's list, kept in step).
-_NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 _FATAL = (AuthenticationError, PaymentRequiredError, PermissionDeniedError)
-_REFUSED = (BadRequestError, UnprocessableEntityError, ConflictError)
 
 
 @define
@@ -80,23 +84,6 @@ class Item:
     # or failed before it left): until then a stop leaves the id ``not_attempted``.
     reached: bool = False
     duplicate_of: int | None = None
-
-
-def is_transient(exc: ExtendError) -> bool:
-    if isinstance(exc, APIConnectionError | ResponseDecodeError):
-        return True
-    if isinstance(exc, APIStatusError):
-        return RetryPolicy.status_is_retryable(exc.status_code, exc.retryable)
-    return False
-
-
-def may_have_landed(exc: ExtendError) -> bool:
-    """Could the request have reached the server and taken effect despite this error?"""
-    if isinstance(exc, APIConnectionError):
-        return not isinstance(exc.__cause__, _NOT_SENT)
-    if isinstance(exc, ResponseDecodeError):
-        return True
-    return isinstance(exc, APIStatusError) and exc.status_code >= 500
 
 
 def outcome(
@@ -119,10 +106,15 @@ def outcome(
 
 
 def stopped_outcome(item: Item) -> CancelOutcome:
-    """The outcome of an id the operation stopped for before it was settled."""
+    """The outcome of an id the operation stopped for before it was settled: untouched
+    (``not_attempted``) unless some attempt may have landed, whose fate is unknown."""
     if not item.reached:
         return outcome(item, OutcomeKind.NOT_ATTEMPTED)
-    error = item.last_error or OutcomeUnknownError("the operation stopped before an answer")
+    error = OutcomeUnknownError(
+        "the operation stopped before this id was settled; an earlier attempt may or may "
+        "not have cancelled the run"
+    )
+    error.__cause__ = item.last_error
     return outcome(item, OutcomeKind.FAILED, error=error)
 
 
@@ -140,6 +132,65 @@ def unfinished_outcome(item: Item) -> CancelOutcome:
     return stopped_outcome(item)
 
 
+async def _counted(item: Item, once: Callable[[], Awaitable[T]]) -> T:
+    """One cancel attempt of ``item``: counted, and what it may have done recorded."""
+    item.attempts += 1
+    item.sending = True
+    try:
+        result = await once()
+    except RateLimitError as exc:
+        item.last_error = exc  # refused unprocessed
+        raise
+    except APIConnectionError as exc:
+        item.last_error = exc
+        item.reached = item.reached or may_have_landed(exc)
+        raise
+    except BaseException as exc:
+        if isinstance(exc, Exception):
+            item.last_error = exc
+        item.reached = True
+        raise
+    finally:
+        item.sending = False
+    item.reached = True
+    return result
+
+
+class _Gate:
+    """Every attempt of one request through the throttle; an id's cancels are recorded."""
+
+    def __init__(self, settler: Settler, item: Item | None, *, finishing: bool) -> None:
+        self._settler = settler
+        self._item = item
+        self._finishing = finishing
+
+    async def attempt(self, once: Callable[[], Awaitable[T]], *, method: str) -> T:
+        throttle = self._settler.throttle
+        item = self._item
+        try:
+            if item is None or method == "GET":
+                # A GET settles an id whose cancel was answered: it may finish after a stop.
+                finishing = self._finishing or item is not None
+                result = await throttle.send(once, finishing=finishing)
+            else:
+                result = await throttle.send(partial(_counted, item, once))
+        except APIConnectionError as exc:
+            self._settler.note_connection(exc)
+            raise
+        except APIStatusError:
+            self._settler.note_connection(None)  # the server is there
+            raise
+        self._settler.note_connection(None)
+        return result
+
+    async def wait(self, seconds: float) -> None:
+        with self._settler.park():
+            await self._settler.throttle.sleep(seconds, finishing=self._finishing)
+
+    def resend_throttled(self, error: RateLimitError, times: int) -> bool:
+        return not self._settler.gives_up(error, times)
+
+
 class Settler:
     def __init__(
         self,
@@ -148,85 +199,54 @@ class Settler:
         get: RunCall,
         throttle: Throttle,
         policy: RetryPolicy,
-        max_retries: int,
         on_fatal: Callable[[ExtendError], None],
         park: Callable[[], AbstractContextManager[None]] = nullcontext,
     ) -> None:
         self._cancel = cancel
         self._get = get
-        self._throttle = throttle
+        self.throttle = throttle
         self._policy = policy
-        self._max_retries = max_retries
         self._on_fatal = on_fatal
-        self._park = park  # wraps a backoff: the id waits without taking up a slot
+        self.park = park  # wraps a backoff: the id waits without taking up a slot
+        self._refused_in_a_row = 0
+
+    def note_connection(self, error: APIConnectionError | None) -> None:
+        """Count refused connections in a row; an answer (or a lost one) resets it."""
+        if error is None or error.sent:
+            self._refused_in_a_row = 0
+            return
+        self._refused_in_a_row += 1
+        if self._refused_in_a_row >= MAX_REFUSED_IN_A_ROW:
+            self._on_fatal(error)
 
     async def settle(self, item: Item) -> CancelOutcome:
-        ambiguous = False  # an earlier attempt may have cancelled the run
-        retries = throttled = 0
+        token = ambient_gate.set(_Gate(self, item, finishing=False))
+        try:
+            run = await self._cancel(item.id)
+        except Stopped:
+            return stopped_outcome(item)
+        except NotFoundError:
+            return outcome(item, OutcomeKind.NOT_FOUND)
+        except _FATAL as exc:
+            self._on_fatal(exc)
+            return outcome(item, OutcomeKind.FAILED, error=exc)
+        except RateLimitError as exc:  # the operation gave up on the server
+            if not item.reached:
+                return outcome(item, OutcomeKind.NOT_ATTEMPTED)
+            return outcome(item, OutcomeKind.FAILED, error=exc)
+        except (*CANCEL_REFUSALS, ResponseDecodeError) as exc:
+            item.last_error = exc
+            return await self._settle_refusal(item, exc)
+        except Exception as exc:  # retries used up, the throttle's unknown fate, a bug
+            return outcome(item, OutcomeKind.FAILED, error=exc)
+        finally:
+            ambient_gate.reset(token)
+        kind = OutcomeKind.CANCELLED
+        if run.is_terminal and run.status != RunStatus.CANCELLED:
+            kind = OutcomeKind.ALREADY_TERMINAL
+        return outcome(item, kind, run=run)
 
-        async def attempt() -> ClassifyRun:
-            item.attempts += 1
-            item.sending = True
-            try:
-                run = await self._cancel(item.id)
-            except RateLimitError:
-                raise  # refused unprocessed
-            except APIConnectionError as exc:
-                item.reached = item.reached or may_have_landed(exc)
-                raise
-            except BaseException:
-                item.reached = True
-                raise
-            finally:
-                item.sending = False
-            item.reached = True
-            return run
-
-        while True:
-            try:
-                run = await self._throttle.send(attempt)
-            except Stopped:
-                return stopped_outcome(item)
-            except RateLimitError as exc:
-                item.last_error = exc
-                throttled += 1
-                if self._gives_up(exc, throttled):
-                    return outcome(item, OutcomeKind.FAILED, error=exc)
-                continue
-            except NotFoundError:
-                return outcome(item, OutcomeKind.NOT_FOUND)
-            except _REFUSED as exc:
-                item.last_error = exc
-                settled = await self._settle_refusal(item, exc, ambiguous=ambiguous)
-                if settled is not None:
-                    return settled
-                error: ExtendError = exc  # a 409 on a live run: try again
-            except _FATAL as exc:
-                self._on_fatal(exc)
-                return outcome(item, OutcomeKind.FAILED, error=exc)
-            except ExtendError as exc:
-                item.last_error = exc
-                if not is_transient(exc):
-                    return outcome(item, OutcomeKind.FAILED, error=exc)
-                ambiguous = ambiguous or may_have_landed(exc)
-                error = exc
-            else:
-                kind = OutcomeKind.CANCELLED
-                if run.is_terminal and run.status != RunStatus.CANCELLED:
-                    kind = OutcomeKind.ALREADY_TERMINAL
-                return outcome(item, kind, run=run)
-            retries += 1
-            if retries > self._max_retries:
-                return outcome(item, OutcomeKind.FAILED, error=error)
-            try:
-                with self._park():
-                    await self._throttle.sleep(self._policy.backoff(retries - 1))
-            except Stopped:
-                return outcome(item, OutcomeKind.FAILED, error=error)
-
-    async def _settle_refusal(
-        self, item: Item, refusal: APIStatusError, *, ambiguous: bool
-    ) -> CancelOutcome | None:
+    async def _settle_refusal(self, item: Item, refusal: ExtendError) -> CancelOutcome:
         try:
             run = await self.call(lambda: self._get(item.id), finishing=True)
         except NotFoundError:
@@ -235,33 +255,25 @@ class Settler:
             log.debug("could not fetch %s after its cancel was refused: %r", item.id, exc)
             return outcome(item, OutcomeKind.FAILED, error=refusal)
         if run.status == RunStatus.CANCELLED:
-            kind = OutcomeKind.CANCELLED if ambiguous else OutcomeKind.ALREADY_TERMINAL
+            landed = cancel_may_have_landed(refusal)
+            kind = OutcomeKind.CANCELLED if landed else OutcomeKind.ALREADY_TERMINAL
             return outcome(item, kind, run=run)
         if run.is_terminal:
             return outcome(item, OutcomeKind.ALREADY_TERMINAL, run=run)
-        if isinstance(refusal, ConflictError):
-            return None
         return outcome(item, OutcomeKind.FAILED, run=run, error=refusal)
 
     async def call(self, request: Callable[[], Awaitable[T]], *, finishing: bool = False) -> T:
-        """Send an idempotent request (a GET, a list page) with the same retry rules."""
-        retries = throttled = 0
-        while True:
-            try:
-                return await self._throttle.send(request, finishing=finishing)
-            except RateLimitError as exc:
-                throttled += 1
-                if self._gives_up(exc, throttled):
-                    raise
-            except ExtendError as exc:
-                if isinstance(exc, _FATAL):
-                    self._on_fatal(exc)
-                if not is_transient(exc) or retries >= self._max_retries:
-                    raise
-                retries += 1
-                await self._throttle.sleep(self._policy.backoff(retries - 1), finishing=finishing)
+        """Send an idempotent request (a GET, a list page) through the throttle."""
+        token = ambient_gate.set(_Gate(self, None, finishing=finishing))
+        try:
+            return await request()
+        except _FATAL as exc:
+            self._on_fatal(exc)
+            raise
+        finally:
+            ambient_gate.reset(token)
 
-    def _gives_up(self, exc: RateLimitError, throttled: int) -> bool:
+    def gives_up(self, exc: RateLimitError, throttled: int) -> bool:
         too_long = exc.retry_after is not None and exc.retry_after > self._policy.max_retry_after
         if too_long or throttled > MAX_THROTTLED:
             self._on_fatal(exc)

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, I
 import anyio
 
 from .._errors import ExtendError, InvalidInputError
-from .._paths import validate_id
+from .._paths import PLAIN_ID, validate_id
 from .._retry import RetryPolicy
 from .attempts import Item, RunCall, Settler, unfinished_outcome
 from .memo import Memo, mirror
@@ -72,7 +72,6 @@ class Engine:
         max_rate: float | None,
         deadline: float | None,
         policy: RetryPolicy,
-        max_retries: int,
         grace: float = STOP_GRACE,
     ) -> None:
         self.throttle = Throttle(
@@ -84,7 +83,6 @@ class Engine:
             get=get,
             throttle=self.throttle,
             policy=policy,
-            max_retries=max_retries,
             on_fatal=self._fatal,
             park=self._room.parked_while,
         )
@@ -139,22 +137,28 @@ class Engine:
     def untried(self, rest: Iterator[object]) -> list[CancelOutcome]:
         """Outcomes for the ids of an in-memory collection never read because the
         operation stopped: ``not_attempted`` (a duplicate's mirror, a malformed id's
-        failure). Nothing is sent."""
+        failure). Nothing is sent.
+
+        This runs after the deadline, for however many ids are left, so each costs as
+        little as possible: a plain id is checked by one regular expression, and its
+        outcome is recorded as is (it holds no run to slim down)."""
         outcomes = []
+        not_attempted = OutcomeKind.NOT_ATTEMPTED
+        memo = self._memo
         for value in rest:
             index = self.read
             self.read += 1
-            failure = _malformed(value, index)
-            if failure is not None:
-                outcomes.append(failure)
-                continue
+            if not (isinstance(value, str) and PLAIN_ID.fullmatch(value)):
+                failure = _malformed(value, index)
+                if failure is not None:
+                    outcomes.append(failure)
+                    continue
             assert isinstance(value, str)
-            if self._memo.first_index(value) is not None:
+            if memo.first_index(value) is not None:
                 outcomes.append(mirror(self._first_outcome(value), index))
                 continue
-            outcome = CancelOutcome(id=value, index=index, kind=OutcomeKind.NOT_ATTEMPTED)
-            self._memo.begin(value, index)
-            self._memo.finish(value, outcome)
+            outcome = CancelOutcome(id=value, index=index, kind=not_attempted)
+            memo.record(value, outcome)
             outcomes.append(outcome)
         return outcomes
 

@@ -56,6 +56,11 @@ class Memo:
         if event is not None:
             event.set()
 
+    def record(self, id: str, outcome: CancelOutcome) -> None:
+        """The first position of ``id`` ended without a request and without a run."""
+        self._first[id] = outcome.index
+        self._unusual[outcome.index] = outcome
+
     def settled(self, id: str) -> CancelOutcome | None:
         """The (slimmed) outcome of the first position of ``id``, once it is settled."""
         index = self._first.get(id)

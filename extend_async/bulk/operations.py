@@ -19,6 +19,7 @@ import anyio
 from attrs import evolve, frozen
 
 from .._errors import InvalidInputError
+from .._pagination import AsyncPager
 from .._retry import RetryPolicy
 from ..types import ClassifyRunSummary, Page
 from .attempts import RunCall
@@ -112,7 +113,6 @@ def _engine(options: BulkOptions, cancel: RunCall, get: RunCall) -> Engine:
         max_rate=options.max_rate,
         deadline=options.deadline,
         policy=options.policy,
-        max_retries=options.max_retries,
     )
 
 
@@ -163,19 +163,19 @@ async def _matching_ids(
     """Each matching run's id once, page by page, as the engine asks for more."""
     seen: set[str] = set()
     for status in statuses:
+
+        async def fetch_page(token: str | None, status: str = status) -> Page[ClassifyRunSummary]:
+            return await engine.settler.call(partial(list_page, status, token))
+
         for _ in range(MAX_LIST_PASSES):
             fresh = 0
-            token: str | None = None
-            while True:
-                page = await engine.settler.call(partial(list_page, status, token))
+            # The pager ``list()`` returns: it stops on a repeated nextPageToken.
+            async for page in AsyncPager(fetch_page).pages():
                 for run in page.data:
                     if run.id not in seen:
                         seen.add(run.id)
                         fresh += 1
                         yield run.id
-                token = page.next_page_token
-                if not token:
-                    break
             if not fresh:
                 break
 
@@ -213,8 +213,9 @@ async def _collect(
         partial = _result(outcomes, engine, tally, StopReason.INTERRUPTED)
         raise BulkCancelInterrupted(partial) from exc
     if rest is not None:
-        for outcome in engine.untried(rest):
-            await keep(outcome)
+        untried = engine.untried(rest)
+        outcomes.extend(untried)
+        tally.add_all(untried)
     return _result(outcomes, engine, tally, engine.stop_reason)
 
 

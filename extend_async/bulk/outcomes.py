@@ -198,3 +198,7 @@ class BulkCancelInterrupted(asyncio.CancelledError):
             f" of {len(result)} ids"
         )
         self.result = result
+
+    def __reduce__(self) -> tuple[type[BulkCancelInterrupted], tuple[BulkCancelResult]]:
+        # The default rebuilds from ``args`` (the message), which is not a result.
+        return (type(self), (self.result,))

@@ -13,6 +13,7 @@ from .._errors import InvalidInputError
 from .._options import TimeoutArg
 from .._pagination import AsyncPager
 from .._transport import Requester
+from .._types import Body, Headers, Query
 from ..types import Page
 
 __all__ = [
@@ -51,6 +52,9 @@ class AsyncAPIResource:
         start_token: str | None,
         timeout: TimeoutArg,
         max_retries: int | None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> AsyncPager[ItemT]:
         """A lazy list: each page is ``GET url`` with ``params`` and the page's cursor."""
         requester = self._requester
@@ -59,6 +63,7 @@ class AsyncAPIResource:
             return await requester.request(
                 "GET", url, params={**params, "nextPageToken": token}, cast_to=page,
                 timeout=timeout, max_retries=max_retries,
+                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
             )  # fmt: skip
 
         return AsyncPager(fetch_page, start_token=start_token)

@@ -8,6 +8,7 @@ from .._options import TimeoutArg
 from .._paths import path
 from .._polling import DEFAULT_WAIT_DEADLINE, PollPolicy, check_deadline, check_policy, poll_until
 from .._raw import with_raw
+from .._types import Body, Headers, Query
 from ..types import BatchRun
 from ._base import AsyncAPIResource
 
@@ -21,12 +22,20 @@ class AsyncBatchRuns(AsyncAPIResource):
     """
 
     async def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BatchRun:
         """Fetch a batch run (``bpr_…``): its aggregated status and run count."""
         return await self._requester.request(
             "GET", path("/batch_runs/{}", id), cast_to=BatchRun,
             timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def wait(
@@ -37,6 +46,9 @@ class AsyncBatchRuns(AsyncAPIResource):
         poll: PollPolicy | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BatchRun:
         """Poll until the batch is PROCESSED, FAILED or CANCELLED, and return it.
 
@@ -49,7 +61,14 @@ class AsyncBatchRuns(AsyncAPIResource):
 
         async def fetch() -> BatchRun:
             return await self._requester.request(
-                "GET", url, cast_to=BatchRun, timeout=timeout, max_retries=max_retries
+                "GET",
+                url,
+                cast_to=BatchRun,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
 
         return await poll_until(

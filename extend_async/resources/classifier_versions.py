@@ -10,6 +10,7 @@ from .._options import TimeoutArg
 from .._pagination import AsyncPager
 from .._paths import path, validate_id
 from .._raw import with_raw
+from .._types import Body, Headers, Query
 from ..types import (
     ClassifierVersion,
     ClassifierVersionSummary,
@@ -37,6 +38,9 @@ class AsyncClassifierVersions(AsyncAPIResource):
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifierVersion:
         """Publish a version: the draft (or ``config``, when given) becomes version
         ``"0.2"`` after ``"0.1"`` with ``release_type="minor"``, ``"1.0"`` with ``"major"``.
@@ -59,6 +63,7 @@ class AsyncClassifierVersions(AsyncAPIResource):
         return await self._requester.request(
             "POST", url, json=body, cast_to=ClassifierVersion,
             timeout=timeout, max_retries=max_retries, idempotent=False,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def get(
@@ -68,6 +73,9 @@ class AsyncClassifierVersions(AsyncAPIResource):
         *,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifierVersion:
         """Fetch one version: ``"draft"``, ``"latest"`` (latest published, else the
         draft), a version number such as ``"1.0"``, or a version id."""
@@ -82,6 +90,7 @@ class AsyncClassifierVersions(AsyncAPIResource):
         return await self._requester.request(
             "GET", path("/classifiers/{}/versions/{}", classifier_id, version),
             cast_to=ClassifierVersion, timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     def list(
@@ -93,6 +102,9 @@ class AsyncClassifierVersions(AsyncAPIResource):
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> AsyncPager[ClassifierVersionSummary]:
         """List a classifier's versions, the draft first, then newest first.
 
@@ -106,6 +118,7 @@ class AsyncClassifierVersions(AsyncAPIResource):
         return self._pager(
             url, Page[ClassifierVersionSummary], params,
             start_token=next_page_token, timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     @cached_property

@@ -10,6 +10,7 @@ from .._options import TimeoutArg
 from .._pagination import AsyncPager
 from .._paths import path, validate_id
 from .._raw import with_raw
+from .._types import Body, Headers, Query
 from ..types import Classifier, ClassifierSummary, ClassifyConfig, ClassifyConfigDict, Page
 from ._base import (
     SORT_BY,
@@ -42,6 +43,9 @@ class AsyncClassifiers(AsyncAPIResource):
         clone_classifier_id: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Classifier:
         """Create a classifier, its draft version holding ``config``.
 
@@ -58,15 +62,24 @@ class AsyncClassifiers(AsyncAPIResource):
         return await self._requester.request(
             "POST", "/classifiers", json=body, cast_to=Classifier,
             timeout=timeout, max_retries=max_retries, idempotent=False,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Classifier:
         """Fetch a classifier (with its draft version) by id."""
         return await self._requester.request(
             "GET", path("/classifiers/{}", id), cast_to=Classifier,
             timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def update(
@@ -77,6 +90,9 @@ class AsyncClassifiers(AsyncAPIResource):
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Classifier:
         """Rename a classifier and/or replace its **draft** config (published versions
         never change; ``client.classifier_versions.create`` publishes the draft)."""
@@ -92,6 +108,7 @@ class AsyncClassifiers(AsyncAPIResource):
         return await self._requester.request(
             "POST", url, json=body, cast_to=Classifier,
             timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     def list(
@@ -103,6 +120,9 @@ class AsyncClassifiers(AsyncAPIResource):
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> AsyncPager[ClassifierSummary]:
         """List classifiers. ``await`` it for the first page, ``async for`` it for all."""
         params: dict[str, Any] = {
@@ -113,6 +133,7 @@ class AsyncClassifiers(AsyncAPIResource):
         return self._pager(
             "/classifiers", Page[ClassifierSummary], params,
             start_token=next_page_token, timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     @cached_property

@@ -7,12 +7,14 @@ from functools import cached_property, partial
 from os import PathLike
 from typing import Any, TypedDict
 
-from .._errors import BadRequestError, InvalidInputError, NotFoundError
+from .._errors import InvalidInputError, NotFoundError
 from .._options import CLASSIFY_SYNC_TIMEOUT, TimeoutArg
 from .._pagination import AsyncPager
 from .._paths import path
 from .._polling import DEFAULT_WAIT_DEADLINE, PollPolicy, check_deadline, check_policy, poll_until
 from .._raw import with_raw
+from .._send import CANCEL_REFUSALS, deleted_by_lost_attempt, recover_cancel
+from .._types import Body, Headers, Query
 from ..bulk import operations as bulk
 from ..bulk.attempts import RunCall
 from ..bulk.outcomes import BulkCancelResult, BulkProgress, CancelOutcome
@@ -92,6 +94,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Start a classify run; it comes back PROCESSING (or PENDING when queued).
 
@@ -114,6 +119,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         return await self._requester.request(
             "POST", "/classify_runs", json=body, cast_to=ClassifyRun,
             timeout=timeout, max_retries=max_retries, idempotent=False,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def classify(
@@ -125,6 +131,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Classify a file and wait for the result (``POST /classify``).
 
@@ -136,6 +145,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         return await self._requester.request(
             "POST", "/classify", json=body, cast_to=ClassifyRun, timeout=timeout,
             max_retries=max_retries, idempotent=False, default_timeout=CLASSIFY_SYNC_TIMEOUT,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def create_batch(
@@ -146,6 +156,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         priority: int | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BatchRun:
         """Start one run per input (1 to 1000) with a saved classifier; returns the
         ``BatchRun`` (``bpr_…``, PENDING). Inline config is not supported for batches.
@@ -159,6 +172,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         return await self._requester.request(
             "POST", "/classify_runs/batch", json=body, cast_to=BatchRun,
             timeout=timeout, max_retries=max_retries, idempotent=False,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def wait(
@@ -169,6 +183,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         poll: PollPolicy | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Poll a run until it is PROCESSED, FAILED or CANCELLED, and return it.
 
@@ -182,7 +199,11 @@ class AsyncClassifyRuns(AsyncAPIResource):
         url = path("/classify_runs/{}", id)
         limit = check_deadline(deadline)
         policy = check_policy(poll)
-        return await self._poll(url, None, limit, policy, timeout, max_retries)
+        request: dict[str, Any] = {
+            "timeout": timeout, "max_retries": max_retries, "extra_headers": extra_headers,
+            "extra_query": extra_query, "extra_body": extra_body,
+        }  # fmt: skip
+        return await self._poll(url, None, limit, policy, request)
 
     async def create_and_wait(
         self,
@@ -196,6 +217,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         poll: PollPolicy | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """``create`` then ``wait``: the finished run, or ``WaitTimeoutError``.
 
@@ -208,9 +232,14 @@ class AsyncClassifyRuns(AsyncAPIResource):
         run = await self.create(
             file=file, classifier=classifier, config=config, priority=priority,
             metadata=metadata, timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
         url = path("/classify_runs/{}", run.id)
-        return await self._poll(url, run, limit, policy, timeout, max_retries)
+        request: dict[str, Any] = {
+            "timeout": timeout, "max_retries": max_retries, "extra_headers": extra_headers,
+            "extra_query": extra_query, "extra_body": extra_body,
+        }  # fmt: skip
+        return await self._poll(url, run, limit, policy, request)
 
     async def _upload(
         self, file: PathLike[str], timeout: TimeoutArg, max_retries: int | None
@@ -226,13 +255,10 @@ class AsyncClassifyRuns(AsyncAPIResource):
         first: ClassifyRun | None,
         deadline: float | None,
         policy: PollPolicy,
-        timeout: TimeoutArg,
-        max_retries: int | None,
+        request: Mapping[str, Any],
     ) -> ClassifyRun:
         async def fetch() -> ClassifyRun:
-            return await self._requester.request(
-                "GET", url, cast_to=ClassifyRun, timeout=timeout, max_retries=max_retries
-            )
+            return await self._requester.request("GET", url, cast_to=ClassifyRun, **request)
 
         return await poll_until(
             fetch,
@@ -244,52 +270,76 @@ class AsyncClassifyRuns(AsyncAPIResource):
         )
 
     async def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Fetch a classify run by id."""
         return await self._requester.request(
             "GET", path("/classify_runs/{}", id), cast_to=ClassifyRun,
             timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def cancel(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Cancel a PENDING or PROCESSING run and return it.
 
         A run that already ended (PROCESSED, FAILED, CANCELLED) cannot be cancelled: the
-        API answers 400 and ``BadRequestError`` is raised. When an earlier attempt's answer
-        was lost and the retry is refused, the run is fetched: if it is CANCELLED, the lost
-        attempt did the work and the run is returned.
+        API answers 400 and ``BadRequestError`` is raised. When an earlier attempt may have
+        landed (its answer was lost, it timed out, or it got a 5xx) and the retry is
+        refused, the run is fetched: if it is CANCELLED, that attempt did the work and the
+        run is returned.
         """
         try:
             return await self._requester.request(
                 "POST", path("/classify_runs/{}/cancel", id), cast_to=ClassifyRun,
                 timeout=timeout, max_retries=max_retries,
+                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
             )  # fmt: skip
-        except BadRequestError as refused:
-            if not refused.after_lost_attempt:
-                raise
-            run = await self.get(id, timeout=timeout, max_retries=max_retries)
-            if run.status != RunStatus.CANCELLED:
-                raise
-            return run
+        except CANCEL_REFUSALS as refused:
+            fetch = partial(
+                self.get, id, timeout=timeout, max_retries=max_retries,
+                extra_headers=extra_headers, extra_query=extra_query,
+            )  # fmt: skip
+            return await recover_cancel(refused, fetch)
 
     async def delete(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> DeletedClassifyRun:
         """Delete a run and all its data, permanently.
 
-        A 404 on a retry whose earlier attempt's answer was lost means that attempt deleted
-        the run, so it counts as success.
+        A 404 on a retry after an attempt that may have landed (its answer was lost, it
+        timed out, or it got a 5xx) means that attempt deleted the run: success.
         """
         try:
             return await self._requester.request(
                 "DELETE", path("/classify_runs/{}", id), cast_to=DeletedClassifyRun,
                 timeout=timeout, max_retries=max_retries,
+                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
             )  # fmt: skip
         except NotFoundError as missing:
-            if not missing.after_lost_attempt:
+            if not deleted_by_lost_attempt(missing):
                 raise
             return DeletedClassifyRun(id=id)
 
@@ -308,6 +358,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> AsyncPager[ClassifyRunSummary]:
         """List runs, newest update first unless sorted otherwise.
 
@@ -328,6 +381,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         return self._pager(
             "/classify_runs", Page[ClassifyRunSummary], params,
             start_token=next_page_token, timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
         )  # fmt: skip
 
     async def cancel_many(
@@ -340,6 +394,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BulkCancelResult:
         """Cancel many runs concurrently; one ``CancelOutcome`` per input, in input order.
 
@@ -353,7 +410,10 @@ class AsyncClassifyRuns(AsyncAPIResource):
         ``BulkCancelInterrupted`` is raised with the partial result as ``.result``.
         ``on_progress`` gets a ``BulkProgress`` after each outcome.
         """
-        calls = self._bulk(concurrency, max_rate, deadline, on_progress, timeout, max_retries)
+        calls = self._bulk(
+            concurrency, max_rate, deadline, on_progress, timeout, max_retries,
+            extra_headers, extra_query, extra_body,
+        )  # fmt: skip
         return await bulk.cancel_many(ids, **calls)
 
     def cancel_iter(
@@ -366,6 +426,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> AsyncIterator[CancelOutcome]:
         """Like ``cancel_many``, yielding each ``CancelOutcome`` as it completes.
 
@@ -375,7 +438,10 @@ class AsyncClassifyRuns(AsyncAPIResource):
         early stops the operation. If an error stopped it early (a rejected API key, a
         failing ids iterable), that error is raised after the last outcome.
         """
-        calls = self._bulk(concurrency, max_rate, deadline, on_progress, timeout, max_retries)
+        calls = self._bulk(
+            concurrency, max_rate, deadline, on_progress, timeout, max_retries,
+            extra_headers, extra_query, extra_body,
+        )  # fmt: skip
         return bulk.cancel_iter(ids, **calls)
 
     async def cancel_all(
@@ -393,6 +459,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BulkCancelResult:
         """Cancel every run matching the filters, cancelling as the pages stream in.
 
@@ -408,7 +477,15 @@ class AsyncClassifyRuns(AsyncAPIResource):
             statuses = (str(check_choice(status, name="status", allowed=_STATUSES)),)
         else:
             statuses = tuple(str(check_choice(s, name="status", allowed=_STATUSES)) for s in status)
-        calls = self._bulk(concurrency, max_rate, deadline, on_progress, timeout, max_retries)
+        calls = self._bulk(
+            concurrency, max_rate, deadline, on_progress, timeout, max_retries,
+            extra_headers, extra_query, extra_body,
+        )  # fmt: skip
+        # The list pages go out with the same per-request settings as the cancels.
+        request: dict[str, Any] = {
+            "timeout": timeout, "max_retries": calls["options"].max_retries,
+            "extra_headers": extra_headers, "extra_query": extra_query,
+        }  # fmt: skip
         filters: dict[str, Any] = {
             "classifier_id": classifier_id,
             "batch_id": batch_id,
@@ -421,7 +498,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         async def list_page(one_status: str, token: str | None) -> Page[ClassifyRunSummary]:
             pager = self.list(
                 status=one_status, **filters, sort_by="createdAt", sort_dir="asc",
-                max_page_size=bulk.LIST_PAGE_SIZE, timeout=timeout, max_retries=0,
+                max_page_size=bulk.LIST_PAGE_SIZE, **request,
             )  # fmt: skip
             return await pager.fetch_page(token)
 
@@ -435,9 +512,13 @@ class AsyncClassifyRuns(AsyncAPIResource):
         on_progress: ProgressCallback | None,
         timeout: TimeoutArg,
         max_retries: int | None,
+        extra_headers: Headers | None,
+        extra_query: Query | None,
+        extra_body: Body | None,
     ) -> _BulkCalls:
-        """What the three bulk operations share: single-attempt ``cancel`` and ``get`` (the
-        engine retries), the checked settings and the progress callback."""
+        """What the three bulk operations share: ``cancel`` and ``get`` with the
+        operation's per-request settings (each retries through the one send path, the
+        operation's throttle as its gate), the checked settings and the progress callback."""
         options = bulk.bulk_options(
             concurrency=concurrency,
             max_rate=max_rate,
@@ -445,9 +526,13 @@ class AsyncClassifyRuns(AsyncAPIResource):
             max_retries=max_retries,
             policy=self._requester.options.retry,
         )
+        request: dict[str, Any] = {
+            "timeout": timeout, "max_retries": options.max_retries,
+            "extra_headers": extra_headers, "extra_query": extra_query,
+        }  # fmt: skip
         return _BulkCalls(
-            cancel=partial(self.cancel, timeout=timeout, max_retries=0),
-            get=partial(self.get, timeout=timeout, max_retries=0),
+            cancel=partial(self.cancel, **request, extra_body=extra_body),
+            get=partial(self.get, **request),
             options=options,
             on_progress=on_progress,
         )

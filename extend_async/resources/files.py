@@ -8,7 +8,7 @@ import os
 from functools import cached_property
 from os import PathLike
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 import aiohttp
 from yarl import URL
@@ -18,16 +18,23 @@ from .._options import Timeout, TimeoutArg, as_timeout
 from .._pagination import AsyncPager
 from .._paths import path
 from .._raw import with_raw
-from .._transport import REQUEST_ID_HEADER, status_error
+from .._send import deleted_by_lost_attempt
+from .._transport import (
+    REQUEST_ID_HEADER,
+    Request,
+    client_timeout,
+    connection_error,
+    proxy_for,
+    status_error,
+    transport_cause,
+)
+from .._types import Body, Headers, Query
 from .._upload import CHUNK_SIZE, UploadBody, UploadSource
 from ..types import DeletedFile, File, FileSummary, Page
-from ._base import AsyncAPIResource, check_choice, check_page_size
+from ._base import SORT_DIR, AsyncAPIResource, SortDir, check_choice, check_page_size
 
 __all__ = ["AsyncFiles", "AsyncFilesWithRawResponse"]
 
-SortDir = Literal["asc", "desc"]
-
-_SORT_DIR = frozenset({"asc", "desc"})
 # Moving a large file takes as long as it takes: no limit on the whole attempt, but
 # connecting and each read stay bounded, so a stalled transfer still ends.
 TRANSFER_TIMEOUT = Timeout(total=None, connect=10.0, read=120.0)
@@ -45,6 +52,8 @@ class AsyncFiles(AsyncAPIResource):
         convert_to_pdf: bool | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
     ) -> File:
         """Upload a file (``POST /files/upload``, multipart) and return it.
 
@@ -66,16 +75,25 @@ class AsyncFiles(AsyncAPIResource):
         return await self._requester.request(
             "POST", "/files/upload", params={"convertToPdf": convert_to_pdf}, form=body,
             cast_to=File, timeout=timeout, max_retries=max_retries, idempotent=False,
-            default_timeout=TRANSFER_TIMEOUT,
+            default_timeout=TRANSFER_TIMEOUT, extra_headers=extra_headers,
+            extra_query=extra_query,
         )  # fmt: skip
 
     async def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> File:
         """Fetch a file by id; its ``presigned_url`` downloads it for 15 minutes."""
         return await self._requester.request(
-            "GET", path("/files/{}", id), cast_to=File, timeout=timeout, max_retries=max_retries
-        )
+            "GET", path("/files/{}", id), cast_to=File, timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+        )  # fmt: skip
 
     def list(
         self,
@@ -86,6 +104,9 @@ class AsyncFiles(AsyncAPIResource):
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> AsyncPager[FileSummary]:
         """List files (newest first unless ``sort_dir="asc"``).
 
@@ -94,31 +115,35 @@ class AsyncFiles(AsyncAPIResource):
         """
         params: dict[str, Any] = {
             "nameContains": name_contains,
-            "sortDir": check_choice(sort_dir, name="sort_dir", allowed=_SORT_DIR),
+            "sortDir": check_choice(sort_dir, name="sort_dir", allowed=SORT_DIR),
             "maxPageSize": check_page_size(max_page_size),
         }
-        requester = self._requester
-
-        async def fetch_page(token: str | None) -> Page[FileSummary]:
-            return await requester.request(
-                "GET", "/files", params={**params, "nextPageToken": token},
-                cast_to=Page[FileSummary], timeout=timeout, max_retries=max_retries,
-            )  # fmt: skip
-
-        return AsyncPager(fetch_page, start_token=next_page_token)
+        return self._pager(
+            "/files", Page[FileSummary], params,
+            start_token=next_page_token, timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+        )  # fmt: skip
 
     async def delete(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> DeletedFile:
-        """Delete a file, permanently. A 404 on a retry whose earlier attempt's answer was
-        lost means that attempt deleted it, so it counts as success."""
+        """Delete a file, permanently. A 404 on a retry after an attempt that may have
+        landed (its answer lost, or a 5xx) means that attempt deleted it: success."""
         try:
             return await self._requester.request(
                 "DELETE", path("/files/{}", id), cast_to=DeletedFile,
                 timeout=timeout, max_retries=max_retries,
+                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
             )  # fmt: skip
         except NotFoundError as missing:
-            if not missing.after_lost_attempt:
+            if not deleted_by_lost_attempt(missing):
                 raise
             return DeletedFile(id=id)
 
@@ -165,23 +190,42 @@ class AsyncFiles(AsyncAPIResource):
         return await self._fetch(url, dest, attempt_timeout)
 
     async def _fetch(self, url: URL, out: IO[bytes], timeout: Timeout) -> int:
-        session = self._requester.sessions.get()
-        client_timeout = aiohttp.ClientTimeout(
-            total=timeout.total, sock_connect=timeout.connect, sock_read=timeout.read
+        # Not through Requester.send: the body streams to ``out`` instead of being read
+        # into memory, and a half-written download is not retried.
+        requester = self._requester
+        session = requester.sessions.get()
+        # What messages, logs and hooks name: the path, never the signed query string.
+        request = Request(
+            method="GET",
+            url=url,
+            path=f"presigned download {url.path}",
+            headers={},  # none of ours: the key must not reach the storage host
+            timeout=client_timeout(timeout),
+            proxy=proxy_for(url) if requester.options.trust_env else None,
         )
         written = 0
-        # The hooks see this request too; its path, never its signed query string.
-        with self._requester.hooks.attempt("GET", url.path, 1) as seen:
-            # No headers of ours: the key must not reach the storage host.
-            async with session.get(url, timeout=client_timeout) as response:
-                seen.status = response.status
-                seen.request_id = response.headers.get(REQUEST_ID_HEADER)
-                if response.status >= 300:
-                    raw = await response.content.read(64 * 1024)
-                    raise status_error(response.status, response.reason, raw, response.headers)
-                async for chunk in response.content.iter_chunked(CHUNK_SIZE):
-                    await asyncio.to_thread(out.write, chunk)
-                    written += len(chunk)
+        failure: BaseException | None = None
+        try:
+            with requester.hooks.attempt("GET", url.path, 1) as seen:
+                async with session.get(
+                    url, timeout=request.timeout, proxy=request.proxy
+                ) as response:
+                    seen.status = response.status
+                    seen.request_id = response.headers.get(REQUEST_ID_HEADER)
+                    if response.status >= 300:
+                        raw = await response.content.read(64 * 1024)
+                        raise status_error(
+                            response.status, response.reason, raw, response.headers,
+                            method="GET", path=request.path,
+                        )  # fmt: skip
+                    async for chunk in response.content.iter_chunked(CHUNK_SIZE):
+                        await asyncio.to_thread(out.write, chunk)
+                        written += len(chunk)
+        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+            failure = exc
+        if failure is not None:
+            # Raised outside the except block: only what transport_cause keeps is reachable.
+            raise connection_error(failure, request, 1, False) from transport_cause(failure)
         return written
 
     @cached_property

@@ -6,6 +6,7 @@ from functools import cached_property
 
 from .._options import TimeoutArg
 from .._raw import with_raw
+from .._types import Headers
 from ..types.webhooks import SignedUrlEvent, WebhookEvent
 from ..webhooks._fetch import fetch_signed_payload
 from ._base import AsyncAPIResource
@@ -22,16 +23,22 @@ class AsyncWebhooks(AsyncAPIResource):
         *,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
     ) -> WebhookEvent:
         """Download a payload delivered as a signed URL and return the full typed event.
 
         The request uses this client's connection pool, timeout and retry policy, but
         sends no API key: the URL is on a storage host and is signed itself. The URL
         expires an hour after delivery; after that the host answers with an error status
-        (raised as an ``APIStatusError`` subclass).
+        (raised as an ``APIStatusError`` subclass). ``extra_headers`` are sent as well;
+        there is no ``extra_query``: the query string is part of the URL's signature.
         """
         return await fetch_signed_payload(
-            self._requester, event, timeout=timeout, max_retries=max_retries
+            self._requester,
+            event,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
         )
 
     @cached_property

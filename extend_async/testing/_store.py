@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import threading
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -107,6 +108,9 @@ class Store:
         self.classifiers: dict[str, ClassifierRecord] = {}
         self.batches: dict[str, BatchRecord] = {}
         self.files: dict[str, FileRecord] = {}  # uploads (``_files.py`` serves them)
+        # Uploads stay readable after the emulator stops (tests assert on them), so their
+        # spooled contents are closed when the store itself goes away.
+        weakref.finalize(self, _close_uploads, self.files)
         self._default_config = default_classify_config()
         self._default_config_json = orjson.dumps(self._default_config)
         self._seeded = 0
@@ -538,3 +542,8 @@ def _file_summary(file_id: str, name: str, pages: int, created_us: int) -> dict[
         "createdAt": stamp,
         "updatedAt": stamp,
     }
+
+
+def _close_uploads(files: dict[str, FileRecord]) -> None:
+    for record in files.values():
+        record.content.close()

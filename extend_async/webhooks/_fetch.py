@@ -1,41 +1,35 @@
 """Fetching a payload that a webhook delivered as a signed URL.
 
 The URL is absolute, on a storage host rather than the API, and carries its own
-signature in the query string. So the request goes through the client's session (its
-pool, loop checks and timeouts) and its retry policy, but not ``Requester.request``:
-that one would prefix the API base URL and add the ``Authorization`` header, and the
-API key must never leave for another host. For the same reason the URL (a credential
-until it expires) appears in no message or log line; only its host does.
+signature in the query string. So the request is built here, not by
+``Requester.build_request`` (which would prefix the API base URL and add the
+``Authorization`` header: the API key must never leave for another host), and sent by
+``Requester.send``, like every other request: the same session, retries and limits.
+For the same reason the URL (a credential until it expires) appears in no message or log
+line; only its host does.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
+from collections.abc import Mapping
 from typing import Any
 
-import aiohttp
-import orjson
 from yarl import URL
 
-from .._errors import APIConnectionError, APITimeoutError, InvalidInputError, ResponseDecodeError
-from .._options import TimeoutArg, as_timeout, check_retries
-from .._transport import (
-    USER_AGENT,
-    Requester,
-    ResponseInfo,
-    _client_timeout,
-    excerpt,
-    raw_response_sink,
-    status_error,
+from .._errors import InvalidInputError, ResponseDecodeError
+from .._json import loads
+from .._options import (
+    TimeoutArg,
+    as_timeout,
+    check_headers,
+    check_max_response_bytes,
+    check_retries,
 )
+from .._transport import USER_AGENT, Request, Requester, client_timeout, excerpt, proxy_for
 from ..types.webhooks import SignedUrlEvent, WebhookEvent
 from ._events import event_from_parts
 
 __all__ = ["fetch_signed_payload"]
-
-log = logging.getLogger("extend_async")
 
 _HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 
@@ -46,6 +40,8 @@ async def fetch_signed_payload(
     *,
     timeout: TimeoutArg = None,
     max_retries: int | None = None,
+    max_response_bytes: int | None = None,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> WebhookEvent:
     if not isinstance(event, SignedUrlEvent):
         raise InvalidInputError(
@@ -60,62 +56,36 @@ async def fetch_signed_payload(
     if url.scheme not in ("http", "https") or not url.host:
         raise InvalidInputError("the signed payload URL is not an absolute http(s) URL")
     options = requester.options
-    attempt_timeout = _client_timeout(
-        as_timeout(timeout) if timeout is not None else options.timeout
-    )
-    retries = options.max_retries if max_retries is None else check_retries(max_retries)
-    policy = options.retry
     where = f"signed payload on {url.host}"
-    session = requester.sessions.get()
-    started = time.monotonic()
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            async with session.get(
-                url, headers=_HEADERS, timeout=attempt_timeout, allow_redirects=True
-            ) as response:
-                body = await response.read()
-                status = response.status
-                headers = response.headers
-                reason = response.reason
-        except (asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
-            error = _fetch_error(exc, where)
-            if attempt <= retries:
-                await asyncio.sleep(policy.backoff(attempt - 1))
-                continue
-            raise error from None
-        if status < 300:
-            break
-        failure = status_error(status, reason, body, headers)
-        if attempt <= retries and policy.status_is_retryable(status, None):
-            delay = policy.delay(attempt - 1, headers)
-            if delay is not None:
-                log.info("retrying GET %s after %d in %.2f s", where, status, delay)
-                await asyncio.sleep(delay)
-                continue
-        raise failure
-    sink = raw_response_sink.get()
-    if sink is not None:
-        sink.append(ResponseInfo(status, headers, None, attempt, time.monotonic() - started))
+    request = Request(
+        method="GET",
+        url=url,
+        path=where,  # what messages and logs name: never the URL itself
+        headers={**_HEADERS, **check_headers(extra_headers, what="extra_headers")}
+        if extra_headers
+        else _HEADERS,
+        timeout=client_timeout(as_timeout(timeout) if timeout is not None else options.timeout),
+        max_retries=options.max_retries if max_retries is None else check_retries(max_retries),
+        max_response_bytes=(
+            options.max_response_bytes
+            if max_response_bytes is None
+            else check_max_response_bytes(max_response_bytes)
+        ),
+        # Storage hosts redirect to their own mirrors; no credential of ours is sent.
+        follow_redirects=True,
+        proxy=proxy_for(url) if options.trust_env else None,
+    )
+    answer = await requester.send(request, idempotent=True)
     try:
-        payload: Any = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        payload: Any = loads(answer.body)
+    except ValueError as exc:
         raise ResponseDecodeError(
-            f"the {where} is not JSON: {exc}", status_code=status, request_id=None,
-            body=excerpt(body),
+            f"the {where} is not JSON: {exc}", status_code=answer.status, request_id=None,
+            body=excerpt(answer.body), method="GET", path=where,
         ) from None  # fmt: skip
     if not isinstance(payload, dict):
         raise ResponseDecodeError(
-            f"the {where} is not a JSON object", status_code=status, request_id=None,
-            body=excerpt(body),
+            f"the {where} is not a JSON object", status_code=answer.status, request_id=None,
+            body=excerpt(answer.body), method="GET", path=where,
         )  # fmt: skip
     return event_from_parts(event.event_id, str(event.event_type), payload)
-
-
-def _fetch_error(exc: BaseException, where: str) -> APIConnectionError:
-    if isinstance(exc, asyncio.TimeoutError):
-        return APITimeoutError(f"GET {where} timed out", method="GET", path=where)
-    # Only connection-level errors are described: other aiohttp errors print the URL.
-    detail = str(exc) if isinstance(exc, aiohttp.ClientConnectorError) else type(exc).__name__
-    return APIConnectionError(f"GET {where} failed: {detail}", method="GET", path=where)

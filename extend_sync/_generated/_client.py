@@ -9,7 +9,13 @@ from aiohttp import BaseConnector, ClientSession, TraceConfig
 
 from extend_async._client import AsyncExtend
 from extend_async._hooks import RequestHook, ResponseHook
-from extend_async._options import DEFAULT_API_VERSION, DEFAULT_TIMEOUT, Region, Timeout
+from extend_async._options import (
+    DEFAULT_API_VERSION,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    Region,
+    Timeout,
+)
 from extend_async._retry import RetryPolicy
 from extend_sync._base import ClientBase
 from extend_sync._generated.batch_runs import BatchRuns
@@ -62,6 +68,8 @@ class Extend(ClientBase):
         trace_configs: Sequence[TraceConfig] | None = None,
         on_request: RequestHook | None = None,
         on_response: ResponseHook | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        trust_env: bool = True,
     ) -> None:
         self._setup(
             AsyncExtend(
@@ -80,6 +88,8 @@ class Extend(ClientBase):
                 trace_configs=trace_configs,
                 on_request=on_request,
                 on_response=on_response,
+                max_response_bytes=max_response_bytes,
+                trust_env=trust_env,
             )
         )
 
@@ -119,8 +129,12 @@ class Extend(ClientBase):
         timeout: float | Timeout | None = None,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
     ) -> Extend:
-        """A client with some settings changed, sharing this one's connection pool."""
+        """A client with some settings changed, sharing this one's connection pool.
+
+        Cheap enough for one call: ``client.with_options(timeout=5).classify_runs.get(id)``.
+        """
         return Extend._from_async(
             self._portal,
             self._async.with_options(
@@ -129,6 +143,7 @@ class Extend(ClientBase):
                 timeout=timeout,
                 max_retries=max_retries,
                 retry_policy=retry_policy,
+                max_response_bytes=max_response_bytes,
             ),
         )
 

@@ -8,6 +8,7 @@ from functools import cached_property
 from extend_async._options import TimeoutArg
 from extend_async._polling import DEFAULT_WAIT_DEADLINE, PollPolicy
 from extend_async._raw import RawResponse
+from extend_async._types import Body, Headers, Query
 from extend_async.resources.batch_runs import AsyncBatchRuns, AsyncBatchRunsWithRawResponse
 from extend_async.types import BatchRun
 from extend_sync._portal import Portal
@@ -26,10 +27,25 @@ class BatchRuns:
         self._async = resource
 
     def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BatchRun:
         """Fetch a batch run (``bpr_…``): its aggregated status and run count."""
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def wait(
         self,
@@ -39,6 +55,9 @@ class BatchRuns:
         poll: PollPolicy | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BatchRun:
         """Poll until the batch is PROCESSED, FAILED or CANCELLED, and return it.
 
@@ -52,6 +71,9 @@ class BatchRuns:
             poll=poll,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     @cached_property
@@ -66,6 +88,21 @@ class BatchRunsWithRawResponse:
         self._async = raw
 
     def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[BatchRun]:
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )

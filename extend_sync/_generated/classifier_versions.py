@@ -7,6 +7,7 @@ from functools import cached_property
 
 from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
+from extend_async._types import Body, Headers, Query
 from extend_async.resources._base import SortDir
 from extend_async.resources.classifier_versions import (
     AsyncClassifierVersions,
@@ -41,6 +42,9 @@ class ClassifierVersions:
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifierVersion:
         """Publish a version: the draft (or ``config``, when given) becomes version
         ``"0.2"`` after ``"0.1"`` with ``release_type="minor"``, ``"1.0"`` with ``"major"``.
@@ -53,6 +57,9 @@ class ClassifierVersions:
             config=config,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
@@ -62,11 +69,21 @@ class ClassifierVersions:
         *,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifierVersion:
         """Fetch one version: ``"draft"``, ``"latest"`` (latest published, else the
         draft), a version number such as ``"1.0"``, or a version id."""
         return self._portal.call(
-            self._async.get, classifier_id, version, timeout=timeout, max_retries=max_retries
+            self._async.get,
+            classifier_id,
+            version,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def list(
@@ -78,6 +95,9 @@ class ClassifierVersions:
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> SyncPager[ClassifierVersionSummary]:
         """List a classifier's versions, the draft first, then newest first.
 
@@ -91,6 +111,9 @@ class ClassifierVersions:
             next_page_token=next_page_token,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     @cached_property
@@ -113,6 +136,9 @@ class ClassifierVersionsWithRawResponse:
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifierVersion]:
         return self._portal.call(
             self._async.create,
@@ -122,6 +148,9 @@ class ClassifierVersionsWithRawResponse:
             config=config,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
@@ -131,7 +160,17 @@ class ClassifierVersionsWithRawResponse:
         *,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifierVersion]:
         return self._portal.call(
-            self._async.get, classifier_id, version, timeout=timeout, max_retries=max_retries
+            self._async.get,
+            classifier_id,
+            version,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

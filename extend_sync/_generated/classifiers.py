@@ -7,6 +7,7 @@ from functools import cached_property
 
 from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
+from extend_async._types import Body, Headers, Query
 from extend_async.resources._base import SortBy, SortDir
 from extend_async.resources.classifiers import AsyncClassifiers, AsyncClassifiersWithRawResponse
 from extend_async.types import Classifier, ClassifierSummary, ClassifyConfig, ClassifyConfigDict
@@ -31,6 +32,9 @@ class Classifiers:
         clone_classifier_id: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Classifier:
         """Create a classifier, its draft version holding ``config``.
 
@@ -44,13 +48,31 @@ class Classifiers:
             clone_classifier_id=clone_classifier_id,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Classifier:
         """Fetch a classifier (with its draft version) by id."""
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def update(
         self,
@@ -60,6 +82,9 @@ class Classifiers:
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Classifier:
         """Rename a classifier and/or replace its **draft** config (published versions
         never change; ``client.classifier_versions.create`` publishes the draft)."""
@@ -70,6 +95,9 @@ class Classifiers:
             config=config,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def list(
@@ -81,6 +109,9 @@ class Classifiers:
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> SyncPager[ClassifierSummary]:
         """List classifiers. ``await`` it for the first page, iterate it for all."""
         return self._portal.pager(
@@ -91,6 +122,9 @@ class Classifiers:
             next_page_token=next_page_token,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     @cached_property
@@ -112,6 +146,9 @@ class ClassifiersWithRawResponse:
         clone_classifier_id: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[Classifier]:
         return self._portal.call(
             self._async.create,
@@ -120,12 +157,30 @@ class ClassifiersWithRawResponse:
             clone_classifier_id=clone_classifier_id,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[Classifier]:
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def update(
         self,
@@ -135,6 +190,9 @@ class ClassifiersWithRawResponse:
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[Classifier]:
         return self._portal.call(
             self._async.update,
@@ -143,4 +201,7 @@ class ClassifiersWithRawResponse:
             config=config,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

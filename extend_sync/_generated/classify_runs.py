@@ -11,6 +11,7 @@ from typing import Any
 from extend_async._options import TimeoutArg
 from extend_async._polling import DEFAULT_WAIT_DEADLINE, PollPolicy
 from extend_async._raw import RawResponse
+from extend_async._types import Body, Headers, Query
 from extend_async.bulk import operations as bulk
 from extend_async.bulk.outcomes import BulkCancelResult, BulkProgress, CancelOutcome
 from extend_async.resources._base import SortBy, SortDir
@@ -53,6 +54,9 @@ class ClassifyRuns:
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Start a classify run; it comes back PROCESSING (or PENDING when queued).
 
@@ -71,6 +75,9 @@ class ClassifyRuns:
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def classify(
@@ -82,6 +89,9 @@ class ClassifyRuns:
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Classify a file and wait for the result (``POST /classify``).
 
@@ -97,6 +107,9 @@ class ClassifyRuns:
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def create_batch(
@@ -107,6 +120,9 @@ class ClassifyRuns:
         priority: int | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BatchRun:
         """Start one run per input (1 to 1000) with a saved classifier; returns the
         ``BatchRun`` (``bpr_…``, PENDING). Inline config is not supported for batches.
@@ -123,6 +139,9 @@ class ClassifyRuns:
             priority=priority,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def wait(
@@ -133,6 +152,9 @@ class ClassifyRuns:
         poll: PollPolicy | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Poll a run until it is PROCESSED, FAILED or CANCELLED, and return it.
 
@@ -150,6 +172,9 @@ class ClassifyRuns:
             poll=poll,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def create_and_wait(
@@ -164,6 +189,9 @@ class ClassifyRuns:
         poll: PollPolicy | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """``create`` then ``wait``: the finished run, or ``WaitTimeoutError``.
 
@@ -182,35 +210,84 @@ class ClassifyRuns:
             poll=poll,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Fetch a classify run by id."""
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def cancel(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> ClassifyRun:
         """Cancel a PENDING or PROCESSING run and return it.
 
         A run that already ended (PROCESSED, FAILED, CANCELLED) cannot be cancelled: the
-        API answers 400 and ``BadRequestError`` is raised. When an earlier attempt's answer
-        was lost and the retry is refused, the run is fetched: if it is CANCELLED, the lost
-        attempt did the work and the run is returned.
+        API answers 400 and ``BadRequestError`` is raised. When an earlier attempt may have
+        landed (its answer was lost, it timed out, or it got a 5xx) and the retry is
+        refused, the run is fetched: if it is CANCELLED, that attempt did the work and the
+        run is returned.
         """
-        return self._portal.call(self._async.cancel, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.cancel,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def delete(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> DeletedClassifyRun:
         """Delete a run and all its data, permanently.
 
-        A 404 on a retry whose earlier attempt's answer was lost means that attempt deleted
-        the run, so it counts as success.
+        A 404 on a retry after an attempt that may have landed (its answer was lost, it
+        timed out, or it got a 5xx) means that attempt deleted the run: success.
         """
-        return self._portal.call(self._async.delete, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.delete,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def list(
         self,
@@ -227,6 +304,9 @@ class ClassifyRuns:
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> SyncPager[ClassifyRunSummary]:
         """List runs, newest update first unless sorted otherwise.
 
@@ -247,6 +327,9 @@ class ClassifyRuns:
             next_page_token=next_page_token,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def cancel_many(
@@ -259,6 +342,9 @@ class ClassifyRuns:
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BulkCancelResult:
         """Cancel many runs concurrently; one ``CancelOutcome`` per input, in input order.
 
@@ -281,6 +367,9 @@ class ClassifyRuns:
             on_progress=on_progress,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def cancel_iter(
@@ -293,6 +382,9 @@ class ClassifyRuns:
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Iterator[CancelOutcome]:
         """Like ``cancel_many``, yielding each ``CancelOutcome`` as it completes.
 
@@ -311,6 +403,9 @@ class ClassifyRuns:
             on_progress=on_progress,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def cancel_all(
@@ -328,6 +423,9 @@ class ClassifyRuns:
         on_progress: Callable[[BulkProgress], None] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> BulkCancelResult:
         """Cancel every run matching the filters, cancelling as the pages stream in.
 
@@ -351,6 +449,9 @@ class ClassifyRuns:
             on_progress=on_progress,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     @cached_property
@@ -374,6 +475,9 @@ class ClassifyRunsWithRawResponse:
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifyRun]:
         return self._portal.call(
             self._async.create,
@@ -384,6 +488,9 @@ class ClassifyRunsWithRawResponse:
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def classify(
@@ -395,6 +502,9 @@ class ClassifyRunsWithRawResponse:
         metadata: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifyRun]:
         return self._portal.call(
             self._async.classify,
@@ -404,6 +514,9 @@ class ClassifyRunsWithRawResponse:
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def create_batch(
@@ -414,6 +527,9 @@ class ClassifyRunsWithRawResponse:
         priority: int | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[BatchRun]:
         return self._portal.call(
             self._async.create_batch,
@@ -422,19 +538,67 @@ class ClassifyRunsWithRawResponse:
             priority=priority,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifyRun]:
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def cancel(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[ClassifyRun]:
-        return self._portal.call(self._async.cancel, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.cancel,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def delete(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[DeletedClassifyRun]:
-        return self._portal.call(self._async.delete, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.delete,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )

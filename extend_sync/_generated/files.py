@@ -9,8 +9,10 @@ from typing import IO
 
 from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
+from extend_async._types import Body, Headers, Query
 from extend_async._upload import UploadSource
-from extend_async.resources.files import AsyncFiles, AsyncFilesWithRawResponse, SortDir
+from extend_async.resources._base import SortDir
+from extend_async.resources.files import AsyncFiles, AsyncFilesWithRawResponse
 from extend_async.types import DeletedFile, File, FileSummary
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
@@ -34,6 +36,8 @@ class Files:
         convert_to_pdf: bool | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
     ) -> File:
         """Upload a file (``POST /files/upload``, multipart) and return it.
 
@@ -57,11 +61,30 @@ class Files:
             convert_to_pdf=convert_to_pdf,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
-    def get(self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None) -> File:
+    def get(
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> File:
         """Fetch a file by id; its ``presigned_url`` downloads it for 15 minutes."""
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def list(
         self,
@@ -72,6 +95,9 @@ class Files:
         next_page_token: str | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> SyncPager[FileSummary]:
         """List files (newest first unless ``sort_dir="asc"``).
 
@@ -86,14 +112,32 @@ class Files:
             next_page_token=next_page_token,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def delete(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> DeletedFile:
-        """Delete a file, permanently. A 404 on a retry whose earlier attempt's answer was
-        lost means that attempt deleted it, so it counts as success."""
-        return self._portal.call(self._async.delete, id, timeout=timeout, max_retries=max_retries)
+        """Delete a file, permanently. A 404 on a retry after an attempt that may have
+        landed (its answer lost, or a 5xx) means that attempt deleted it: success."""
+        return self._portal.call(
+            self._async.delete,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def download(
         self,
@@ -136,6 +180,8 @@ class FilesWithRawResponse:
         convert_to_pdf: bool | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
     ) -> RawResponse[File]:
         return self._portal.call(
             self._async.upload,
@@ -145,14 +191,46 @@ class FilesWithRawResponse:
             convert_to_pdf=convert_to_pdf,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def get(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[File]:
-        return self._portal.call(self._async.get, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.get,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
 
     def delete(
-        self, id: str, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[DeletedFile]:
-        return self._portal.call(self._async.delete, id, timeout=timeout, max_retries=max_retries)
+        return self._portal.call(
+            self._async.delete,
+            id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
+from extend_async._types import Headers
 from extend_async.resources.webhooks import AsyncWebhooks, AsyncWebhooksWithRawResponse
 from extend_async.types.webhooks import SignedUrlEvent, WebhookEvent
 from extend_sync._portal import Portal
@@ -22,17 +23,27 @@ class Webhooks:
         self._async = resource
 
     def fetch_payload(
-        self, event: SignedUrlEvent, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        event: SignedUrlEvent,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
     ) -> WebhookEvent:
         """Download a payload delivered as a signed URL and return the full typed event.
 
         The request uses this client's connection pool, timeout and retry policy, but
         sends no API key: the URL is on a storage host and is signed itself. The URL
         expires an hour after delivery; after that the host answers with an error status
-        (raised as an ``APIStatusError`` subclass).
+        (raised as an ``APIStatusError`` subclass). ``extra_headers`` are sent as well;
+        there is no ``extra_query``: the query string is part of the URL's signature.
         """
         return self._portal.call(
-            self._async.fetch_payload, event, timeout=timeout, max_retries=max_retries
+            self._async.fetch_payload,
+            event,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
         )
 
     @cached_property
@@ -47,8 +58,17 @@ class WebhooksWithRawResponse:
         self._async = raw
 
     def fetch_payload(
-        self, event: SignedUrlEvent, *, timeout: TimeoutArg = None, max_retries: int | None = None
+        self,
+        event: SignedUrlEvent,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
     ) -> RawResponse[WebhookEvent]:
         return self._portal.call(
-            self._async.fetch_payload, event, timeout=timeout, max_retries=max_retries
+            self._async.fetch_payload,
+            event,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
         )

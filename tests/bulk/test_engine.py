@@ -31,11 +31,13 @@ K = OutcomeKind
 
 async def cancel_many(fake: FakeRuns, ids: Any, **settings: Any) -> BulkCancelResult:
     on_progress = settings.pop("on_progress", None)
+    chosen = options(**settings)
+    fake.max_retries, fake.policy = chosen.max_retries, chosen.policy
     return await operations.cancel_many(
         ids,
         cancel=fake.cancel,
         get=fake.get,
-        options=options(**settings),
+        options=chosen,
         on_progress=on_progress,
     )
 
@@ -169,7 +171,8 @@ async def test_a_retry_after_beyond_the_policy_stops_the_operation() -> None:
     )
     assert result.stop_reason is StopReason.ERROR
     assert isinstance(result.error, RateLimitError)
-    assert [o.kind for o in result] == [K.FAILED, K.NOT_ATTEMPTED]
+    # Refused with 429 and not retried: the run was left as it was.
+    assert [o.kind for o in result] == [K.NOT_ATTEMPTED, K.NOT_ATTEMPTED]
 
 
 async def test_a_duplicate_is_cancelled_once_and_mirrors_its_first_position() -> None:

@@ -28,6 +28,7 @@ from extend_async import (
     RateLimitError,
     RequestTimeoutError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
 )
 from extend_async._errors import error_class_for_status
@@ -301,6 +302,7 @@ async def test_errors_survive_pickling(client: AsyncExtend, mock_api: aiorespons
             await client.classify_runs.get(RUN_ID, max_retries=0)
         errors.append(caught.value)
     errors.append(MissingAPIKeyError("no key"))
+    errors.append(ResponseTooLargeError("too large", method="GET", path=GET_PATH, limit=5))
     for error in errors:
         copy = pickle.loads(pickle.dumps(error))
         assert type(copy) is type(error)
