@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from functools import cached_property, partial
 from typing import Any, Literal
+
+from attrs import evolve
 
 from .._errors import BadRequestError, InvalidInputError, NotFoundError
 from .._options import CLASSIFY_SYNC_TIMEOUT, TimeoutArg
@@ -34,13 +36,32 @@ from ._batch import BatchInputArg, batch_body
 
 __all__ = ["AsyncClassifyRuns", "AsyncClassifyRunsWithRawResponse"]
 
-SortBy = Literal["updatedAt", "createdAt"]
+SortBy = Literal["updatedAt", "createdAt", "updated_at", "created_at"]
 SortDir = Literal["asc", "desc"]
 
 _STATUSES = frozenset(s.value for s in RunStatus)
 _SOURCES = frozenset(s.value for s in RunSource)
 _SORT_BY = frozenset({"updatedAt", "createdAt"})
+_SORT_BY_SNAKE = {"updated_at": "updatedAt", "created_at": "createdAt"}
 _SORT_DIR = frozenset({"asc", "desc"})
+# Between the status a listing of several statuses is on and that status's own cursor.
+_STATUS_CURSOR_SEP = "~"
+
+
+def _list_statuses(status: object) -> tuple[str | None, ...]:
+    """``status=`` as the statuses to list, one request each: the API filters by one."""
+    if status is None or isinstance(status, str):
+        return (check_choice(status, name="status", allowed=_STATUSES),)
+    if not isinstance(status, Iterable):
+        raise InvalidInputError(f"status must be a status or a list of them, got {status!r}")
+    statuses = []
+    for value in status:
+        if not isinstance(value, str):
+            raise InvalidInputError(f"status must be a status or a list of them, got {value!r}")
+        statuses.append(check_choice(value, name="status", allowed=_STATUSES))
+    if not statuses:
+        raise InvalidInputError("status must not be an empty list")
+    return tuple(dict.fromkeys(statuses))
 
 
 def _run_body(
@@ -268,7 +289,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
     def list(
         self,
         *,
-        status: RunStatus | str | None = None,
+        status: RunStatus | str | Sequence[RunStatus | str] | None = None,
         classifier_id: str | None = None,
         batch_id: str | None = None,
         source_id: str | None = None,
@@ -284,26 +305,51 @@ class AsyncClassifyRuns(AsyncAPIResource):
         """List runs, newest update first unless sorted otherwise.
 
         ``await`` the result for the first page, ``async for`` it for every run across
-        pages. Nothing is sent until then.
+        pages. Nothing is sent until then. ``status`` is one status or several: the API
+        filters by one per request, so several are listed one after the other (each
+        sorted as asked), their cursor carrying which status it is on. ``sort_by`` takes
+        ``"created_at"``/``"updated_at"`` as well as the API's ``"createdAt"``/``"updatedAt"``.
         """
+        statuses = _list_statuses(status)
         params: dict[str, Any] = {
-            "status": check_choice(status, name="status", allowed=_STATUSES),
             "classifierId": classifier_id,
             "batchId": batch_id,
             "sourceId": source_id,
             "source": check_choice(source, name="source", allowed=_SOURCES),
             "fileNameContains": file_name_contains,
-            "sortBy": check_choice(sort_by, name="sort_by", allowed=_SORT_BY),
+            "sortBy": check_choice(
+                _SORT_BY_SNAKE.get(str(sort_by), sort_by), name="sort_by", allowed=_SORT_BY
+            ),
             "sortDir": check_choice(sort_dir, name="sort_dir", allowed=_SORT_DIR),
             "maxPageSize": check_page_size(max_page_size),
         }
         requester = self._requester
 
-        async def fetch_page(token: str | None) -> Page[ClassifyRunSummary]:
+        async def fetch_status_page(
+            status: str | None, token: str | None
+        ) -> Page[ClassifyRunSummary]:
             return await requester.request(
-                "GET", "/classify_runs", params={**params, "nextPageToken": token},
+                "GET", "/classify_runs",
+                params={"status": status, **params, "nextPageToken": token},
                 cast_to=Page[ClassifyRunSummary], timeout=timeout, max_retries=max_retries,
             )  # fmt: skip
+
+        async def fetch_page(token: str | None) -> Page[ClassifyRunSummary]:
+            if len(statuses) == 1:
+                return await fetch_status_page(statuses[0], token)
+            # Several statuses: each listed in turn; the cursor says which one and where.
+            index, _, inner = (token or f"0{_STATUS_CURSOR_SEP}").partition(_STATUS_CURSOR_SEP)
+            if not index.isdigit() or int(index) >= len(statuses):
+                raise InvalidInputError("next_page_token is not from a list of these statuses")
+            at = int(index)
+            page = await fetch_status_page(statuses[at], inner or None)
+            if page.next_page_token:
+                following: str | None = f"{at}{_STATUS_CURSOR_SEP}{page.next_page_token}"
+            elif at + 1 < len(statuses):
+                following = f"{at + 1}{_STATUS_CURSOR_SEP}"
+            else:
+                following = None
+            return evolve(page, next_page_token=following)
 
         return AsyncPager(fetch_page, start_token=next_page_token)
 
