@@ -113,5 +113,7 @@ def run_async(command: Callable[[], Awaitable[int]]) -> int:
     try:
         return asyncio.run(guarded())
     except (KeyboardInterrupt, asyncio.CancelledError):
-        print(f"{PROG}: interrupted", file=sys.stderr, flush=True)
+        # On a terminal the cursor may sit after a prompt, a bar or the echoed ^C.
+        fresh_line = "\n" if sys.stderr.isatty() else ""
+        print(f"{fresh_line}{PROG}: interrupted", file=sys.stderr, flush=True)
         return EXIT_INTERRUPTED
