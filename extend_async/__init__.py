@@ -14,6 +14,7 @@ from ._errors import (
     BadRequestError,
     ConflictError,
     ExtendError,
+    ForbiddenError,
     InternalServerError,
     InvalidInputError,
     MissingAPIKeyError,
@@ -23,6 +24,8 @@ from ._errors import (
     RateLimitError,
     RequestTimeoutError,
     ResponseDecodeError,
+    TooManyRequestsError,
+    UnauthorizedError,
     UnprocessableEntityError,
 )
 from ._options import DEFAULT_API_VERSION, REGION_BASE_URLS, Timeout
@@ -87,6 +90,7 @@ __all__ = [
     "FileFromId",
     "FileFromText",
     "FileFromUrl",
+    "ForbiddenError",
     "InternalServerError",
     "InvalidInputError",
     "MissingAPIKeyError",
@@ -106,6 +110,8 @@ __all__ = [
     "RunStatus",
     "StopReason",
     "Timeout",
+    "TooManyRequestsError",
+    "UnauthorizedError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
     "WebhookVerificationError",
