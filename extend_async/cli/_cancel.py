@@ -67,6 +67,8 @@ async def cancel_command(
             return EXIT_OK
         async with make_client(args) as client:
             summary = await _cancel_streamed(client, source.ids(), args, stdout, stderr)
+            if not source.finished:  # nothing else stopped it: the deadline left the rest
+                summary.stop(StopReason.DEADLINE)
             return _finish(summary, args, client, stdout=stdout, stderr=stderr)
     finally:
         source.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import stat
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import BinaryIO
@@ -24,19 +25,26 @@ __all__ = ["RUN_ID_PREFIXES", "IdSource", "check_run_id", "checked_arguments", "
 # Classify run ids start so; --allow-any-id lets through ids of a prefix added later.
 RUN_ID_PREFIXES = ("clr_",)
 _BOM = b"\xef\xbb\xbf"
+# Ids as the API issues them: letters, digits, "_" and "-" (and so no "..", no control
+# characters, nothing to escape), at most 255 characters.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")
+_PLAIN_RUN_ID = re.compile(r"clr_[A-Za-z0-9_-]{1,251}")
+_SPACE_OR_COMMA = re.compile(r"[\s,]")
 _LINES_PER_YIELD = 512
 _PIPE_LIMIT = 1 << 20  # the longest line read from a pipe; ids are at most 255 characters
 
 
 def check_run_id(value: str, where: str, *, allow_any: bool) -> str:
     """``value`` if it can be a run id, else a ``UsageError`` that names ``where``."""
+    if _PLAIN_RUN_ID.fullmatch(value) or (allow_any and _PLAIN_ID.fullmatch(value)):
+        return value  # the usual case, and one that every check below would pass
     try:
         validate_id(value)
     except InvalidInputError as exc:
         raise UsageError(f"{where}: {exc}") from None
     if allow_any:
         return value
-    if any(ch.isspace() or ch == "," for ch in value):
+    if _SPACE_OR_COMMA.search(value):
         raise UsageError(
             f"{where}: {value!r} is not a run id (give one id per argument or line, "
             "without spaces or commas)"
@@ -62,6 +70,7 @@ class IdSource:
         self._stream = stream
         self._owned = owned
         self._allow_any = allow_any
+        self.finished = False  # every line was read
 
     def close(self) -> None:
         if self._owned:
@@ -82,6 +91,7 @@ class IdSource:
                 yield check_run_id(
                     value, f"line {number} of {self.name}", allow_any=self._allow_any
                 )
+        self.finished = True
 
     async def _lines(self) -> AsyncIterator[bytes]:
         if _is_regular_file(self._stream):

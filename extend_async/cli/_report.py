@@ -131,7 +131,7 @@ def exit_status(summary: Summary) -> int:
 
 def _stop_text(summary: Summary) -> str | None:
     if summary.stop_reason is StopReason.DEADLINE:
-        return "stopped at the deadline; the ids not attempted were left alone"
+        return "stopped at the deadline; the ids not attempted (or not read) were left alone"
     if summary.stop_reason is StopReason.INTERRUPTED:
         return "interrupted; the ids not attempted were left alone"
     if summary.stop_reason is StopReason.ERROR:

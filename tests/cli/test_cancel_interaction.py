@@ -8,6 +8,8 @@ import pty
 import signal
 import subprocess
 import sys
+from collections import Counter
+from pathlib import Path
 
 import orjson
 
@@ -113,3 +115,21 @@ def test_ctrl_c_at_the_prompt_exits_130_at_once(emu: ExtendEmulator) -> None:
     assert process.returncode == 130
     assert b"Traceback" not in err
     assert {emu.runs[i].status for i in ids} == {"PROCESSING"}
+
+
+def test_a_deadline_over_a_streamed_file_says_so_and_exits_1(
+    emu: ExtendEmulator, tmp_path: Path
+) -> None:
+    ids = emu.seed_runs(60)
+    emu.faults.update(route="cancel", latency=0.05)
+    listing = tmp_path / "ids.txt"
+    listing.write_text("\n".join(ids) + "\n", encoding="utf-8")
+    done = run_cli(
+        ["cancel", "--from-file", str(listing), "--concurrency", "2", "--deadline", "0.5"], emu
+    )
+    assert done.returncode == 1  # every id tried was cancelled, but not every id was tried
+    assert "stopped at the deadline" in done.stdout
+    states = Counter(emu.runs[i].status for i in ids)
+    assert 0 < states["PROCESSING"] < 60
+    read = int(done.stdout.split("\n")[1].split()[0])  # "N ids in ...": only those read
+    assert states["CANCELLED"] <= read < 60
