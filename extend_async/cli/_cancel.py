@@ -9,12 +9,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 from typing import Any, BinaryIO, TextIO, cast
 
+from attrs import evolve
+
 from .._client import AsyncExtend
 from .._errors import APIConnectionError, ExtendError
 from ..bulk import BulkCancelInterrupted, BulkCancelResult, BulkProgress, StopReason
 from ..types import ClassifyRunSummary, RunStatus
 from ._common import EXIT_FAILED, EXIT_OK, UsageError, make_client, plural, read_answer
-from ._ids import checked_arguments, open_ids
+from ._ids import IdSource, checked_arguments, count_in_background, open_ids
 from ._output import RunPrinter
 from ._progress import ProgressView
 from ._report import (
@@ -66,7 +68,7 @@ async def cancel_command(
             )
             return EXIT_OK
         async with make_client(args) as client:
-            summary = await _cancel_streamed(client, source.ids(), args, stdout, stderr)
+            summary = await _cancel_streamed(client, source, args, stdout, stderr)
             if not source.finished:  # nothing else stopped it: the deadline left the rest
                 summary.stop(StopReason.DEADLINE)
             return _finish(summary, args, client, stdout=stdout, stderr=stderr)
@@ -106,7 +108,7 @@ async def _cancel_arguments(args: argparse.Namespace, *, stdout: TextIO, stderr:
 
 async def _cancel_streamed(
     client: AsyncExtend,
-    ids: AsyncIterator[str],
+    source: IdSource,
     args: argparse.Namespace,
     stdout: TextIO,
     stderr: TextIO,
@@ -116,14 +118,22 @@ async def _cancel_streamed(
     summary = Summary()
     view = ProgressView(stderr, live=stderr.isatty())
     throttled = 0
+    total: int | None = None
+
+    def counted(count: int) -> None:
+        nonlocal total
+        total = count
 
     def on_progress(progress: BulkProgress) -> None:
         nonlocal throttled
         throttled = progress.throttled
+        if progress.total is None and total is not None:
+            progress = evolve(progress, total=max(total, progress.done))
         view.update(progress)
 
+    count_in_background(source, counted)
     outcomes = client.classify_runs.cancel_iter(
-        ids,
+        source.ids(),
         concurrency=args.concurrency,
         max_rate=args.max_rate,
         deadline=args.deadline,

@@ -13,14 +13,22 @@ import contextlib
 import os
 import re
 import stat
-from collections.abc import AsyncIterator, Iterator, Sequence
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from .._errors import InvalidInputError
 from .._paths import validate_id
 from ._common import UsageError
 
-__all__ = ["RUN_ID_PREFIXES", "IdSource", "check_run_id", "checked_arguments", "open_ids"]
+__all__ = [
+    "RUN_ID_PREFIXES",
+    "IdSource",
+    "check_run_id",
+    "checked_arguments",
+    "count_in_background",
+    "open_ids",
+]
 
 # Classify run ids start so; --allow-any-id lets through ids of a prefix added later.
 RUN_ID_PREFIXES = ("clr_",)
@@ -67,6 +75,7 @@ class IdSource:
 
     def __init__(self, stream: BinaryIO, name: str, *, owned: bool, allow_any: bool) -> None:
         self.name = name
+        self.path = name if owned and _is_regular_file(stream) else None
         self._stream = stream
         self._owned = owned
         self._allow_any = allow_any
@@ -114,6 +123,29 @@ def open_ids(from_file: str, stdin: BinaryIO, *, allow_any: bool) -> IdSource:
     except OSError as exc:
         raise UsageError(f"cannot read ids from {from_file}: {exc.strerror or exc}") from None
     return IdSource(stream, from_file, owned=True, allow_any=allow_any)
+
+
+def count_in_background(source: IdSource, on_count: Callable[[int], None]) -> None:
+    """Count a regular file's ids in a daemon thread (never holding up an exit), then pass
+    the count to ``on_count`` on the event loop: the progress view learns the total while
+    the cancelling is already under way. Stdin and pipes are not counted."""
+    if source.path is None:
+        return
+    path = source.path
+    loop = asyncio.get_running_loop()
+
+    def count() -> None:
+        try:
+            with open(path, "rb") as file:
+                total = sum(
+                    1 for line in file if line.strip() and not line.lstrip().startswith(b"#")
+                )
+        except OSError:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody to tell
+            loop.call_soon_threadsafe(on_count, total)
+
+    threading.Thread(target=count, name="extend-client-count-ids", daemon=True).start()
 
 
 def _is_regular_file(stream: BinaryIO) -> bool:
