@@ -69,6 +69,8 @@ async def cancel_command(
             return EXIT_OK
         async with make_client(args) as client:
             summary = await _cancel_streamed(client, source, args, stdout, stderr)
+            if source.finished and not summary.total and summary.stop_reason is None:
+                raise UsageError(f"no ids in {source.name}")
             if not source.finished:  # nothing else stopped it: the deadline left the rest
                 summary.stop(StopReason.DEADLINE)
             return _finish(summary, args, client, stdout=stdout, stderr=stderr)

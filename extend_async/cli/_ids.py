@@ -103,7 +103,7 @@ class IdSource:
         self.finished = True
 
     async def _lines(self) -> AsyncIterator[bytes]:
-        if _is_regular_file(self._stream):
+        if not _waits_for_a_writer(self._stream):
             for count, line in enumerate(_read_lines(self._stream, self.name), 1):
                 if count % _LINES_PER_YIELD == 0:
                     await asyncio.sleep(0)  # a chance for Ctrl-C and for requests
@@ -146,6 +146,16 @@ def count_in_background(source: IdSource, on_count: Callable[[int], None]) -> No
             loop.call_soon_threadsafe(on_count, total)
 
     threading.Thread(target=count, name="extend-client-count-ids", daemon=True).start()
+
+
+def _waits_for_a_writer(stream: BinaryIO) -> bool:
+    """A pipe, socket or terminal, whose reads may wait; not a file or ``/dev/null``
+    (which an event loop cannot watch, and whose reads never wait)."""
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+        return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False  # no descriptor (an in-memory stream): read it directly
 
 
 def _is_regular_file(stream: BinaryIO) -> bool:

@@ -133,3 +133,17 @@ def test_a_deadline_over_a_streamed_file_says_so_and_exits_1(
     assert 0 < states["PROCESSING"] < 60
     read = int(done.stdout.split("\n")[1].split()[0])  # "N ids in ...": only those read
     assert states["CANCELLED"] <= read < 60
+
+
+def test_empty_stdin_from_a_pipe_or_dev_null_is_no_ids(emu: ExtendEmulator) -> None:
+    args = [sys.executable, "-m", "extend_async.cli", "cancel", "--from-file", "-"]
+    from_null = subprocess.run(
+        args, stdin=subprocess.DEVNULL, capture_output=True, env=cli_env(emu), timeout=60,
+        check=False,
+    )  # fmt: skip
+    from_pipe = subprocess.run(
+        args, input=b"", capture_output=True, env=cli_env(emu), timeout=60, check=False
+    )
+    for done in (from_null, from_pipe):
+        assert done.returncode == 2
+        assert done.stderr == b"extend-client: error: no ids in stdin\n"
