@@ -147,3 +147,26 @@ def test_empty_stdin_from_a_pipe_or_dev_null_is_no_ids(emu: ExtendEmulator) -> N
     for done in (from_null, from_pipe):
         assert done.returncode == 2
         assert done.stderr == b"extend-client: error: no ids in stdin\n"
+
+
+def test_ctrl_c_during_a_streamed_cancel_reports_and_exits_130(
+    emu: ExtendEmulator, tmp_path: Path
+) -> None:
+    ids = emu.seed_runs(300)
+    emu.faults.update(route="cancel", latency=0.02)
+    listing = tmp_path / "ids.txt"
+    listing.write_text("\n".join(ids) + "\n", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "extend_async.cli", "cancel", "--concurrency", "2",
+         "--from-file", str(listing)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=cli_env(emu),
+    )  # fmt: skip
+    assert process.stderr is not None
+    assert process.stderr.readline().startswith("cancel: ")  # under way
+    os.kill(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "interrupted" in out
+    assert "Traceback" not in err
+    assert 0 < Counter(emu.runs[i].status for i in ids)["CANCELLED"] < 300
