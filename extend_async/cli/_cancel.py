@@ -142,6 +142,7 @@ async def _cancel_streamed(
         on_progress=on_progress,
     )
     try:
+        # An async generator underneath: closing it (on Ctrl-C too) stops the engine.
         async with aclosing(cast(Any, outcomes)):
             async for outcome in outcomes:
                 summary.add(outcome)

@@ -73,6 +73,16 @@ def _rate(text: str) -> float:
     return value
 
 
+def _seconds_or_zero(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 def _status(text: str) -> str:
     value = text.upper()
     if value not in _STATUSES:
@@ -189,7 +199,7 @@ def _add_webhooks(commands: Any) -> None:
         help="environment variable holding the signing secret (default %(default)s)",
     )  # fmt: skip
     verify.add_argument(
-        "--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="SECONDS",
+        "--tolerance", type=_seconds_or_zero, default=DEFAULT_TOLERANCE, metavar="SECONDS",
         help="oldest delivery accepted (default %(default)s; 0: no timestamp check)",
     )  # fmt: skip
 
