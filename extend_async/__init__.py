@@ -14,6 +14,7 @@ from ._errors import (
     BadRequestError,
     ConflictError,
     ExtendError,
+    ForbiddenError,
     InternalServerError,
     InvalidInputError,
     MissingAPIKeyError,
@@ -24,6 +25,8 @@ from ._errors import (
     RequestTimeoutError,
     ResponseDecodeError,
     ResponseTooLargeError,
+    TooManyRequestsError,
+    UnauthorizedError,
     UnprocessableEntityError,
 )
 from ._hooks import RequestEvent, ResponseEvent
@@ -105,6 +108,7 @@ __all__ = [
     "FileFromTextDict",
     "FileFromUrl",
     "FileFromUrlDict",
+    "ForbiddenError",
     "InternalServerError",
     "InvalidInputError",
     "MissingAPIKeyError",
@@ -127,6 +131,8 @@ __all__ = [
     "RunStatus",
     "StopReason",
     "Timeout",
+    "TooManyRequestsError",
+    "UnauthorizedError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
     "WebhookVerificationError",

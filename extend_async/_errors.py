@@ -15,6 +15,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ExtendError",
+    "ForbiddenError",
     "InternalServerError",
     "InvalidInputError",
     "MissingAPIKeyError",
@@ -25,6 +26,8 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseDecodeError",
     "ResponseTooLargeError",
+    "TooManyRequestsError",
+    "UnauthorizedError",
     "UnprocessableEntityError",
     "error_class_for_status",
 ]
@@ -217,6 +220,11 @@ class RateLimitError(APIStatusError):
 class InternalServerError(APIStatusError):
     """5xx: the server (or a proxy in front of it) failed."""
 
+
+# The official SDK's names for the same errors, for code migrating from it.
+UnauthorizedError = AuthenticationError
+ForbiddenError = PermissionDeniedError
+TooManyRequestsError = RateLimitError
 
 _CLASS_BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,

@@ -22,6 +22,8 @@ __all__ = [
     "UsageError",
     "error_line",
     "make_client",
+    "plural",
+    "read_answer",
     "run_async",
 ]
 
@@ -34,6 +36,33 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 class UsageError(Exception):
     """Bad arguments or input; reported as one line, exit status 2."""
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 run``, ``2 runs``: the nouns used here all take an s."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+async def read_answer(stdin: TextIO) -> str:
+    """A line typed on ``stdin``, waited for without blocking the event loop, so Ctrl-C
+    at a prompt interrupts (exit 130) instead of being held until Enter."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    try:
+        descriptor = stdin.fileno()
+        loop.add_reader(descriptor, readable)
+    except (AttributeError, NotImplementedError, OSError, ValueError):
+        return stdin.readline()  # no descriptor to watch (Windows, a test's stream)
+    try:
+        await ready
+    finally:
+        loop.remove_reader(descriptor)
+    return stdin.readline()
 
 
 def error_line(message: str, stream: TextIO | None = None) -> None:
@@ -84,5 +113,7 @@ def run_async(command: Callable[[], Awaitable[int]]) -> int:
     try:
         return asyncio.run(guarded())
     except (KeyboardInterrupt, asyncio.CancelledError):
-        print(f"{PROG}: interrupted", file=sys.stderr, flush=True)
+        # On a terminal the cursor may sit after a prompt, a bar or the echoed ^C.
+        fresh_line = "\n" if sys.stderr.isatty() else ""
+        print(f"{fresh_line}{PROG}: interrupted", file=sys.stderr, flush=True)
         return EXIT_INTERRUPTED

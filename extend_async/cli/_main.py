@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from .._errors import ExtendError
-from .._options import REGION_BASE_URLS
+from .._errors import APIConnectionError, ExtendError
+from .._options import REGION_BASE_URLS, resolve_base_url
+from .._version import __version__
 from ..bulk import DEFAULT_CONCURRENCY
 from ..types import RunStatus
+from ..webhooks import DEFAULT_TOLERANCE
 from ._common import EXIT_FAILED, EXIT_USAGE, PROG, UsageError, error_line, run_async
+from ._output import add_output_option
+from ._report import connection_hint
+from ._webhooks import DEFAULT_SECRET_ENV
 
 # 128 + SIGPIPE, what a shell reports for a writer whose reader went away.
 EXIT_BROKEN_PIPE = 141
@@ -37,16 +44,42 @@ def _connection_options(parser: argparse.ArgumentParser, *, in_command: bool) ->
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
 def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def _seconds_or_zero(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
     return value
 
 
@@ -57,28 +90,32 @@ def _status(text: str) -> str:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Cancel, fetch and list Extend classify runs; serve a local emulator.",
-        epilog="Exit status: 0 every run ended cancelled or already terminal; 1 some did "
-        "not (failed, not found, not attempted), or an API error; 2 bad arguments or "
-        "input; 130 interrupted.",
-    )
-    _connection_options(parser, in_command=False)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+EXIT_TABLE = (
+    "Exit status: 0 every run ended cancelled or already terminal (watch: PROCESSED); "
+    "1 some did not (failed, not found, not attempted), an API error, the cancel prompt "
+    "was declined, or a watched run ended FAILED or CANCELLED; 2 bad arguments or input; "
+    "130 interrupted."
+)
 
+
+def _add_cancel(commands: Any) -> None:
     cancel = commands.add_parser(
         "cancel",
         help="cancel runs by id, from a file, or by filter",
         description="Cancel runs concurrently, every id accounted for. Ids come as "
-        "arguments, from a file (one per line, - for stdin), or from a filter "
-        "(--status/--classifier/--batch; default statuses PENDING and PROCESSING), "
-        "which asks for confirmation unless --yes.",
+        "arguments, from a file (one per line, - for stdin; read as it is cancelled), or "
+        "from a filter (--status/--classifier/--batch; default statuses PENDING and "
+        "PROCESSING), which asks for confirmation unless --yes.",
+        epilog=EXIT_TABLE,
     )
     _connection_options(cancel, in_command=True)
     cancel.add_argument("ids", nargs="*", metavar="ID", help="run ids (clr_...)")
     cancel.add_argument("--from-file", metavar="FILE", help="read ids from FILE, - for stdin")
+    cancel.add_argument(
+        "--allow-any-id",
+        action="store_true",
+        help="send ids without the clr_ prefix too (for id forms added later)",
+    )
     filters = cancel.add_argument_group("cancel by filter")
     filters.add_argument("--status", action="append", type=_status, help="repeatable")
     filters.add_argument("--classifier", metavar="CL_ID")
@@ -94,27 +131,108 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_CONCURRENCY,
         help="most requests in flight (default %(default)s; fewer after a 429)",
     )
-    tuning.add_argument(
-        "--max-rate", type=_positive_float, metavar="RPS", help="requests per second at most"
-    )
+    tuning.add_argument("--max-rate", type=_rate, metavar="RPS", help="requests per second at most")
     tuning.add_argument(
         "--deadline", type=_positive_float, metavar="SECONDS", help="stop sending after this"
     )
-    cancel.add_argument("--json", action="store_true", help="one JSON line per outcome on stdout")
+    add_output_option(cancel)
+    cancel.add_argument("--json", action="store_true", help="the same as -o json")
 
-    get = commands.add_parser("get", help="print one run as JSON")
+
+def _add_get(commands: Any) -> None:
+    get = commands.add_parser("get", help="print one run (JSON unless -o)")
     _connection_options(get, in_command=True)
     get.add_argument("id", metavar="ID")
+    add_output_option(get, default="json")
 
+
+def _add_list(commands: Any) -> None:
     listing = commands.add_parser("list", help="list runs, newest update first")
     _connection_options(listing, in_command=True)
-    listing.add_argument("--status", type=_status)
+    listing.add_argument("--status", type=_status, action="append", help="repeatable")
     listing.add_argument("--classifier", metavar="CL_ID")
     listing.add_argument("--batch", metavar="BPR_ID")
     listing.add_argument(
         "--limit", type=int, default=100, help="at most this many (default %(default)s; 0: all)"
     )
-    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    add_output_option(listing)
+    listing.add_argument("--json", action="store_true", help="the same as -o json")
+
+
+def _add_watch(commands: Any, *, what: str) -> None:
+    watch = commands.add_parser(
+        "watch",
+        help=f"show a {what}'s status live until it is final",
+        description=f"Poll a {what} until PROCESSED, FAILED or CANCELLED; its status on "
+        f"stderr, the final {what} on stdout. Exit 0 when PROCESSED, 1 otherwise.",
+    )
+    _connection_options(watch, in_command=True)
+    watch.add_argument("id", metavar="ID")
+    watch.add_argument(
+        "--interval", type=_positive_float, default=2.0, metavar="SECONDS",
+        help="between polls (default %(default)s)",
+    )  # fmt: skip
+    add_output_option(watch)
+
+
+def _add_webhooks(commands: Any) -> None:
+    webhooks = commands.add_parser("webhooks", help="check webhook deliveries")
+    actions = webhooks.add_subparsers(dest="webhooks_command", required=True, metavar="ACTION")
+    verify = actions.add_parser(
+        "verify",
+        help="check a delivery's signature",
+        description="Check that a webhook body was signed by Extend with your signing "
+        "secret, recently. The secret comes from an environment variable. Exit 0 and the "
+        "body on stdout when valid; 1 and the reason on stderr when not.",
+    )
+    verify.add_argument(
+        "--body", default="-", metavar="FILE", help="the raw body (default: - for stdin)"
+    )
+    verify.add_argument("--signature", metavar="HEX", help="x-extend-request-signature")
+    verify.add_argument("--timestamp", metavar="UNIX", help="x-extend-request-timestamp")
+    verify.add_argument(
+        "-H", "--header", action="append", metavar="'NAME: VALUE'",
+        help="a header as received (repeatable), instead of --signature/--timestamp",
+    )  # fmt: skip
+    verify.add_argument(
+        "--secret-env", default=DEFAULT_SECRET_ENV, metavar="VAR",
+        help="environment variable holding the signing secret (default %(default)s)",
+    )  # fmt: skip
+    verify.add_argument(
+        "--tolerance", type=_seconds_or_zero, default=DEFAULT_TOLERANCE, metavar="SECONDS",
+        help="oldest delivery accepted (default %(default)s; 0: no timestamp check)",
+    )  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Cancel, fetch, list and watch Extend classify runs; watch batches; "
+        "verify webhooks; serve a local emulator.",
+        epilog=EXIT_TABLE,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _connection_options(parser, in_command=False)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    runs = commands.add_parser("runs", help="runs get | list | watch | cancel")
+    run_actions = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
+    for add in (_add_get, _add_list, _add_cancel):
+        add(run_actions)
+    _add_watch(run_actions, what="run")
+
+    batches = commands.add_parser("batches", help="batches get | watch")
+    batch_actions = batches.add_subparsers(dest="batches_command", required=True, metavar="ACTION")
+    batch_get = batch_actions.add_parser("get", help="print one batch (JSON unless -o)")
+    _connection_options(batch_get, in_command=True)
+    batch_get.add_argument("id", metavar="ID")
+    add_output_option(batch_get, default="json")
+    _add_watch(batch_actions, what="batch")
+
+    # The first commands, kept at the top level: the same as ``runs cancel|get|list``.
+    for add in (_add_cancel, _add_get, _add_list):
+        add(commands)
+    _add_webhooks(commands)
 
     from ._local_files import register
 
@@ -126,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo = commands.add_parser("demo", help="cancel thousands of runs on a local emulator")
     demo.add_argument("--runs", type=_positive_int, default=3000)
-    demo.add_argument("--rate-limit", type=_positive_float, default=200.0, metavar="RPS")
+    demo.add_argument("--rate-limit", type=_rate, default=200.0, metavar="RPS")
     demo.add_argument("--fault-rate", type=float, default=0.2, metavar="F")
     demo.add_argument("--seed", type=int, default=2026)
     return parser
@@ -138,16 +256,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["emulator"]:
         from ..testing.__main__ import main as serve  # the emulator only when asked for
 
-        return serve(arguments[1:])
+        return serve(arguments[1:], prog=f"{PROG} emulator")
     try:
         args = build_parser().parse_args(arguments)
     except SystemExit as exc:  # --help, or argparse's own usage error
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    # The CLI reports what went wrong itself, once; the library's warnings (a bulk cancel
+    # stopping) would repeat it through logging's last-resort handler.
+    logging.getLogger("extend_async").addHandler(logging.NullHandler())
     try:
         return _dispatch(args)
     except UsageError as exc:
         error_line(str(exc))
         return EXIT_USAGE
+    except APIConnectionError as exc:
+        error_line(f"{' '.join(str(exc).split())}; {connection_hint(_base_url(args))}")
+        return EXIT_FAILED
     except ExtendError as exc:
         error_line(" ".join(str(exc).split()))
         return EXIT_FAILED
@@ -160,25 +284,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def _base_url(args: argparse.Namespace) -> str:
+    try:
+        return resolve_base_url(getattr(args, "base_url", None), getattr(args, "region", None))
+    except ExtendError:
+        return str(getattr(args, "base_url", None) or "the base URL")
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     stdin, stdout, stderr = sys.stdin, sys.stdout, sys.stderr
-    if args.command == "cancel":
+    command = args.command
+    if command == "runs":
+        command = args.runs_command
+    elif command == "batches":
+        command = f"batches {args.batches_command}"
+    if command == "cancel":
         from ._cancel import cancel_command
 
         return run_async(lambda: cancel_command(args, stdin=stdin, stdout=stdout, stderr=stderr))
-    if args.command == "get":
+    if command == "get":
         from ._runs import get_command
 
         return run_async(lambda: get_command(args, stdout=stdout))
-    if args.command == "list":
+    if command == "list":
         from ._runs import list_command
 
-        return run_async(lambda: list_command(args, stdout=stdout))
-    if args.command in ("classify", "files"):
+        return run_async(lambda: list_command(args, stdout=stdout, stderr=stderr))
+    if command == "watch":
+        from ._watch import watch_run_command
+
+        return run_async(lambda: watch_run_command(args, stdout=stdout, stderr=stderr))
+    if command == "batches get":
+        from ._runs import get_batch_command
+
+        return run_async(lambda: get_batch_command(args, stdout=stdout))
+    if command == "batches watch":
+        from ._watch import watch_batch_command
+
+        return run_async(lambda: watch_batch_command(args, stdout=stdout, stderr=stderr))
+    if command == "webhooks":
+        from ._webhooks import binary_streams, verify_command
+
+        body_in, data_out = binary_streams()
+        return verify_command(args, stdin=body_in, stdout=data_out, stderr=stderr)
+    if command in ("classify", "files"):
         from ._local_files import dispatch
 
         return run_async(lambda: dispatch(args, stdout=stdout))
-    if args.command == "emulator":  # only reached with connection options before it
+    if command == "emulator":  # only reached with connection options before it
         raise UsageError("the emulator takes its own options: extend-client emulator --help")
     from ._demo import demo_command
 

@@ -1,35 +1,47 @@
-"""``extend-client get`` and ``extend-client list``."""
+"""``extend-client get``, ``list`` and ``batches get``: runs and batches on stdout."""
 
 from __future__ import annotations
 
 import argparse
 from typing import TextIO
 
-import orjson
-
-from .._converter import unstructure_request
 from .._errors import InvalidInputError
 from .._paths import validate_id
-from ._common import EXIT_OK, UsageError, make_client
+from ._common import EXIT_OK, UsageError, make_client, plural
+from ._output import RunPrinter
 
-__all__ = ["get_command", "list_command"]
+__all__ = ["get_batch_command", "get_command", "list_command"]
+
+
+def _checked(value: str) -> str:
+    try:
+        return validate_id(value)
+    except InvalidInputError as exc:
+        raise UsageError(str(exc)) from None
 
 
 async def get_command(args: argparse.Namespace, *, stdout: TextIO) -> int:
-    try:
-        run_id = validate_id(args.id)
-    except InvalidInputError as exc:
-        raise UsageError(str(exc)) from None
+    run_id = _checked(args.id)
     async with make_client(args) as client:
         run = await client.classify_runs.get(run_id)
-    stdout.write(orjson.dumps(unstructure_request(run), option=orjson.OPT_INDENT_2).decode())
-    stdout.write("\n")
+    RunPrinter(stdout, args.output, indent=True).show(run)
     return EXIT_OK
 
 
-async def list_command(args: argparse.Namespace, *, stdout: TextIO) -> int:
+async def get_batch_command(args: argparse.Namespace, *, stdout: TextIO) -> int:
+    batch_id = _checked(args.id)
+    async with make_client(args) as client:
+        batch = await client.batch_runs.get(batch_id)
+    RunPrinter(stdout, args.output, indent=True).show(batch)
+    return EXIT_OK
+
+
+async def list_command(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
+    if args.json:
+        args.output = "json"
     if args.limit < 0:
         raise UsageError("--limit must be 0 (no limit) or more")
+    printer = RunPrinter(stdout, args.output)
     shown = 0
     more = False
     async with make_client(args) as client:
@@ -42,15 +54,9 @@ async def list_command(args: argparse.Namespace, *, stdout: TextIO) -> int:
                 more = True
                 break
             shown += 1
-            if args.json:
-                stdout.write(orjson.dumps(unstructure_request(run)).decode() + "\n")
-            else:
-                classifier = run.classifier.id if run.classifier else "-"
-                stdout.write(
-                    f"{run.id}  {run.status!s:<10}  {classifier}  "
-                    f"{run.updated_at.isoformat(timespec='seconds')}\n"
-                )
-    if not args.json:
-        note = " (more match: raise --limit, or --limit 0 for all)" if more else ""
-        stdout.write(f"{shown} runs{note}\n")
+            printer.show(run)
+    # A count, not data: on stderr, so stdout holds only runs whatever the form.
+    note = " (more match: raise --limit, or --limit 0 for all)" if more else ""
+    stdout.flush()
+    stderr.write(f"{plural(shown, 'run')}{note}\n")
     return EXIT_OK

@@ -26,15 +26,18 @@ __all__ = [
     "check_choice",
     "check_metadata",
     "check_page_size",
+    "check_sort_by",
 ]
 
 MAX_METADATA_BYTES = 10 * 1024
 
-# The list endpoints' sort parameters, as the API spells them.
-SortBy = Literal["updatedAt", "createdAt"]
+# The list endpoints' sort parameters: as the API spells them, or in the snake_case the rest
+# of the SDK uses (``"created_at"``), which is sent as the API's spelling.
+SortBy = Literal["updatedAt", "createdAt", "updated_at", "created_at"]
 SortDir = Literal["asc", "desc"]
 SORT_BY = frozenset({"updatedAt", "createdAt"})
 SORT_DIR = frozenset({"asc", "desc"})
+_SORT_BY_SNAKE = {"updated_at": "updatedAt", "created_at": "createdAt"}
 
 ItemT = TypeVar("ItemT")
 
@@ -101,6 +104,13 @@ def check_page_size(max_page_size: int | None) -> int | None:
     if not 1 <= max_page_size <= 1000:
         raise InvalidInputError(f"max_page_size must be from 1 to 1000, got {max_page_size}")
     return max_page_size
+
+
+def check_sort_by(value: str | None) -> str | None:
+    """``sort_by`` as the API spells it; snake_case is accepted."""
+    if isinstance(value, str):
+        value = _SORT_BY_SNAKE.get(value, value)
+    return check_choice(value, name="sort_by", allowed=SORT_BY)
 
 
 def check_choice(value: str | None, *, name: str, allowed: frozenset[str]) -> str | None:

@@ -13,7 +13,6 @@ from .._raw import with_raw
 from .._types import Body, Headers, Query
 from ..types import Classifier, ClassifierSummary, ClassifyConfig, ClassifyConfigDict, Page
 from ._base import (
-    SORT_BY,
     SORT_DIR,
     AsyncAPIResource,
     SortBy,
@@ -21,6 +20,7 @@ from ._base import (
     as_body,
     check_choice,
     check_page_size,
+    check_sort_by,
 )
 
 __all__ = ["AsyncClassifiers", "AsyncClassifiersWithRawResponse"]
@@ -126,7 +126,7 @@ class AsyncClassifiers(AsyncAPIResource):
     ) -> AsyncPager[ClassifierSummary]:
         """List classifiers. ``await`` it for the first page, ``async for`` it for all."""
         params: dict[str, Any] = {
-            "sortBy": check_choice(sort_by, name="sort_by", allowed=SORT_BY),
+            "sortBy": check_sort_by(sort_by),
             "sortDir": check_choice(sort_dir, name="sort_dir", allowed=SORT_DIR),
             "maxPageSize": check_page_size(max_page_size),
         }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from functools import cached_property, partial
 from os import PathLike
 from typing import Any, TypedDict
+
+from attrs import evolve
 
 from .._errors import InvalidInputError, NotFoundError
 from .._options import CLASSIFY_SYNC_TIMEOUT, TimeoutArg
@@ -38,7 +40,6 @@ from ..types import (
     RunStatus,
 )
 from ._base import (
-    SORT_BY,
     SORT_DIR,
     AsyncAPIResource,
     SortBy,
@@ -47,6 +48,7 @@ from ._base import (
     check_choice,
     check_metadata,
     check_page_size,
+    check_sort_by,
 )
 from ._batch import BatchInputArg, batch_body
 from .files import AsyncFiles
@@ -55,6 +57,24 @@ __all__ = ["AsyncClassifyRuns", "AsyncClassifyRunsWithRawResponse"]
 
 _STATUSES = frozenset(s.value for s in RunStatus)
 _SOURCES = frozenset(s.value for s in RunSource)
+# Between the status a listing of several statuses is on and that status's own cursor.
+_STATUS_CURSOR_SEP = "~"
+
+
+def _list_statuses(status: object) -> tuple[str | None, ...]:
+    """``status=`` as the statuses to list, one request each: the API filters by one."""
+    if status is None or isinstance(status, str):
+        return (check_choice(status, name="status", allowed=_STATUSES),)
+    if not isinstance(status, Iterable):
+        raise InvalidInputError(f"status must be a status or a list of them, got {status!r}")
+    statuses = []
+    for value in status:
+        if not isinstance(value, str):
+            raise InvalidInputError(f"status must be a status or a list of them, got {value!r}")
+        statuses.append(check_choice(value, name="status", allowed=_STATUSES))
+    if not statuses:
+        raise InvalidInputError("status must not be an empty list")
+    return tuple(dict.fromkeys(statuses))
 
 
 def _run_body(
@@ -346,7 +366,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
     def list(
         self,
         *,
-        status: RunStatus | str | None = None,
+        status: RunStatus | str | Sequence[RunStatus | str] | None = None,
         classifier_id: str | None = None,
         batch_id: str | None = None,
         source_id: str | None = None,
@@ -365,24 +385,59 @@ class AsyncClassifyRuns(AsyncAPIResource):
         """List runs, newest update first unless sorted otherwise.
 
         ``await`` the result for the first page, ``async for`` it for every run across
-        pages. Nothing is sent until then.
+        pages. Nothing is sent until then. ``status`` is one status or several: the API
+        filters by one per request, so several are listed one after the other (each
+        sorted as asked), their cursor carrying which status it is on. ``sort_by`` takes
+        ``"created_at"``/``"updated_at"`` as well as the API's ``"createdAt"``/``"updatedAt"``.
         """
+        statuses = _list_statuses(status)
         params: dict[str, Any] = {
-            "status": check_choice(status, name="status", allowed=_STATUSES),
             "classifierId": classifier_id,
             "batchId": batch_id,
             "sourceId": source_id,
             "source": check_choice(source, name="source", allowed=_SOURCES),
             "fileNameContains": file_name_contains,
-            "sortBy": check_choice(sort_by, name="sort_by", allowed=SORT_BY),
+            "sortBy": check_sort_by(sort_by),
             "sortDir": check_choice(sort_dir, name="sort_dir", allowed=SORT_DIR),
             "maxPageSize": check_page_size(max_page_size),
         }
-        return self._pager(
-            "/classify_runs", Page[ClassifyRunSummary], params,
-            start_token=next_page_token, timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
-        )  # fmt: skip
+        request: dict[str, Any] = {
+            "timeout": timeout, "max_retries": max_retries, "extra_headers": extra_headers,
+            "extra_query": extra_query, "extra_body": extra_body,
+        }  # fmt: skip
+        if len(statuses) == 1:
+            return self._pager(
+                "/classify_runs", Page[ClassifyRunSummary], {"status": statuses[0], **params},
+                start_token=next_page_token, **request,
+            )  # fmt: skip
+        # Several statuses: each listed in turn by its own pager; the cursor says which
+        # status it is on and where.
+        pagers = [
+            self._pager(
+                "/classify_runs",
+                Page[ClassifyRunSummary],
+                {"status": one, **params},
+                start_token=None,
+                **request,
+            )  # fmt: skip
+            for one in statuses
+        ]
+
+        async def fetch_page(token: str | None) -> Page[ClassifyRunSummary]:
+            index, _, inner = (token or f"0{_STATUS_CURSOR_SEP}").partition(_STATUS_CURSOR_SEP)
+            if not index.isdigit() or int(index) >= len(statuses):
+                raise InvalidInputError("next_page_token is not from a list of these statuses")
+            at = int(index)
+            page = await pagers[at].fetch_page(inner or None)
+            if page.next_page_token:
+                following: str | None = f"{at}{_STATUS_CURSOR_SEP}{page.next_page_token}"
+            elif at + 1 < len(statuses):
+                following = f"{at + 1}{_STATUS_CURSOR_SEP}"
+            else:
+                following = None
+            return evolve(page, next_page_token=following)
+
+        return AsyncPager(fetch_page, start_token=next_page_token)
 
     async def cancel_many(
         self,

@@ -230,14 +230,17 @@ async def serve(
             loop.remove_signal_handler(signum)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; ``argv`` excludes the program name (``["--port", "0"]``)."""
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
+    """Entry point; ``argv`` excludes the program name (``["--port", "0"]``); ``prog`` is
+    the name usage lines show (``extend-client emulator`` from the CLI)."""
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     try:
         emulator = emulator_from_args(args)
     except ValueError as exc:
-        parser.error(str(exc))
+        # The constructor names its keyword; here the user typed flags.
+        text = str(exc).replace("allow_remote=True to send", "--webhook-allow-remote to send")
+        parser.error(text.replace("allow_remote=True", "--allow-remote"))
     try:
         asyncio.run(serve(emulator, seed_runs=args.seed_runs, seed_status=args.seed_status))
     except KeyboardInterrupt:

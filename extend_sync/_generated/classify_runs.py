@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from os import PathLike
 from typing import Any
@@ -292,7 +292,7 @@ class ClassifyRuns:
     def list(
         self,
         *,
-        status: RunStatus | str | None = None,
+        status: RunStatus | str | Sequence[RunStatus | str] | None = None,
         classifier_id: str | None = None,
         batch_id: str | None = None,
         source_id: str | None = None,
@@ -311,7 +311,10 @@ class ClassifyRuns:
         """List runs, newest update first unless sorted otherwise.
 
         call ``first_page()`` for the first page, iterate it for every run across
-        pages. Nothing is sent until then.
+        pages. Nothing is sent until then. ``status`` is one status or several: the API
+        filters by one per request, so several are listed one after the other (each
+        sorted as asked), their cursor carrying which status it is on. ``sort_by`` takes
+        ``"created_at"``/``"updated_at"`` as well as the API's ``"createdAt"``/``"updatedAt"``.
         """
         return self._portal.pager(
             self._async.list,

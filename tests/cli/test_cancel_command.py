@@ -66,17 +66,79 @@ def test_an_unreadable_file_is_one_line_and_exit_2(emu: ExtendEmulator, tmp_path
     assert sum(emu.request_counts.values()) == 0
 
 
-def test_a_malformed_id_is_named_with_its_line_and_nothing_is_sent(
+def test_a_malformed_id_in_a_file_stops_reading_at_its_line(
     emu: ExtendEmulator, tmp_path: Path
 ) -> None:
     ids = emu.seed_runs(2)
     listing = tmp_path / "ids.txt"
     listing.write_text(f"{ids[0]}\nclr_../../admin\n{ids[1]}\n", encoding="utf-8")
+    checked = run_cli(["cancel", "--dry-run", "--from-file", str(listing)], emu)
+    assert checked.returncode == 2
+    assert checked.stderr.strip().splitlines() == [
+        f"extend-client: error: line 2 of {listing}: id 'clr_../../admin' must not contain '..'"
+    ]
+    assert sum(emu.request_counts.values()) == 0  # a dry run checks a file, sending nothing
     done = run_cli(["cancel", "--from-file", str(listing)], emu)
     assert done.returncode == 2
-    (line,) = done.stderr.strip().splitlines()
-    assert line.startswith(f"extend-client: error: line 2 of {listing}: id 'clr_../../admin'")
+    # Ids stream from the file: the one before the bad line was cancelled, none after it.
+    assert [emu.runs[i].status for i in ids] == ["CANCELLED", "PROCESSING"]
+    errors = [line for line in done.stderr.splitlines() if "error" in line]
+    assert errors == [
+        f"extend-client: error: line 2 of {listing}: id 'clr_../../admin' must not contain '..'"
+    ]
+    assert "stopped early by the error below" in done.stdout
+
+
+def test_stdin_and_files_are_read_the_same_way(emu: ExtendEmulator, tmp_path: Path) -> None:
+    first, second = emu.seed_runs(1), emu.seed_runs(1)
+    listing = tmp_path / "ids.txt"
+    listing.write_bytes(b"\xef\xbb\xbf" + first[0].encode() + b"\r\n")
+    from_file = run_cli(["cancel", "--json", "--from-file", str(listing)], emu)
+    piped = subprocess.run(
+        [sys.executable, "-m", "extend_async.cli", "cancel", "--json", "--from-file", "-"],
+        input=b"\xef\xbb\xbf" + second[0].encode() + b"\r\n",
+        capture_output=True,
+        env=cli_env(emu),
+        timeout=60,
+        check=False,
+    )
+    assert from_file.returncode == piped.returncode == 0
+    assert orjson.loads(from_file.stdout)["kind"] == "cancelled"
+    assert orjson.loads(piped.stdout)["kind"] == "cancelled"  # the BOM is dropped from both
+
+
+def test_a_line_that_is_not_utf8_is_one_line_naming_it(emu: ExtendEmulator, tmp_path: Path) -> None:
+    (run_id,) = emu.seed_runs(1)
+    data = run_id.encode() + b"\n\xff\xfeclr_x\n"
+    listing = tmp_path / "ids.txt"
+    listing.write_bytes(data)
+    for source, stdin, name in ((str(listing), b"", str(listing)), ("-", data, "stdin")):
+        done = subprocess.run(
+            [sys.executable, "-m", "extend_async.cli", "cancel", "--from-file", source],
+            input=stdin,
+            capture_output=True,
+            env=cli_env(emu),
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2
+        stderr = done.stderr.decode()
+        assert "Traceback" not in stderr
+        assert (
+            stderr.splitlines()[-1] == f"extend-client: error: line 2 of {name} is not valid UTF-8"
+        )
+
+
+def test_what_cannot_be_a_run_id_is_refused_before_sending(emu: ExtendEmulator) -> None:
+    for bad in ("clr abc", "run_123", "clr_a,clr_b"):
+        done = run_cli(["cancel", bad], emu)
+        assert done.returncode == 2
+        (line,) = done.stderr.strip().splitlines()
+        assert line.startswith(f"extend-client: error: argument 1: {bad!r} is not a run id")
     assert sum(emu.request_counts.values()) == 0
+    anyway = run_cli(["cancel", "--allow-any-id", "--json", "run_123"], emu)
+    assert anyway.returncode == 1
+    assert orjson.loads(anyway.stdout)["kind"] == "not_found"  # sent, and the API said so
 
 
 def test_without_a_key_it_says_so_in_one_line(emu: ExtendEmulator) -> None:
@@ -95,7 +157,11 @@ def test_the_api_key_is_never_printed(emu: ExtendEmulator) -> None:
     refused = run_cli(["cancel", "--api-key", secret + "x", run_id], emu, with_key=False)
     assert ok.returncode == 1
     assert refused.returncode == 1
-    assert "401" in refused.stdout  # the rejected key stopped the operation
+    # The rejected key stopped the operation; it is said once, on stderr.
+    assert sum("401" in line for line in refused.stderr.splitlines()) == 1
+    assert refused.stderr.splitlines()[-1].startswith(
+        "extend-client: error: AuthenticationError: 401 UNAUTHORIZED"
+    )
     for done in (ok, refused):
         assert secret not in done.stdout + done.stderr
 
@@ -117,7 +183,7 @@ def test_dry_run_lists_what_would_be_cancelled_and_cancels_nothing(emu: ExtendEm
     emu.seed_runs(3)
     done = run_cli(["cancel", "--classifier", classifier, "--dry-run"], emu)
     assert done.returncode == 0
-    assert sorted(line.split("\t")[0] for line in done.stdout.splitlines()[:-1]) == sorted(mine)
+    assert sorted(line.split()[0] for line in done.stdout.splitlines()[:-1]) == sorted(mine)
     assert "4 runs match" in done.stdout
     assert emu.request_counts["cancel"] == 0
 

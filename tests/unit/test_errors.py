@@ -314,3 +314,13 @@ async def test_errors_survive_pickling(client: AsyncExtend, mock_api: aiorespons
     assert isinstance(limited, RateLimitError)
     assert (limited.retry_after, limited.request_id) == (90.0, "req_p")
     assert limited.headers["retry-after"] == "90"
+
+
+def test_the_official_sdks_error_names_are_the_same_classes() -> None:
+    import extend_async
+    import extend_sync
+
+    for module in (extend_async, extend_sync):
+        assert module.UnauthorizedError is extend_async.AuthenticationError
+        assert module.ForbiddenError is extend_async.PermissionDeniedError
+        assert module.TooManyRequestsError is extend_async.RateLimitError

@@ -1,0 +1,72 @@
+"""``extend-client runs watch ID`` and ``batches watch ID``: live status until final.
+
+The status shows on stderr (redrawn in place on a terminal, a line per change
+otherwise); the final run or batch goes to stdout in the ``-o`` form. The exit status
+says how it ended: 0 PROCESSED, 1 FAILED or CANCELLED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TextIO
+
+import anyio
+
+from .._errors import InvalidInputError
+from .._paths import validate_id
+from ._common import EXIT_FAILED, EXIT_OK, UsageError, make_client
+from ._output import RunPrinter, colour_enabled, paint
+from ._progress import duration
+
+__all__ = ["watch_batch_command", "watch_run_command"]
+
+
+async def watch_run_command(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
+    run_id = _checked(args.id)
+    async with make_client(args) as client:
+        return await _watch(lambda: client.classify_runs.get(run_id), args, stdout, stderr)
+
+
+async def watch_batch_command(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
+    batch_id = _checked(args.id)
+    async with make_client(args) as client:
+        return await _watch(lambda: client.batch_runs.get(batch_id), args, stdout, stderr)
+
+
+def _checked(value: str) -> str:
+    try:
+        return validate_id(value)
+    except InvalidInputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+async def _watch(
+    fetch: Callable[[], Awaitable[Any]], args: argparse.Namespace, stdout: TextIO, stderr: TextIO
+) -> int:
+    live = stderr.isatty()
+    colour = colour_enabled(stderr)
+    started = time.monotonic()
+    shown: str | None = None
+    while True:
+        item = await fetch()
+        status = str(item.status)
+        line = (
+            f"{item.id}  {paint(status, status, colour=colour)}  "
+            f"{duration(time.monotonic() - started)}"
+        )
+        if live:
+            stderr.write("\r\x1b[2K" + line)
+            stderr.flush()
+        elif status != shown:
+            stderr.write(line + "\n")
+            stderr.flush()
+        shown = status
+        if item.is_terminal:
+            break
+        await anyio.sleep(args.interval)
+    if live:
+        stderr.write("\n")
+    RunPrinter(stdout, args.output, indent=args.output == "json").show(item)
+    return EXIT_OK if status == "PROCESSED" else EXIT_FAILED

@@ -1,0 +1,65 @@
+"""``extend-client webhooks verify``: check a delivery's signature from a shell.
+
+The body comes from a file or stdin (exactly as received), the two signature headers as
+flags, the signing secret from an environment variable (never a flag: it would show in
+the process list and shell history). A valid delivery's body is written to stdout, so
+``... | extend-client webhooks verify ... | jq`` reads only verified events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import BinaryIO, TextIO
+
+from ..webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookVerificationError, verify
+from ._common import EXIT_FAILED, EXIT_OK, UsageError
+
+__all__ = ["DEFAULT_SECRET_ENV", "verify_command"]
+
+DEFAULT_SECRET_ENV = "EXTEND_WEBHOOK_SECRET"
+
+
+def verify_command(
+    args: argparse.Namespace, *, stdin: BinaryIO, stdout: BinaryIO, stderr: TextIO
+) -> int:
+    secret = os.environ.get(args.secret_env)
+    if not secret:
+        raise UsageError(f"no signing secret: set {args.secret_env} (or name another variable "
+                         "with --secret-env)")  # fmt: skip
+    headers = {SIGNATURE_HEADER: args.signature, TIMESTAMP_HEADER: args.timestamp}
+    for header in args.header or ():
+        name, sep, value = header.partition(":")
+        if not sep or not name.strip():
+            raise UsageError(f"--header takes 'Name: value', got {header!r}")
+        headers[name.strip().lower()] = value.strip()
+    if not headers.get(SIGNATURE_HEADER) or not headers.get(TIMESTAMP_HEADER):
+        raise UsageError(
+            "give the delivery's signature and timestamp: --signature and --timestamp "
+            f"(or --header '{SIGNATURE_HEADER}: ...' and --header '{TIMESTAMP_HEADER}: ...')"
+        )
+    body = _read_body(args.body, stdin)
+    try:
+        verify(body, headers, secret, tolerance=args.tolerance)
+    except WebhookVerificationError as exc:
+        print(f"extend-client: not verified: {exc}", file=stderr, flush=True)
+        return EXIT_FAILED
+    stdout.write(body)
+    stdout.flush()
+    print("verified: signed with the secret, within the tolerance", file=stderr, flush=True)
+    return EXIT_OK
+
+
+def _read_body(name: str, stdin: BinaryIO) -> bytes:
+    if name == "-":
+        return stdin.read()
+    try:
+        with open(name, "rb") as file:
+            return file.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read the body from {name}: {exc.strerror or exc}") from None
+
+
+def binary_streams() -> tuple[BinaryIO, BinaryIO]:
+    return sys.stdin.buffer, sys.stdout.buffer
