@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 from aioresponses import aioresponses
+from aioresponses.core import RequestCall
 from yarl import URL
 
 __all__ = [
@@ -118,14 +119,20 @@ def url(path: str, **query: str) -> URL:
     return full.with_query(sorted(query.items())) if query else full
 
 
+def recorded(mock: aioresponses) -> dict[tuple[str, URL], list[RequestCall]]:
+    """The requests a started mock saw, grouped by method and URL."""
+    assert mock.requests is not None, "the mock records nothing before it starts"
+    return mock.requests
+
+
 def requests_made(mock: aioresponses) -> list[tuple[str, URL]]:
     """(method, URL) of every request the mock saw, one entry per attempt."""
-    return [(method, u) for (method, u), seen in mock.requests.items() for _ in seen]
+    return [(method, u) for (method, u), seen in recorded(mock).items() for _ in seen]
 
 
 def sent_json(mock: aioresponses, method: str, path: str, index: int = 0) -> Any:
     """The JSON body of the ``index``-th ``method path`` request."""
-    call = mock.requests[(method, url(path))][index]
+    call = recorded(mock)[(method, url(path))][index]
     data = call.kwargs.get("data")
     return None if data is None else orjson.loads(data)
 
