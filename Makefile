@@ -85,7 +85,7 @@ package-check: $(STAMP)
 	$(PYTHON) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/python -m pip install --quiet dist/*.whl
 	cd / && $(WHEEL_VENV)/bin/python -c "import sys, importlib.metadata as md; \
-	import extend_async, extend_sync; \
+	import extend_async, extend_async.testing, extend_sync; \
 	assert extend_async.__file__.startswith(sys.prefix), extend_async.__file__; \
 	assert md.version('extend-client') == extend_async.__version__; \
 	print('wheel installs extend-client', extend_async.__version__)"
