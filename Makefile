@@ -4,14 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck generate check-generated pytest bench bench-smoke clean
+.PHONY: install demo test lint typecheck generate check-generated pytest bench bench-smoke clean \
+	test-matrix package-check
 
 install: $(STAMP)
 
+# The original aioresponses and its fork aioresponses-ng share one package directory:
+# a venv made before the switch loses the original first, or the two would overwrite each other.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip uninstall --quiet --yes aioresponses
+	$(BIN)/python -m pip install --quiet -e '.[dev,ci]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -43,5 +47,50 @@ bench: $(STAMP)
 bench-smoke: $(STAMP)
 	$(BIN)/python -m benchmarks --smoke
 
+# The test suite on the other interpreters and dependency floors users may have, one venv each
+# (`make install` covers Python 3.11 with the newest aiohttp). Every entry is
+# NAME:PYTHON_VERSION:EXTRA_REQUIREMENT ("-" for none); the classifiers in pyproject.toml list
+# exactly these Python versions plus 3.11. An interpreter that cannot be found fails the target.
+MATRIX := py310:3.10:- py312:3.12:- py313:3.13:- py310-aiohttp310:3.10:aiohttp==3.10.*
+MATRIX_NAMES := $(foreach entry,$(MATRIX),$(word 1,$(subst :, ,$(entry))))
+matrix_field = $(word $(2),$(subst :, ,$(filter $(1):%,$(MATRIX))))
+
+test-matrix: $(MATRIX_NAMES:%=test-matrix-%)
+
+test-matrix-%: .venv-%/.installed
+	@.venv-$*/bin/python -c "import sys, aiohttp; \
+	print('== $*: Python', sys.version.split()[0], '/ aiohttp', aiohttp.__version__)"
+	.venv-$*/bin/pytest -q -p no:cacheprovider < /dev/null
+
+.venv-%/.installed: pyproject.toml scripts/find_python.sh
+	@test -n "$(call matrix_field,$*,2)" || { echo "error: $* is not in MATRIX" >&2; exit 1; }
+	python=$$(scripts/find_python.sh $(call matrix_field,$*,2)) && "$$python" -m venv --clear .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-$*/bin/python -m pip install --quiet -e '.[dev]' \
+		$(patsubst %,'%',$(filter-out -,$(call matrix_field,$*,3)))
+	touch $@
+
+# The venvs outlive the run: the next one only reinstalls when pyproject.toml changes.
+.PRECIOUS: .venv-%/.installed
+
+# Builds the sdist and the wheel (the wheel from the sdist, as pip would), checks their
+# metadata, installs the wheel alone into a fresh venv and uses it from outside the source
+# tree, so nothing is imported from the checkout.
+WHEEL_VENV := $(abspath .venv-wheel)
+VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' extend_async/_version.py)
+package-check: $(STAMP)
+	rm -rf dist $(WHEEL_VENV)
+	$(BIN)/python -m build --outdir dist
+	$(BIN)/twine check --strict dist/*
+	$(PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install --quiet dist/*.whl
+	cd / && $(WHEEL_VENV)/bin/python -c "import sys, importlib.metadata as md; \
+	import extend_async, extend_async.testing, extend_sync; \
+	assert extend_async.__file__.startswith(sys.prefix), extend_async.__file__; \
+	assert md.version('extend-client') == extend_async.__version__; \
+	print('wheel installs extend-client', extend_async.__version__)"
+	cd / && $(WHEEL_VENV)/bin/extend-client --help > /dev/null
+	cd / && $(WHEEL_VENV)/bin/extend-client --version | grep -F '$(VERSION)'
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) .venv-* .mypy_cache .pytest_cache .ruff_cache build dist *.egg-info

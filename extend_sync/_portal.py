@@ -212,6 +212,11 @@ def _cancellation_detail(task: asyncio.Future[Any]) -> asyncio.CancelledError | 
     try:
         task.result()
     except asyncio.CancelledError as exc:
+        if type(exc) is asyncio.CancelledError:
+            # Python 3.10 raises a fresh CancelledError here, with the coroutine's own as its
+            # context; 3.11+ raises the coroutine's own.
+            context = exc.__context__
+            exc = context if isinstance(context, asyncio.CancelledError) else exc
         return exc if type(exc) is not asyncio.CancelledError else None
     return None
 

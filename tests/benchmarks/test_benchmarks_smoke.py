@@ -55,14 +55,15 @@ def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, obje
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=110,
+        # Generous: the smoke sizes take ~40 s on an idle machine; this only stops a hang.
+        timeout=400,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     return proc.stdout, json.loads(out.read_text())
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(420)
 def test_every_workload_has_a_row_in_the_json(smoke: tuple[str, dict[str, object]]) -> None:
     _, payload = smoke
     rows = payload["rows"]
@@ -71,7 +72,7 @@ def test_every_workload_has_a_row_in_the_json(smoke: tuple[str, dict[str, object
     assert payload["failures"] == {}
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(420)
 def test_each_row_is_measured_or_says_why_not(smoke: tuple[str, dict[str, object]]) -> None:
     _, payload = smoke
     rows = payload["rows"]
@@ -83,13 +84,15 @@ def test_each_row_is_measured_or_says_why_not(smoke: tuple[str, dict[str, object
         else:
             assert isinstance(ours, float), row
             assert math.isfinite(ours), row
-            assert ours >= 0, row
+            # A difference of two timings (sync minus async) may come out below zero
+            # when the machine is busy; every other figure is a measure of its own.
+            assert ours >= 0 or row["key"] == "sync_overhead", row
         for other in ("official", "raw"):
             value = row[other]
             assert value is None or (math.isfinite(value) and value > 0), row
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(420)
 def test_the_table_shows_every_row_and_the_machine(
     smoke: tuple[str, dict[str, object]],
 ) -> None:

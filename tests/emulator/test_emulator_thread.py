@@ -72,11 +72,11 @@ def test_non_loopback_hosts_are_refused() -> None:
     assert ExtendEmulator(host="0.0.0.0", allow_remote=True) is not None
 
 
-def test_seeding_twenty_thousand_runs_is_fast() -> None:
+def test_seeding_twenty_thousand_runs_gives_as_many_distinct_runs() -> None:
+    # How fast seeding is belongs to the benchmarks: a wall-clock bound here fails on a busy
+    # machine (the test-matrix venvs share the cores) without anything being wrong.
     emulator = ExtendEmulator()
-    started = time.perf_counter()
     ids = emulator.seed_runs(20_000)
-    assert time.perf_counter() - started < 2.0
     assert len(set(ids)) == len(emulator.runs) == 20_000
 
 
@@ -110,11 +110,9 @@ def test_control_surface_is_safe_from_other_threads_under_load() -> None:
             _ = emulator.request_counts, emulator.status_counts, list(emulator.runs)
 
         meddler = threading.Thread(target=meddle)
-        started = time.perf_counter()
         meddler.start()
         statuses = asyncio.run(_cancel_all(emulator.base_url, run_ids, concurrency=64))
         meddler.join()
-        elapsed = time.perf_counter() - started
         assert set(statuses) <= {200, 400}
         assert statuses.count(200) + statuses.count(400) == 3000
         cancelled = [r for r in run_ids if emulator.runs[r].status == "CANCELLED"]
@@ -125,7 +123,6 @@ def test_control_surface_is_safe_from_other_threads_under_load() -> None:
         assert emulator.request_counts["cancel"] == 3000
         assert emulator.unexpected_errors == []
         assert len(emulator.runs) == 3500
-        assert elapsed < 20  # thousands of req/s normally; generous for slow CI machines
 
 
 def test_timers_scheduled_from_another_thread_fire_on_the_loop() -> None:

@@ -62,10 +62,16 @@ def url(path: str, **query: str) -> URL:
     return full.with_query(sorted(query.items())) if query else full
 
 
+def recorded(mock: aioresponses) -> dict[tuple[str, URL], list[RequestCall]]:
+    """The requests a started mock saw, grouped by method and URL."""
+    assert mock.requests is not None, "the mock records nothing before it starts"
+    return mock.requests
+
+
 def calls(mock: aioresponses) -> list[tuple[str, URL, RequestCall]]:
     """Every request the mock saw, flattened (grouped by method and URL)."""
-    return [(method, u, call) for (method, u), seen in mock.requests.items() for call in seen]
+    return [(method, u, call) for (method, u), seen in recorded(mock).items() for call in seen]
 
 
 def attempts(mock: aioresponses, method: str, path: str, **query: str) -> int:
-    return len(mock.requests.get((method, url(path, **query)), []))
+    return len(recorded(mock).get((method, url(path, **query)), []))

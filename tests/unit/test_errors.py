@@ -33,7 +33,7 @@ from extend_async import (
 )
 from extend_async._errors import error_class_for_status
 
-from ._helpers import RUN_ID, url
+from ._helpers import RUN_ID, recorded, url
 
 GET_PATH = f"/classify_runs/{RUN_ID}"
 
@@ -250,7 +250,7 @@ async def test_decode_errors_are_not_retried(client: AsyncExtend, mock_api: aior
     mock_api.get(str(url(GET_PATH)), body=b"nope", repeat=True)
     with pytest.raises(ResponseDecodeError):
         await client.classify_runs.get(RUN_ID)
-    assert len(mock_api.requests[("GET", url(GET_PATH))]) == 1
+    assert len(recorded(mock_api)[("GET", url(GET_PATH))]) == 1
 
 
 def test_the_hierarchy_is_exported_and_rooted() -> None:

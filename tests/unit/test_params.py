@@ -32,7 +32,7 @@ from extend_async.types import (
     FileSettingsDict,
 )
 
-from ._helpers import API_KEY, BASE_URL, seed_run, url
+from ._helpers import API_KEY, BASE_URL, recorded, seed_run, url
 
 PAIRS: list[tuple[Any, type]] = [
     (FileSettingsDict, FileSettings),
@@ -66,7 +66,7 @@ async def test_a_typed_mapping_is_sent_as_written() -> None:
         mock.post(url("/classify_runs"), payload=seed_run())
         async with AsyncExtend(API_KEY, base_url=BASE_URL) as client:
             await client.classify_runs.create(file=file, classifier=classifier)
-        [call] = mock.requests[("POST", url("/classify_runs"))]
+        [call] = recorded(mock)[("POST", url("/classify_runs"))]
     assert orjson.loads(call.kwargs["data"]) == {"file": file, "classifier": classifier}
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from extend_async import AsyncExtend, InvalidInputError
 from extend_async._paths import path, validate_id
 
-from ._helpers import BASE_URL, calls, seed_run
+from ._helpers import BASE_URL, calls, recorded, seed_run
 
 METHODS = {
     "get": ("GET", ["classify_runs", None]),
@@ -125,7 +125,7 @@ async def test_any_id_is_rejected_or_lands_on_exactly_its_own_path(
 ) -> None:
     verb, template = METHODS[method]
     mock_api = served_api
-    mock_api.requests.clear()  # the fixture lives across examples; each checks its own
+    recorded(mock_api).clear()  # the fixture lives across examples; each checks its own
     try:
         await getattr(client.classify_runs, method)(run_id)
     except InvalidInputError:

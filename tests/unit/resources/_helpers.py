@@ -11,6 +11,8 @@ from yarl import URL
 
 from extend_async.types import ClassifyConfigDict
 
+from .._helpers import recorded
+
 __all__ = [
     "API_KEY",
     "BASE_URL",
@@ -122,12 +124,12 @@ def url(path: str, **query: str) -> URL:
 
 def requests_made(mock: aioresponses) -> list[tuple[str, URL]]:
     """(method, URL) of every request the mock saw, one entry per attempt."""
-    return [(method, u) for (method, u), seen in mock.requests.items() for _ in seen]
+    return [(method, u) for (method, u), seen in recorded(mock).items() for _ in seen]
 
 
 def sent_json(mock: aioresponses, method: str, path: str, index: int = 0) -> Any:
     """The JSON body of the ``index``-th ``method path`` request."""
-    call = mock.requests[(method, url(path))][index]
+    call = recorded(mock)[(method, url(path))][index]
     data = call.kwargs.get("data")
     return None if data is None else orjson.loads(data)
 
