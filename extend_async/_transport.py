@@ -24,7 +24,7 @@ from attrs import frozen
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from ._converter import structure_hook_for
+from ._converter import decode_response
 from ._errors import (
     BODY_EXCERPT_CHARS,
     APIConnectionError,
@@ -32,7 +32,6 @@ from ._errors import (
     APITimeoutError,
     ExtendError,
     RateLimitError,
-    ResponseDecodeError,
     error_class_for_status,
 )
 from ._options import ClientOptions, Timeout, TimeoutArg, as_timeout, check_retries
@@ -371,14 +370,4 @@ def _log_retry(method: str, path: str, why: str, attempt: int, retries: int, del
 
 
 def _decode(body: bytes, cast_to: type[T], status: int, request_id: str | None) -> T:
-    try:
-        data = orjson.loads(body)
-        return structure_hook_for(cast_to)(data, cast_to)  # type: ignore[arg-type, no-any-return]
-    except Exception as exc:  # any decoding failure is the server breaking its promise
-        raise ResponseDecodeError(
-            f"could not decode a {getattr(cast_to, '__name__', cast_to)} "
-            f"from the {status} response: {exc!r:.200}",
-            status_code=status,
-            request_id=request_id,
-            body=excerpt(body),
-        ) from exc
+    return decode_response(body, cast_to, status=status, request_id=request_id)

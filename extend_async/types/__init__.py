@@ -1,6 +1,22 @@
 """Response models and request inputs, as frozen attrs classes with snake_case attributes."""
 
-from ._enums import BaseProcessor, FailureReason, FileType, RunSource, RunStatus
+from ._base import Model
+from ._enums import (
+    BaseProcessor,
+    ChunkingType,
+    ClassifyContext,
+    EnrichmentFormat,
+    ExcelParsingMode,
+    FailureReason,
+    FileType,
+    ImageConversionQuality,
+    ParseEngine,
+    ParseTarget,
+    RunSource,
+    RunStatus,
+    TableTargetFormat,
+    UsageRunType,
+)
 from .batch import BatchInput, BatchRun
 from .classifiers import (
     Classifier,
@@ -73,6 +89,7 @@ __all__ = [
     "BlockOptions",
     "ChunkingStrategy",
     "ChunkingStrategyOptions",
+    "ChunkingType",
     "Classification",
     "Classifier",
     "ClassifierEvent",
@@ -83,6 +100,7 @@ __all__ = [
     "ClassifierVersionSummary",
     "ClassifyAdvancedOptions",
     "ClassifyConfig",
+    "ClassifyContext",
     "ClassifyOutput",
     "ClassifyOverrideConfig",
     "ClassifyRun",
@@ -90,6 +108,8 @@ __all__ = [
     "ClassifyRunSummary",
     "CreatedBy",
     "DeletedClassifyRun",
+    "EnrichmentFormat",
+    "ExcelParsingMode",
     "FailureReason",
     "FigureBlockOptions",
     "FileFromId",
@@ -103,13 +123,17 @@ __all__ = [
     "FormattingDetection",
     "FormulaBlockOptions",
     "GenericEvent",
+    "ImageConversionQuality",
     "Insight",
     "KeyValueBlockOptions",
+    "Model",
     "Page",
     "PageRange",
     "ParentSplit",
     "ParseAdvancedOptions",
     "ParseConfig",
+    "ParseEngine",
+    "ParseTarget",
     "ReleaseType",
     "ReturnOcr",
     "RunSource",
@@ -119,9 +143,11 @@ __all__ = [
     "SignedDataUrl",
     "SignedUrlEvent",
     "TableBlockOptions",
+    "TableTargetFormat",
     "TextBlockOptions",
     "UsageBreakdownItem",
     "UsageCharge",
+    "UsageRunType",
     "WebhookEvent",
     "WebhookEventType",
 ]

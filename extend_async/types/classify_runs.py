@@ -7,6 +7,7 @@ from typing import Any
 
 from attrs import frozen
 
+from ._base import Model
 from ._enums import FailureReason, RunStatus
 from .classifiers import ClassifierSummary, ClassifierVersionSummary
 from .config import ClassifyConfig
@@ -23,13 +24,13 @@ __all__ = [
 
 
 @frozen(kw_only=True)
-class Insight:
+class Insight(Model):
     type: str
     content: str
 
 
 @frozen(kw_only=True)
-class ClassifyOutput:
+class ClassifyOutput(Model):
     id: str
     type: str
     confidence: float
@@ -37,11 +38,13 @@ class ClassifyOutput:
 
 
 @frozen(kw_only=True)
-class ClassifyRun:
+class ClassifyRun(Model):
     id: str
     status: RunStatus | str
     created_at: datetime
     updated_at: datetime
+    config: ClassifyConfig
+    dashboard_url: str
     object: str = "classify_run"
     output: ClassifyOutput | None = None
     classifier: ClassifierSummary | None = None
@@ -53,10 +56,8 @@ class ClassifyRun:
     metadata: dict[str, Any] | None = None
     reviewed: bool = False
     edited: bool = False
-    config: ClassifyConfig | None = None
     file: FileSummary | None = None
     parse_run_id: str | None = None
-    dashboard_url: str | None = None
     usage: RunUsage | None = None
 
     @property
@@ -66,11 +67,12 @@ class ClassifyRun:
 
 
 @frozen(kw_only=True)
-class ClassifyRunSummary:
+class ClassifyRunSummary(Model):
     id: str
     status: RunStatus | str
     created_at: datetime
     updated_at: datetime
+    dashboard_url: str
     object: str = "classify_run"
     classifier: ClassifierSummary | None = None
     classifier_version: ClassifierVersionSummary | None = None
@@ -81,7 +83,6 @@ class ClassifyRunSummary:
     edited: bool = False
     file: FileSummary | None = None
     parse_run_id: str | None = None
-    dashboard_url: str | None = None
     usage: RunUsageSummary | None = None
 
     @property
@@ -90,7 +91,7 @@ class ClassifyRunSummary:
 
 
 @frozen(kw_only=True)
-class DeletedClassifyRun:
+class DeletedClassifyRun(Model):
     """The body of a successful delete."""
 
     id: str

@@ -34,7 +34,7 @@ CONFIG = ClassifyConfig(
         Classification(id="invoice", type="invoice", description="An invoice"),
         Classification(id="other", type="other", description="Anything else"),
     ),
-    base_processor=BaseProcessor.CLASSIFICATION_STANDARD,
+    base_processor=BaseProcessor.CLASSIFICATION_LIGHT,
 )
 
 
