@@ -27,7 +27,7 @@ FAST = RetryPolicy(initial_delay=0.001, max_delay=0.002)
 
 
 def drifted_run(run_id: str, status: str) -> dict[str, Any]:
-    run = copy.deepcopy(SEED)
+    run: dict[str, Any] = copy.deepcopy(SEED)
     run.update(id=run_id, status=status, usage={})
     del run["config"]["parseConfig"]["chunkingStrategy"]["type"]
     del run["output"]["confidence"]
