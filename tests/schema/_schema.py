@@ -4,6 +4,7 @@ once, and the helpers that turn its type texts into something a test can walk.""
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -12,7 +13,11 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_PATH = REPO_ROOT.parent / "shared" / "official-schema" / "schema.json"
+# CI has shared/ beside the clone; a worktree elsewhere names it with EXTEND_API_SCHEMA.
+SCHEMA_PATH = Path(
+    os.environ.get("EXTEND_API_SCHEMA")
+    or REPO_ROOT.parent / "shared" / "official-schema" / "schema.json"
+)
 
 
 @cache
@@ -20,7 +25,8 @@ def schema() -> dict[str, Any]:
     if not SCHEMA_PATH.is_file():
         pytest.fail(
             f"the API schema is missing: expected {SCHEMA_PATH} (the shared/ folder beside "
-            "the clone). The schema tests check the SDK against it and cannot run without it.",
+            "the clone, or a path in EXTEND_API_SCHEMA). The schema tests check the SDK "
+            "against it and cannot run without it.",
             pytrace=False,
         )
     data: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
