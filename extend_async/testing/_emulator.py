@@ -115,6 +115,11 @@ class ExtendEmulator:
         missing_workspace_status: Status when an organization key names no workspace
             (400, 403 or 422).
         allow_delete_active: Let DELETE remove PENDING/PROCESSING runs.
+        cancel_pending: Let a cancel stop a PENDING run. Off by default, following the
+            reference page ("only classify runs with a status of PROCESSING can be
+            cancelled"): a PENDING run's cancel answers ``state_conflict_status`` like a
+            finished run's. Turn it on for the emulator's earlier behaviour, where a
+            PENDING run could be cancelled too.
         dashboard_url: Base of each run's ``dashboardUrl``.
         max_body_bytes: Largest request body accepted.
         allow_remote: Permit a non-loopback ``host``.
@@ -142,6 +147,7 @@ class ExtendEmulator:
         state_conflict_status: int = 400,
         missing_workspace_status: int = 400,
         allow_delete_active: bool = False,
+        cancel_pending: bool = False,
         dashboard_url: str = "https://dashboard.extend.ai",
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         allow_remote: bool = False,
@@ -162,6 +168,7 @@ class ExtendEmulator:
             state_conflict_status=state_conflict_status,
             missing_workspace_status=missing_workspace_status,
             allow_delete_active=allow_delete_active,
+            cancel_pending=cancel_pending,
             dashboard_url=dashboard_url.rstrip("/"),
         )
         self._lifecycle = lifecycle or Lifecycle()
