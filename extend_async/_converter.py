@@ -266,9 +266,9 @@ def _slot_setters(cls: type[Any]) -> dict[str, Callable[[Any, Any], None]] | Non
     Why this pays: a frozen attrs ``__init__`` stores each field through
     ``object.__setattr__``; setting the slots directly builds the same instance ~3x faster,
     and structuring the benchmark's ClassifyRun takes ~53 us this way against ~82 us through
-    ``__init__`` (CPython 3.11, measured on a shared 2-core machine). Anything more in ``__init__`` (a
-    validator, a converter, a post-init hook, a field outside the arguments, a hand-written
-    ``__init__``) and the decoder calls ``__init__`` as usual.
+    ``__init__`` (CPython 3.11, measured on a shared 2-core machine). Anything more in
+    ``__init__`` (a validator, a converter, a post-init hook, a field outside the arguments,
+    a hand-written ``__init__``) and the decoder calls ``__init__`` as usual.
 
     What it relies on is not public attrs API: that attrs names the file of the code it
     generates "attrs generated ...", and that a slotted class's fields are member
