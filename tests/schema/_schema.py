@@ -66,3 +66,57 @@ def resolve(text: str) -> str:
 
 
 LITERAL = re.compile(r'^"(.*)"$')
+
+
+def validate(text: str, value: Any, where: str = "$", *, nullable: bool = False) -> list[str]:
+    """What in ``value`` the schema's type ``text`` does not allow: missing required keys,
+    keys it lacks, values of another type, enum values it does not list."""
+    if value is None:
+        return (
+            [] if nullable or "null" in [p.strip() for p in text.split("|")] else [f"{where}: null"]
+        )
+    parts = union_members(text)
+    if len(parts) > 1:
+        tried = [validate(part, value, where) for part in parts]
+        return [] if any(not t for t in tried) else min(tried, key=len)
+    raw = parts[0].strip()
+    if strip(raw) in ("CreatedAt", "UpdatedAt"):
+        ok = isinstance(value, str) and TIMESTAMP.match(value) is not None
+        return [] if ok else [f"{where}: not an RFC 3339 timestamp"]
+    want = resolve(raw)
+    if want != raw:
+        return validate(want, value, where)
+    literal = LITERAL.match(want)
+    if literal:
+        return [] if value == literal.group(1) else [f"{where}: {value!r} is not {want}"]
+    if want.endswith("[]"):
+        if not isinstance(value, list):
+            return [f"{where}: not a list"]
+        return [
+            p for i, item in enumerate(value) for p in validate(want[:-2], item, f"{where}[{i}]")
+        ]
+    simple = {"string": (str,), "boolean": (bool,), "number": (int, float)}
+    if want in simple:
+        ok = isinstance(value, simple[want]) and not (want == "number" and isinstance(value, bool))
+        return [] if ok else [f"{where}: {type(value).__name__} is not a {want}"]
+    if want.startswith("Record<"):
+        return [] if isinstance(value, dict) else [f"{where}: not an object"]
+    entry = types()[strip(want)]
+    if entry["kind"] == "enum":
+        return [] if value in entry["values"] else [f"{where}: {value!r} is not a {want} value"]
+    if not isinstance(value, dict):
+        return [f"{where}: not an object"]
+    problems = []
+    fields = {f["name"]: f for f in fields_of(want)}
+    for key in sorted(set(value) - set(fields)):
+        problems.append(f"{where}.{key}: not in {strip(want)}")
+    for name, f in fields.items():
+        if name not in value:
+            if f["required"]:
+                problems.append(f"{where}.{name}: missing")
+            continue
+        problems += validate(f["type"], value[name], f"{where}.{name}", nullable=f["nullable"])
+    return problems
+
+
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
