@@ -28,7 +28,7 @@ from cattrs import Converter
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from ._errors import ResponseDecodeError
-from .types._base import EXTRA_FIELDS, Model
+from .types._base import EXTRA_FIELDS, Model, _ExtraFieldsSlot
 
 __all__ = [
     "converter",
@@ -229,22 +229,26 @@ def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> st
         # through a strict check, so a null id is an error rather than the string "None".
         globs[name] = _STRICT_PRIMITIVES[tp]
         globs[f"{name}_t"] = tp
-        return f"({value} if {value}.__class__ is {name}_t else {name}({value}))"
+        return f"({value} if type({value}) is {name}_t else {name}({value}))"
     inner = _optional_of(tp)
     if inner is not None:
         return f"None if {value} is None else {_structure_expr(inner, value, name, globs)}"
     item = _item_of(tp)
     if item is not None:
+        if attrs.has(item):
+            # One call per item without a comprehension's frame (3.11 builds one per call).
+            globs[name] = converter.get_structure_hook(item)
+            return f"tuple(map({name}, {value}))"
         return f"tuple([{_structure_expr(item, 'e', name, globs)} for e in {value}])"
     if tp == dict[str, Any]:
         # A free-form object (metadata): a C-level copy instead of cattrs' dict walk.
         globs[name] = converter.get_structure_hook(tp)
         globs[f"{name}_t"] = tp
-        return f"(dict({value}) if {value}.__class__ is dict else {name}({value}, {name}_t))"
+        return f"(dict({value}) if type({value}) is dict else {name}({value}, {name}_t))"
     if tp is datetime:
         globs[f"{name}_p"] = _datetime_from_text
         globs[name] = _structure_datetime
-        return f"({name}_p({value}) if {value}.__class__ is str else {name}({value}, None))"
+        return f"({name}_p({value}) if type({value}) is str else {name}({value}, None))"
     enum_cls = _open_enum_of(tp)
     if enum_cls is not None:
         # A string becomes its member, or stays itself when the enum does not list it yet.
@@ -252,7 +256,7 @@ def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> st
         globs[name] = converter.get_structure_hook(tp)
         globs[f"{name}_t"] = tp
         return (
-            f"({name}_m({value}, {value}) if {value}.__class__ is str "
+            f"({name}_m({value}, {value}) if type({value}) is str "
             f"else {name}({value}, {name}_t))"
         )
     globs[name] = converter.get_structure_hook(tp)
@@ -294,6 +298,9 @@ def _slot_setters(cls: type[Any]) -> dict[str, Callable[[Any, Any], None]] | Non
     if slots != {a.name for a in fields}:
         return None  # not slotted, or a slot __init__ fills itself (the cached hash)
     descriptors = {a.name: inspect.getattr_static(cls, a.name) for a in fields}
+    extra = descriptors.get(EXTRA_FIELDS)
+    if isinstance(extra, _ExtraFieldsSlot):
+        descriptors[EXTRA_FIELDS] = extra.slot  # the slot under Model's read-as-empty wrapper
     if not all(isinstance(d, types.MemberDescriptorType) for d in descriptors.values()):
         return None
     return {name: d.__set__ for name, d in descriptors.items()}
@@ -373,12 +380,17 @@ def _body(
             kwargs.append(f"{f.name.lstrip('_')}=v{i}")
     if shape.keeps_extra:
         # A complete object has no room for an unknown key; otherwise one C-level subset
-        # test per object, and the copy only when there is something to keep.
-        extra = "_NO_EXTRA" if complete else "_NO_EXTRA if _no_extra(o) else _extra_keys(o, _known)"
+        # test per object, and the copy only when there is something to keep. The slot
+        # path leaves the slot unset when there is nothing: it reads as the empty mapping.
         if setters is not None:
-            globs["s_extra"] = setters[EXTRA_FIELDS]
-            lines.append(f"s_extra(self, {extra})")
+            if not complete:
+                globs["s_extra"] = setters[EXTRA_FIELDS]
+                lines.append("if not _no_extra(o):")
+                lines.append("    s_extra(self, _extra_keys(o, _known))")
         else:
+            extra = (
+                "_NO_EXTRA" if complete else "_NO_EXTRA if _no_extra(o) else _extra_keys(o, _known)"
+            )
             kwargs.append(f"{EXTRA_FIELDS}={extra}")
     lines.append("return self" if setters is not None else f"return _cls({', '.join(kwargs)})")
     return [indent + line for line in lines]
@@ -415,13 +427,18 @@ def _parse_timestamp_direct(value: str) -> datetime:
         return _parse_timestamp_rewritten(value)
 
 
-_parse_timestamp = (
-    _parse_timestamp_direct if sys.version_info >= (3, 11) else _parse_timestamp_rewritten
-)
+_FROMISOFORMAT_TAKES_Z = sys.version_info >= (3, 11)
+_parse_timestamp = _parse_timestamp_direct if _FROMISOFORMAT_TAKES_Z else _parse_timestamp_rewritten
 
 
 def _datetime_from_text(value: str) -> datetime:
-    parsed = _parse_timestamp(value)
+    if _FROMISOFORMAT_TAKES_Z:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = _parse_timestamp_rewritten(value)
+    else:
+        parsed = _parse_timestamp_rewritten(value)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=timezone.utc)
     # "+00:00" parses to the timezone.utc singleton: the common case costs one identity test.
