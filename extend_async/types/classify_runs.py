@@ -39,25 +39,47 @@ class ClassifyOutput(Model):
 
 @frozen(kw_only=True)
 class ClassifyRun(Model):
+    """A classify run, as the API's reference page describes each field."""
+
+    #: The unique identifier of the run (``clr_...``).
     id: str
+    #: PENDING (waiting), PROCESSING (in progress), PROCESSED, FAILED or CANCELLED.
     status: RunStatus | str
+    #: When the run was created (aware, UTC).
     created_at: datetime
+    #: When the run last changed (aware, UTC).
     updated_at: datetime
+    #: The configuration used for this run.
     config: ClassifyConfig
+    #: Where to view the run in the Extend dashboard.
     dashboard_url: str
+    #: Always ``"classify_run"``.
     object: str = "classify_run"
+    #: The final output, reviewed or initial; present once the run is PROCESSED.
     output: ClassifyOutput | None = None
+    #: The classifier used; absent when the run was given an inline config.
     classifier: ClassifierSummary | None = None
+    #: The classifier version used; absent when the run was given an inline config.
     classifier_version: ClassifierVersionSummary | None = None
+    #: The output before any review edits; present when ``reviewed`` is true.
     initial_output: ClassifyOutput | None = None
+    #: The output after human review; present when ``reviewed`` is true.
     reviewed_output: ClassifyOutput | None = None
+    #: Why the run failed, when FAILED; new reasons may appear (then a plain ``str``).
     failure_reason: FailureReason | str | None = None
+    #: A detailed message about the failure, when FAILED.
     failure_message: str | None = None
+    #: The metadata given when the run was created, if any.
     metadata: dict[str, Any] | None = None
+    #: Whether a human has reviewed the run.
     reviewed: bool = False
+    #: Whether the results were edited during review.
     edited: bool = False
+    #: The file that was processed.
     file: FileSummary | None = None
+    #: The parse run this run used, when one was created.
     parse_run_id: str | None = None
+    #: Credits the run consumed; present when PROCESSED (not for older or legacy-billed runs).
     usage: RunUsage | None = None
 
     @property
