@@ -1,7 +1,8 @@
 """Decoding one full ClassifyRun (the reference page's, ~4.2 KB) from bytes.
 
-- ours: ``orjson.loads`` + the converter's compiled structure function, what
-  ``Requester.request`` does with every 2xx body;
+- ours: ``decode_response`` (``orjson.loads`` + the converter's compiled strict structure
+  function, the lenient walk only if that fails), what ``Requester.request`` does with
+  every 2xx body;
 - official (compared): pydantic's ``ClassifyRun.model_validate_json`` in lax mode.
   Strict mode cannot decode any ClassifyRun: the SDK's base model has a ``mode="before"``
   validator, so validation runs on Python objects and strict mode then refuses every
@@ -44,12 +45,17 @@ def measure(n: int, rounds: int) -> dict[str, Any]:
     from extend_ai.core.unchecked_base_model import construct_type
     from extend_ai.types import ClassifyRun as OfficialClassifyRun
 
-    from extend_async._converter import structure_hook_for
+    from extend_async._converter import decode_response
     from extend_async.types import ClassifyRun
 
     body = SEED_PATH.read_bytes()
-    hook = structure_hook_for(ClassifyRun)
-    ours = hook(orjson.loads(body), ClassifyRun)
+
+    def decode() -> ClassifyRun:
+        return decode_response(
+            body, ClassifyRun, status=200, request_id=None, method="POST", path="/classify_runs"
+        )
+
+    ours = decode()
     official = OfficialClassifyRun.model_validate_json(body)
     assert ours.id == official.id  # both decoded the same run
     assert ours.config is not None
@@ -63,7 +69,7 @@ def measure(n: int, rounds: int) -> dict[str, Any]:
 
     return {
         "body_bytes": len(body),
-        "ours_us": _best_us(lambda: hook(orjson.loads(body), ClassifyRun), n, rounds),
+        "ours_us": _best_us(decode, n, rounds),
         "official_lax_us": _best_us(
             lambda: OfficialClassifyRun.model_validate_json(body), n, rounds
         ),

@@ -2,27 +2,42 @@
 
 Every attrs class gets its (un)structure function from one hook factory pair, so a new
 model needs no registration. Open enums (``SomeEnum | str``) and aware datetimes have
-hooks of their own.
+hooks of their own. ``decode_response`` turns a 2xx body into its model: the compiled
+strict function first, and the lenient walk of ``_lenient`` only when that fails.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
+import operator
 import re
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
 import attrs
+from attrs import frozen
 from cattrs import Converter
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_unstructure_fn, override
 
-__all__ = ["converter", "structure_hook_for", "to_camel", "unstructure_request"]
+from ._errors import ResponseDecodeError, excerpt
+from ._json import loads
+from .types._base import EXTRA_FIELDS, Model, _ExtraFieldsSlot
+
+__all__ = [
+    "converter",
+    "decode_response",
+    "structure_hook_for",
+    "structure_response",
+    "to_camel",
+    "unstructure_request",
+]
 
 T = TypeVar("T")
 
@@ -35,22 +50,31 @@ def to_camel(name: str) -> str:
 converter = Converter(detailed_validation=False)
 
 
-def _structure_attrs_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
-    if isinstance(cls, type) and not getattr(cls, "__parameters__", ()):
-        return _make_structure_fn(cls)
-    # Generic classes (``Page[T]``) keep cattrs' own generator, which maps type variables.
-    renames = {a.name: override(rename=to_camel(a.name)) for a in attrs.fields(cls)}
-    return make_dict_structure_fn(cls, converter, **renames)  # type: ignore[arg-type]
+def _structure_attrs_factory(tp: Any) -> Callable[[Any, Any], Any]:
+    return _make_structure_fn(tp)
 
 
 def _unstructure_attrs_factory(cls: type[Any]) -> Callable[[Any], Any]:
-    renames = {a.name: override(rename=to_camel(a.name)) for a in attrs.fields(cls)}
-    return make_dict_unstructure_fn(
+    renames = {
+        a.name: override(omit=True) if a.name == EXTRA_FIELDS else override(rename=to_camel(a.name))
+        for a in attrs.fields(cls)
+    }
+    plain = make_dict_unstructure_fn(
         cls,
         converter,
         _cattrs_omit_if_default=True,
         **renames,  # type: ignore[arg-type]
     )
+    if not any(a.name == EXTRA_FIELDS for a in attrs.fields(cls)):
+        return plain
+
+    def unstructure_with_extra(value: Any) -> Any:
+        data = plain(value)
+        extra = value.extra_fields
+        # The keys this SDK does not know go back as they came; the named fields win.
+        return {**extra, **data} if extra else data
+
+    return unstructure_with_extra
 
 
 converter.register_structure_hook_factory(attrs.has, _structure_attrs_factory)
@@ -102,14 +126,15 @@ for _tp, _hook in _STRICT_PRIMITIVES.items():
     converter.register_structure_hook(_tp, _hook)
 
 
-# --- structure functions of plain attrs classes (the decoding hot path) -------------------
+# --- structure functions of attrs classes (the decoding hot path) -------------------------
 #
 # cattrs' generated functions call, for every ``X | None`` field, a hook that looks the
 # inner hook up again on each call, and collect the fields present in a dict for
 # ``**kwargs``. A ClassifyRun has ~80 such fields, so these functions are generated here
 # instead: one ``o.get`` per field, ``None`` tests, primitives and ``tuple[X, ...]`` inline,
-# every other hook resolved once. Semantics are cattrs' with ``detailed_validation=False``:
-# unknown keys are ignored and a missing required key raises ``KeyError``.
+# every other hook resolved once. They are strict: a missing required key or a value of
+# another type raises, and ``decode_response`` then reads the answer again with the
+# lenient walk of ``_lenient``, so a well-formed answer pays for nothing else.
 
 _PRIMITIVES = (str, int, float, bool)
 _MISSING = object()
@@ -134,6 +159,67 @@ def _item_of(tp: Any) -> Any:
     return None
 
 
+def _substitute(tp: Any, bound: Mapping[Any, Any]) -> Any:
+    """``tp`` with the type variables of a generic model replaced (``Page[X]``)."""
+    if not bound:
+        return tp
+    if isinstance(tp, TypeVar):
+        return bound.get(tp, Any)
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is tuple:
+        return tuple[tuple(_substitute(a, bound) for a in args)]  # type: ignore[misc]
+    if origin in (typing.Union, types.UnionType):
+        return functools.reduce(operator.or_, [_substitute(a, bound) for a in args])
+    return tp
+
+
+@frozen
+class ModelField:
+    """One field of a model as the decoders see it: wire key, resolved type, default."""
+
+    name: str
+    key: str
+    type: Any
+    default: Any  # attrs.NOTHING when required, an ``attrs.Factory`` or a plain value
+
+
+@frozen
+class ModelShape:
+    """A model class (the origin of a generic alias), its fields and its known wire keys."""
+
+    cls: type[Any]
+    fields: tuple[ModelField, ...]
+    known: frozenset[str]
+    keeps_extra: bool
+
+
+@cache
+def model_shape(tp: Any) -> ModelShape:
+    """The decoders' view of an attrs class or of a generic alias of one (``Page[X]``)."""
+    cls = typing.get_origin(tp) or tp
+    attrs.resolve_types(cls)
+    params = getattr(cls, "__parameters__", ())
+    bound = dict(zip(params, typing.get_args(tp), strict=False))
+    fields = tuple(
+        ModelField(a.name, to_camel(a.name), _substitute(a.type, bound), a.default)
+        for a in attrs.fields(cls)
+        if a.init and a.name != EXTRA_FIELDS
+    )
+    keeps_extra = any(a.name == EXTRA_FIELDS for a in attrs.fields(cls))
+    return ModelShape(cls, fields, frozenset(f.key for f in fields), keeps_extra)
+
+
+def extra_keys(o: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
+    """The keys of ``o`` a model does not name, with their values (the shared empty map if none)."""
+    if known.issuperset(o):
+        return _NO_EXTRA
+    return {k: v for k, v in o.items() if k not in known}
+
+
+_NO_EXTRA = Model().extra_fields
+
+
 def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> str:
     """Source that structures the local ``value`` as ``tp``; helpers go in ``globs``."""
     if tp is Any:
@@ -143,13 +229,36 @@ def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> st
         # through a strict check, so a null id is an error rather than the string "None".
         globs[name] = _STRICT_PRIMITIVES[tp]
         globs[f"{name}_t"] = tp
-        return f"({value} if {value}.__class__ is {name}_t else {name}({value}))"
+        return f"({value} if type({value}) is {name}_t else {name}({value}))"
     inner = _optional_of(tp)
     if inner is not None:
         return f"None if {value} is None else {_structure_expr(inner, value, name, globs)}"
     item = _item_of(tp)
     if item is not None:
+        if attrs.has(item):
+            # One call per item without a comprehension's frame (3.11 builds one per call).
+            globs[name] = converter.get_structure_hook(item)
+            return f"tuple(map({name}, {value}))"
         return f"tuple([{_structure_expr(item, 'e', name, globs)} for e in {value}])"
+    if tp == dict[str, Any]:
+        # A free-form object (metadata): a C-level copy instead of cattrs' dict walk.
+        globs[name] = converter.get_structure_hook(tp)
+        globs[f"{name}_t"] = tp
+        return f"(dict({value}) if type({value}) is dict else {name}({value}, {name}_t))"
+    if tp is datetime:
+        globs[f"{name}_p"] = _datetime_from_text
+        globs[name] = _structure_datetime
+        return f"({name}_p({value}) if type({value}) is str else {name}({value}, None))"
+    enum_cls = _open_enum_of(tp)
+    if enum_cls is not None:
+        # A string becomes its member, or stays itself when the enum does not list it yet.
+        globs[f"{name}_m"] = enum_cls._value2member_map_.get
+        globs[name] = converter.get_structure_hook(tp)
+        globs[f"{name}_t"] = tp
+        return (
+            f"({name}_m({value}, {value}) if type({value}) is str "
+            f"else {name}({value}, {name}_t))"
+        )
     globs[name] = converter.get_structure_hook(tp)
     globs[f"{name}_t"] = tp
     return f"{name}({value}, {name}_t)"
@@ -158,11 +267,17 @@ def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> st
 def _slot_setters(cls: type[Any]) -> dict[str, Callable[[Any, Any], None]] | None:
     """Each field's slot setter when ``cls.__init__`` only stores its arguments, else None.
 
-    A frozen attrs ``__init__`` stores each field through ``object.__setattr__``; setting
-    the slots directly builds the same instance ~3x faster, and that is half the cost of
-    decoding a ClassifyRun. Anything more in ``__init__`` (a validator, a converter, a
-    post-init hook, a field outside the arguments, a hand-written ``__init__``) and the
-    decoder calls ``__init__`` as usual.
+    Why this pays: a frozen attrs ``__init__`` stores each field through
+    ``object.__setattr__``; setting the slots directly builds the same instance ~3x faster,
+    and structuring the benchmark's ClassifyRun takes ~53 us this way against ~82 us through
+    ``__init__`` (CPython 3.11, measured on a shared 2-core machine). Anything more in
+    ``__init__`` (a validator, a converter, a post-init hook, a field outside the arguments,
+    a hand-written ``__init__``) and the decoder calls ``__init__`` as usual.
+
+    What it relies on is not public attrs API: that attrs names the file of the code it
+    generates "attrs generated ...", and that a slotted class's fields are member
+    descriptors. ``tests/unit/test_structure_fast_path.py`` pins the attrs versions this
+    was checked against and fails loudly on any other, so an upgrade re-checks it.
     """
     fields = attrs.fields(cls)
     code = getattr(cls.__init__, "__code__", None)
@@ -183,49 +298,102 @@ def _slot_setters(cls: type[Any]) -> dict[str, Callable[[Any, Any], None]] | Non
     if slots != {a.name for a in fields}:
         return None  # not slotted, or a slot __init__ fills itself (the cached hash)
     descriptors = {a.name: inspect.getattr_static(cls, a.name) for a in fields}
+    extra = descriptors.get(EXTRA_FIELDS)
+    if isinstance(extra, _ExtraFieldsSlot):
+        descriptors[EXTRA_FIELDS] = extra.slot  # the slot under Model's read-as-empty wrapper
     if not all(isinstance(d, types.MemberDescriptorType) for d in descriptors.values()):
         return None
     return {name: d.__set__ for name, d in descriptors.items()}
 
 
-def _make_structure_fn(cls: type[Any]) -> Callable[[Any, Any], Any]:
-    attrs.resolve_types(cls)
+def _make_structure_fn(tp: Any) -> Callable[[Any, Any], Any]:
+    """Generate the strict structure function of a model (see the section comment).
+
+    Two bodies: an object with exactly as many keys as the model names (the usual, complete
+    answer) reads every key by subscript, and then has no unknown key unless one of the
+    named keys is missing, which the ``KeyError`` sends to the second body. That one reads
+    with ``get``, applies defaults and collects the unknown keys for ``extra_fields``.
+    """
+    shape = model_shape(tp)
+    cls = shape.cls
     setters = _slot_setters(cls)
-    globs: dict[str, Any] = {"_cls": cls, "_MISSING": _MISSING, "_new": object.__new__}
-    lines = [f"def structure_{cls.__name__}(o, _=None):", "  get = o.get"]
-    if setters is not None:
-        lines.append("  self = _new(_cls)")
-    kwargs = []
-    for i, a in enumerate(attrs.fields(cls)):
-        if not a.init:
-            continue
-        key = to_camel(a.name)
-        expr = _structure_expr(a.type, "x", f"h{i}", globs)
-        if a.default is attrs.NOTHING:
-            lines.append(f"  x = o[{key!r}]")
-        elif a.default is None:
-            lines.append(f"  x = get({key!r})")
-            if _optional_of(a.type) is None:
-                expr = f"None if x is None else {expr}"
-        else:
-            if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
-                globs[f"d{i}"] = a.default.factory
-                default = f"d{i}()"
-            else:
-                globs[f"d{i}"] = a.default
-                default = f"d{i}"
-            lines.append(f"  x = get({key!r}, _MISSING)")
-            expr = f"{default} if x is _MISSING else {expr}"
-        if setters is not None:
-            globs[f"s{i}"] = setters[a.name]
-            lines.append(f"  s{i}(self, {expr})")
-        else:
-            lines.append(f"  v{i} = {expr}")
-            kwargs.append(f"{a.alias}=v{i}")
-    lines.append("  return self" if setters is not None else f"  return _cls({', '.join(kwargs)})")
+    globs: dict[str, Any] = {
+        "_cls": cls,
+        "_MISSING": _MISSING,
+        "_new": object.__new__,
+        "_known": shape.known,
+        "_no_extra": shape.known.issuperset,
+        "_NO_EXTRA": _NO_EXTRA,
+        "_extra_keys": extra_keys,
+    }
+    exprs = [_structure_expr(f.type, "x", f"h{i}", globs) for i, f in enumerate(shape.fields)]
+    fn_name = f"structure_{cls.__name__}"
+    lines = [f"def {fn_name}(o, _=None):"]
+    if shape.fields:
+        lines += [f"  if len(o) == {len(shape.fields)}:", "    try:"]
+        lines += _body(shape, setters, exprs, globs, complete=True, indent="      ")
+        lines.append("    except KeyError:")
+        lines.append("      pass  # a named key is missing (maybe for an unknown one)")
+    lines += _body(shape, setters, exprs, globs, complete=False, indent="  ")
     namespace: dict[str, Any] = {}
     exec(compile("\n".join(lines), f"<structure {cls.__qualname__}>", "exec"), globs, namespace)
-    return namespace[f"structure_{cls.__name__}"]  # type: ignore[no-any-return]
+    return namespace[fn_name]  # type: ignore[no-any-return]
+
+
+def _body(
+    shape: ModelShape,
+    setters: dict[str, Callable[[Any, Any], None]] | None,
+    exprs: list[str],
+    globs: dict[str, Any],
+    *,
+    complete: bool,
+    indent: str,
+) -> list[str]:
+    """The lines that build one instance; ``complete``: every named key is present."""
+    lines = [] if complete else ["get = o.get"]
+    if setters is not None:
+        lines.append("self = _new(_cls)")
+    kwargs = []
+    for i, (f, expr) in enumerate(zip(shape.fields, exprs, strict=True)):
+        if complete or f.default is attrs.NOTHING:
+            lines.append(f"x = o[{f.key!r}]")
+            if f.default is None and _optional_of(f.type) is None:
+                expr = f"None if x is None else {expr}"
+        elif f.default is None:
+            lines.append(f"x = get({f.key!r})")
+            if _optional_of(f.type) is None:
+                expr = f"None if x is None else {expr}"
+        else:
+            if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+                globs[f"d{i}"] = f.default.factory
+                default = f"d{i}()"
+            else:
+                globs[f"d{i}"] = f.default
+                default = f"d{i}"
+            lines.append(f"x = get({f.key!r}, _MISSING)")
+            expr = f"{default} if x is _MISSING else {expr}"
+        if setters is not None:
+            globs[f"s{i}"] = setters[f.name]
+            lines.append(f"s{i}(self, {expr})")
+        else:
+            lines.append(f"v{i} = {expr}")
+            kwargs.append(f"{f.name.lstrip('_')}=v{i}")
+    if shape.keeps_extra:
+        # A complete object has no room for an unknown key; otherwise one C-level subset
+        # test per object, and the copy only when there is something to keep. The slot
+        # path leaves the slot unset when there is nothing: it reads as the empty mapping.
+        if setters is not None:
+            if not complete:
+                globs["s_extra"] = setters[EXTRA_FIELDS]
+                lines.append("if not _no_extra(o):")
+                lines.append("    s_extra(self, _extra_keys(o, _known))")
+        else:
+            extra = (
+                "_NO_EXTRA" if complete else "_NO_EXTRA if _no_extra(o) else _extra_keys(o, _known)"
+            )
+            kwargs.append(f"{EXTRA_FIELDS}={extra}")
+    lines.append("return self" if setters is not None else f"return _cls({', '.join(kwargs)})")
+    return [indent + line for line in lines]
 
 
 # --- datetimes: RFC 3339 in, aware UTC out ------------------------------------------------
@@ -259,15 +427,28 @@ def _parse_timestamp_direct(value: str) -> datetime:
         return _parse_timestamp_rewritten(value)
 
 
-_parse_timestamp = (
-    _parse_timestamp_direct if sys.version_info >= (3, 11) else _parse_timestamp_rewritten
-)
+_FROMISOFORMAT_TAKES_Z = sys.version_info >= (3, 11)
+_parse_timestamp = _parse_timestamp_direct if _FROMISOFORMAT_TAKES_Z else _parse_timestamp_rewritten
+
+
+def _datetime_from_text(value: str) -> datetime:
+    if _FROMISOFORMAT_TAKES_Z:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = _parse_timestamp_rewritten(value)
+    else:
+        parsed = _parse_timestamp_rewritten(value)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=timezone.utc)
+    # "+00:00" parses to the timezone.utc singleton: the common case costs one identity test.
+    return parsed if parsed.tzinfo is timezone.utc else parsed.astimezone(timezone.utc)
 
 
 def _structure_datetime(value: Any, _: Any) -> datetime:
     if isinstance(value, str):
-        parsed = _parse_timestamp(value)
-    elif isinstance(value, datetime):
+        return _datetime_from_text(value)
+    if isinstance(value, datetime):
         parsed = value
     else:
         raise TypeError(f"expected an RFC 3339 timestamp, got {type(value).__name__}")
@@ -333,8 +514,78 @@ converter.register_unstructure_hook_func(
 
 @cache
 def structure_hook_for(cls: type[T]) -> Callable[[Any, type[T]], T]:
-    """The compiled structure function for ``cls``, looked up once (hot path)."""
+    """The compiled, strict structure function for ``cls``, looked up once (hot path)."""
     return converter.get_structure_hook(cls)
+
+
+def structure_response(data: Any, cls: type[T]) -> T:
+    """``data`` (decoded JSON) as ``cls``, never failing because of its shape.
+
+    The strict function first; when the answer deviates from what the model promises, the
+    lenient walk reads what it can, sets what it cannot to ``None`` and logs each deviation
+    once (model and field path, no value). Raises ``ShapeError`` only when ``data`` is not
+    a JSON object or, for a model with an ``id``, carries no string ``id``.
+    """
+    try:
+        return structure_hook_for(cls)(data, cls)  # type: ignore[arg-type, no-any-return]
+    except Exception:  # the answer drifted from the schema somewhere: read it leniently
+        pass
+    from ._lenient import structure_leniently
+
+    return structure_leniently(data, cls)
+
+
+def decode_response(
+    body: bytes,
+    cast_to: type[T],
+    *,
+    status: int,
+    request_id: str | None,
+    method: str,
+    path: str,
+) -> T:
+    """The model in a 2xx body; ``ResponseDecodeError`` only for a body that is not JSON,
+    not an object, or without an ``id`` (the message names the field path)."""
+    try:
+        data = loads(body)
+    except ValueError as exc:
+        why = f"the body is not JSON ({exc})"
+        raise _decode_error(why, body, cast_to, status, request_id, method, path) from exc
+    try:
+        return structure_response(data, cast_to)
+    except ShapeError as exc:
+        raise _decode_error(str(exc), body, cast_to, status, request_id, method, path) from None
+
+
+class ShapeError(ValueError):
+    """A JSON answer that no model can be read from: not an object, or no ``id``."""
+
+
+def _decode_error(
+    why: str,
+    body: bytes,
+    cast_to: Any,
+    status: int,
+    request_id: str | None,
+    method: str,
+    path: str,
+) -> ResponseDecodeError:
+    return ResponseDecodeError(
+        f"could not decode a {type_name(cast_to)} from the {status} response to "
+        f"{method} {path}: {why}",
+        status_code=status,
+        request_id=request_id,
+        body=excerpt(body),
+        method=method,
+        path=path,
+    )
+
+
+def type_name(tp: Any) -> str:
+    """``ClassifyRun``, ``Page[ClassifyRunSummary]``: a type as messages name it."""
+    args = typing.get_args(tp)
+    name = getattr(typing.get_origin(tp) or tp, "__name__", str(tp))
+    return f"{name}[{', '.join(type_name(a) for a in args)}]" if args else str(name)
 
 
 def unstructure_request(value: Any) -> Any:

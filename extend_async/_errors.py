@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +39,25 @@ BODY_EXCERPT_CHARS = 200
 # What an exception keeps of a non-JSON error body: enough to recognise the page, never
 # the whole of a large one.
 ERROR_BODY_CHARS = 4096
+
+
+_WHITESPACE = re.compile(r"\s+")
+# "[^<>]" rather than "[^>]": a match can never run past the next "<", so a body full of
+# "<" costs linear time, not quadratic.
+_TAGS = re.compile(r"<[^<>]*>")
+
+
+def excerpt(body: bytes) -> str:
+    """A short, single-line, tag-free excerpt of a body for messages and logs.
+
+    The body is cut before any other work, so a huge body costs no more than a small one.
+    """
+    head = body[: BODY_EXCERPT_CHARS * 8]
+    text = head.decode("utf-8", errors="replace")
+    text = _WHITESPACE.sub(" ", _TAGS.sub(" ", text)).strip()
+    if len(text) > BODY_EXCERPT_CHARS or len(head) < len(body):
+        return text[:BODY_EXCERPT_CHARS] + "…"
+    return text
 
 
 class ExtendError(Exception):

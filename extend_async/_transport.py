@@ -14,7 +14,6 @@ import contextlib
 import logging
 import os
 import platform
-import re
 import ssl
 import threading
 import time
@@ -31,18 +30,17 @@ from attrs import field, frozen
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from ._converter import structure_hook_for
+from ._converter import decode_response
 from ._errors import (
-    BODY_EXCERPT_CHARS,
     ERROR_BODY_CHARS,
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
     ExtendError,
     InvalidInputError,
-    ResponseDecodeError,
     ResponseTooLargeError,
     error_class_for_status,
+    excerpt,
 )
 from ._hooks import NO_HOOKS, AttemptHooks
 from ._json import loads
@@ -325,25 +323,6 @@ def _query(params: Mapping[str, Any] | None) -> dict[str, str] | None:
         else:
             out[key] = str(value)
     return out
-
-
-_WHITESPACE = re.compile(r"\s+")
-# "[^<>]" rather than "[^>]": a match can never run past the next "<", so a body full of
-# "<" costs linear time, not quadratic.
-_TAGS = re.compile(r"<[^<>]*>")
-
-
-def excerpt(body: bytes) -> str:
-    """A short, single-line, tag-free excerpt of a body for messages and logs.
-
-    The body is cut before any other work, so a huge body costs no more than a small one.
-    """
-    head = body[: BODY_EXCERPT_CHARS * 8]
-    text = head.decode("utf-8", errors="replace")
-    text = _WHITESPACE.sub(" ", _TAGS.sub(" ", text)).strip()
-    if len(text) > BODY_EXCERPT_CHARS or len(head) < len(body):
-        return text[:BODY_EXCERPT_CHARS] + "…"
-    return text
 
 
 def status_error(
@@ -766,16 +745,6 @@ def transport_cause(exc: BaseException) -> BaseException | None:
 def _decode(
     body: bytes, cast_to: type[T], status: int, request_id: str | None, method: str, path: str
 ) -> T:
-    try:
-        data = loads(body)
-        return structure_hook_for(cast_to)(data, cast_to)  # type: ignore[arg-type, no-any-return]
-    except Exception as exc:  # any decoding failure is the server breaking its promise
-        raise ResponseDecodeError(
-            f"could not decode a {getattr(cast_to, '__name__', cast_to)} "
-            f"from the {status} response to {method} {path}: {exc!r:.200}",
-            status_code=status,
-            request_id=request_id,
-            body=excerpt(body),
-            method=method,
-            path=path,
-        ) from exc
+    return decode_response(
+        body, cast_to, status=status, request_id=request_id, method=method, path=path
+    )

@@ -198,7 +198,9 @@ class Api:
         with store.lock:
             run = self._run(call)
             run.cancel_count += 1
-            if run.status not in ACTIVE_STATUSES:
+            if run.status not in ACTIVE_STATUSES or (
+                run.status == "PENDING" and not self._settings().cancel_pending
+            ):
                 raise ConflictProblem(f"Classify run cannot be cancelled in status {run.status}")
             store.set_status(run, "CANCELLED")
             payload = render_run(run, self._dashboard)

@@ -116,6 +116,11 @@ class ExtendEmulator:
         missing_workspace_status: Status when an organization key names no workspace
             (400, 403 or 422).
         allow_delete_active: Let DELETE remove PENDING/PROCESSING runs.
+        cancel_pending: Let a cancel stop a PENDING run. Off by default, following the
+            reference page ("only classify runs with a status of PROCESSING can be
+            cancelled"): a PENDING run's cancel answers ``state_conflict_status`` like a
+            finished run's. Turn it on for the emulator's earlier behaviour, where a
+            PENDING run could be cancelled too.
         dashboard_url: Base of each run's ``dashboardUrl``.
         max_body_bytes: Largest JSON request body accepted.
         max_upload_bytes: Largest file ``POST /files/upload`` accepts (413 beyond it).
@@ -145,6 +150,7 @@ class ExtendEmulator:
         state_conflict_status: int = 400,
         missing_workspace_status: int = 400,
         allow_delete_active: bool = False,
+        cancel_pending: bool = False,
         dashboard_url: str = "https://dashboard.extend.ai",
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         max_upload_bytes: int = 100 * 1024 * 1024,
@@ -167,6 +173,7 @@ class ExtendEmulator:
             state_conflict_status=state_conflict_status,
             missing_workspace_status=missing_workspace_status,
             allow_delete_active=allow_delete_active,
+            cancel_pending=cancel_pending,
             dashboard_url=dashboard_url.rstrip("/"),
             max_upload_bytes=max_upload_bytes,
             presigned_url_seconds=presigned_url_seconds,

@@ -32,6 +32,8 @@ class Settings:
     state_conflict_status: int = field(default=400, validator=_error_status)
     missing_workspace_status: int = field(default=400, validator=_error_status)
     allow_delete_active: bool = False
+    # The reference page: only PROCESSING runs can be cancelled (see ExtendEmulator).
+    cancel_pending: bool = False
     dashboard_url: str = "https://dashboard.extend.ai"
     created_by_name: str = "Emulator API key"
     max_upload_bytes: int = 100 * 1024 * 1024

@@ -1,6 +1,22 @@
 """Response models and request inputs, as frozen attrs classes with snake_case attributes."""
 
-from ._enums import BaseProcessor, FailureReason, FileType, RunSource, RunStatus
+from ._base import Model
+from ._enums import (
+    BaseProcessor,
+    ChunkingType,
+    ClassifyContext,
+    EnrichmentFormat,
+    ExcelParsingMode,
+    FailureReason,
+    FileType,
+    ImageConversionQuality,
+    ParseEngine,
+    ParseTarget,
+    RunSource,
+    RunStatus,
+    TableTargetFormat,
+    UsageRunType,
+)
 from .batch import BatchInput, BatchRun
 from .classifiers import (
     Classifier,
@@ -94,6 +110,7 @@ __all__ = [
     "BlockOptions",
     "ChunkingStrategy",
     "ChunkingStrategyOptions",
+    "ChunkingType",
     "Classification",
     "ClassificationDict",
     "Classifier",
@@ -107,6 +124,7 @@ __all__ = [
     "ClassifyAdvancedOptions",
     "ClassifyConfig",
     "ClassifyConfigDict",
+    "ClassifyContext",
     "ClassifyOutput",
     "ClassifyOverrideConfig",
     "ClassifyOverrideConfigDict",
@@ -116,6 +134,8 @@ __all__ = [
     "CreatedBy",
     "DeletedClassifyRun",
     "DeletedFile",
+    "EnrichmentFormat",
+    "ExcelParsingMode",
     "FailureReason",
     "FigureBlockOptions",
     "File",
@@ -139,13 +159,17 @@ __all__ = [
     "FormattingDetection",
     "FormulaBlockOptions",
     "GenericEvent",
+    "ImageConversionQuality",
     "Insight",
     "KeyValueBlockOptions",
+    "Model",
     "Page",
     "PageRange",
     "ParentSplit",
     "ParseAdvancedOptions",
     "ParseConfig",
+    "ParseEngine",
+    "ParseTarget",
     "ReleaseType",
     "ReturnOcr",
     "RunSource",
@@ -155,9 +179,11 @@ __all__ = [
     "SignedDataUrl",
     "SignedUrlEvent",
     "TableBlockOptions",
+    "TableTargetFormat",
     "TextBlockOptions",
     "UsageBreakdownItem",
     "UsageCharge",
+    "UsageRunType",
     "WebhookEvent",
     "WebhookEventType",
 ]

@@ -2,7 +2,9 @@
 
 Every one of them is *open*: the converter turns a known wire value into the member and
 keeps an unknown one as a plain ``str`` (the API promises new values, e.g. new failure
-reasons). Fields typed with these enums are therefore annotated ``Enum | str``.
+reasons). Fields typed with these enums are therefore annotated ``Enum | str``. The members
+are the values the API's schema lists (``tests/schema`` checks them against it); only
+``FailureReason`` comes from the reference pages, the schema types that field as a string.
 """
 
 from __future__ import annotations
@@ -11,10 +13,19 @@ from enum import Enum
 
 __all__ = [
     "BaseProcessor",
+    "ChunkingType",
+    "ClassifyContext",
+    "EnrichmentFormat",
+    "ExcelParsingMode",
     "FailureReason",
     "FileType",
+    "ImageConversionQuality",
+    "ParseEngine",
+    "ParseTarget",
     "RunSource",
     "RunStatus",
+    "TableTargetFormat",
+    "UsageRunType",
 ]
 
 
@@ -64,7 +75,6 @@ class FileType(_StrEnum):
 
 
 class BaseProcessor(_StrEnum):
-    CLASSIFICATION_STANDARD = "classification_standard"
     CLASSIFICATION_PERFORMANCE = "classification_performance"
     CLASSIFICATION_LIGHT = "classification_light"
 
@@ -77,3 +87,58 @@ class RunSource(_StrEnum):
     WORKFLOW_RUN = "WORKFLOW_RUN"
     STUDIO = "STUDIO"
     API = "API"
+
+
+class ClassifyContext(_StrEnum):
+    """``advancedOptions.context``: how much of the document the classifier reads."""
+
+    DEFAULT = "default"
+    MAX = "max"
+
+
+class ParseTarget(_StrEnum):
+    MARKDOWN = "markdown"
+    SPATIAL = "spatial"
+
+
+class ParseEngine(_StrEnum):
+    PARSE_PERFORMANCE = "parse_performance"
+    PARSE_LIGHT = "parse_light"
+
+
+class ChunkingType(_StrEnum):
+    PAGE = "page"
+    DOCUMENT = "document"
+    SECTION = "section"
+
+
+class ExcelParsingMode(_StrEnum):
+    BASIC = "basic"
+    ADVANCED = "advanced"
+
+
+class EnrichmentFormat(_StrEnum):
+    XML = "xml"
+    BRACKET = "bracket"
+
+
+class ImageConversionQuality(_StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class TableTargetFormat(_StrEnum):
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
+class UsageRunType(_StrEnum):
+    """The kind of run a usage breakdown entry charges for (its ``object``)."""
+
+    EXTRACT_RUN = "extract_run"
+    CLASSIFY_RUN = "classify_run"
+    SPLIT_RUN = "split_run"
+    PARSE_RUN = "parse_run"
+    EDIT_RUN = "edit_run"
+    FORM_DETECTION_RUN = "form_detection_run"

@@ -7,6 +7,7 @@ from typing import Any
 
 from attrs import frozen
 
+from ._base import Model
 from ._enums import RunStatus
 from .files import FileInput
 
@@ -14,14 +15,14 @@ __all__ = ["BatchInput", "BatchRun"]
 
 
 @frozen(kw_only=True)
-class BatchRun:
+class BatchRun(Model):
     """A batch of runs; ``status`` is aggregated over the whole batch."""
 
     id: str
     status: RunStatus | str
     created_at: datetime
+    run_count: int
     object: str = "batch_run"
-    run_count: int | None = None
 
     @property
     def is_terminal(self) -> bool:

@@ -7,6 +7,7 @@ from typing import Literal
 
 from attrs import frozen
 
+from ._base import Model
 from .config import ClassifyConfig, ClassifyOverrideConfig
 
 __all__ = [
@@ -24,7 +25,7 @@ ReleaseType = Literal["major", "minor"]
 
 
 @frozen(kw_only=True)
-class CreatedBy:
+class CreatedBy(Model):
     """Who made a version: ``type`` ``"user"`` (with ``email``) or ``"api_key"`` (``name``)."""
 
     type: str
@@ -33,7 +34,7 @@ class CreatedBy:
 
 
 @frozen(kw_only=True)
-class ClassifierSummary:
+class ClassifierSummary(Model):
     id: str
     name: str
     created_at: datetime
@@ -42,7 +43,7 @@ class ClassifierSummary:
 
 
 @frozen(kw_only=True)
-class ClassifierVersionSummary:
+class ClassifierVersionSummary(Model):
     id: str
     version: str
     classifier_id: str
@@ -53,7 +54,7 @@ class ClassifierVersionSummary:
 
 
 @frozen(kw_only=True)
-class ClassifierVersion:
+class ClassifierVersion(Model):
     id: str
     version: str
     classifier_id: str
@@ -65,12 +66,12 @@ class ClassifierVersion:
 
 
 @frozen(kw_only=True)
-class Classifier:
+class Classifier(Model):
     id: str
     name: str
     created_at: datetime
     updated_at: datetime
-    draft_version: ClassifierVersion | None = None
+    draft_version: ClassifierVersion
     object: str = "classifier"
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from attrs import frozen
 
+from ._base import Model
 from ._enums import FailureReason, RunStatus
 from .classifiers import ClassifierSummary, ClassifierVersionSummary
 from .config import ClassifyConfig
@@ -23,13 +24,13 @@ __all__ = [
 
 
 @frozen(kw_only=True)
-class Insight:
+class Insight(Model):
     type: str
     content: str
 
 
 @frozen(kw_only=True)
-class ClassifyOutput:
+class ClassifyOutput(Model):
     id: str
     type: str
     confidence: float
@@ -37,26 +38,48 @@ class ClassifyOutput:
 
 
 @frozen(kw_only=True)
-class ClassifyRun:
+class ClassifyRun(Model):
+    """A classify run, as the API's reference page describes each field."""
+
+    #: The unique identifier of the run (``clr_...``).
     id: str
+    #: PENDING (waiting), PROCESSING (in progress), PROCESSED, FAILED or CANCELLED.
     status: RunStatus | str
+    #: When the run was created (aware, UTC).
     created_at: datetime
+    #: When the run last changed (aware, UTC).
     updated_at: datetime
+    #: The configuration used for this run.
+    config: ClassifyConfig
+    #: Where to view the run in the Extend dashboard.
+    dashboard_url: str
+    #: Always ``"classify_run"``.
     object: str = "classify_run"
+    #: The final output, reviewed or initial; present once the run is PROCESSED.
     output: ClassifyOutput | None = None
+    #: The classifier used; absent when the run was given an inline config.
     classifier: ClassifierSummary | None = None
+    #: The classifier version used; absent when the run was given an inline config.
     classifier_version: ClassifierVersionSummary | None = None
+    #: The output before any review edits; present when ``reviewed`` is true.
     initial_output: ClassifyOutput | None = None
+    #: The output after human review; present when ``reviewed`` is true.
     reviewed_output: ClassifyOutput | None = None
+    #: Why the run failed, when FAILED; new reasons may appear (then a plain ``str``).
     failure_reason: FailureReason | str | None = None
+    #: A detailed message about the failure, when FAILED.
     failure_message: str | None = None
+    #: The metadata given when the run was created, if any.
     metadata: dict[str, Any] | None = None
+    #: Whether a human has reviewed the run.
     reviewed: bool = False
+    #: Whether the results were edited during review.
     edited: bool = False
-    config: ClassifyConfig | None = None
+    #: The file that was processed.
     file: FileSummary | None = None
+    #: The parse run this run used, when one was created.
     parse_run_id: str | None = None
-    dashboard_url: str | None = None
+    #: Credits the run consumed; present when PROCESSED (not for older or legacy-billed runs).
     usage: RunUsage | None = None
 
     @property
@@ -66,11 +89,12 @@ class ClassifyRun:
 
 
 @frozen(kw_only=True)
-class ClassifyRunSummary:
+class ClassifyRunSummary(Model):
     id: str
     status: RunStatus | str
     created_at: datetime
     updated_at: datetime
+    dashboard_url: str
     object: str = "classify_run"
     classifier: ClassifierSummary | None = None
     classifier_version: ClassifierVersionSummary | None = None
@@ -81,7 +105,6 @@ class ClassifyRunSummary:
     edited: bool = False
     file: FileSummary | None = None
     parse_run_id: str | None = None
-    dashboard_url: str | None = None
     usage: RunUsageSummary | None = None
 
     @property
@@ -90,7 +113,7 @@ class ClassifyRunSummary:
 
 
 @frozen(kw_only=True)
-class DeletedClassifyRun:
+class DeletedClassifyRun(Model):
     """The body of a successful delete."""
 
     id: str

@@ -2,14 +2,26 @@
 
 Every field but ``classifications`` is optional, so the same classes describe a full
 config (in responses), an inline config and a partial ``overrideConfig`` (in requests).
-Fields left ``None`` are not sent.
+Fields left ``None`` are not sent. Every class is a ``Model``: keys this SDK does not name
+yet are kept in ``extra_fields`` and sent back with the config.
 """
 
 from __future__ import annotations
 
 from attrs import frozen
 
-from ._enums import BaseProcessor
+from ._base import Model
+from ._enums import (
+    BaseProcessor,
+    ChunkingType,
+    ClassifyContext,
+    EnrichmentFormat,
+    ExcelParsingMode,
+    ImageConversionQuality,
+    ParseEngine,
+    ParseTarget,
+    TableTargetFormat,
+)
 
 __all__ = [
     "AgenticOptions",
@@ -35,84 +47,85 @@ __all__ = [
 
 
 @frozen(kw_only=True)
-class Classification:
+class Classification(Model):
     id: str
     type: str
     description: str
 
 
 @frozen(kw_only=True)
-class PageRange:
+class PageRange(Model):
     start: int
     end: int
 
 
 @frozen(kw_only=True)
-class ClassifyAdvancedOptions:
-    context: str | None = None
+class ClassifyAdvancedOptions(Model):
+    context: ClassifyContext | str | None = None
     advanced_multimodal_enabled: bool | None = None
     memory_enabled: bool | None = None
     page_ranges: tuple[PageRange, ...] | None = None
 
 
 @frozen(kw_only=True)
-class ChunkingStrategyOptions:
+class ChunkingStrategyOptions(Model):
     min_characters: int | None = None
     max_characters: int | None = None
 
 
 @frozen(kw_only=True)
-class ChunkingStrategy:
-    type: str
+class ChunkingStrategy(Model):
+    type: ChunkingType | str | None = None
     options: ChunkingStrategyOptions | None = None
 
 
 @frozen(kw_only=True)
-class AgenticOptions:
+class AgenticOptions(Model):
     enabled: bool | None = None
     custom_instructions: str | None = None
 
 
 @frozen(kw_only=True)
-class FigureBlockOptions:
+class FigureBlockOptions(Model):
     enabled: bool | None = None
     figure_image_clipping_enabled: bool | None = None
     advanced_chart_extraction_enabled: bool | None = None
+    custom_instructions: str | None = None
 
 
 @frozen(kw_only=True)
-class TableBlockOptions:
+class TableBlockOptions(Model):
     enabled: bool | None = None
-    target_format: str | None = None
+    target_format: TableTargetFormat | str | None = None
     table_header_continuation_enabled: bool | None = None
     cell_blocks_enabled: bool | None = None
     agentic: AgenticOptions | None = None
 
 
 @frozen(kw_only=True)
-class TextBlockOptions:
+class TextBlockOptions(Model):
     signature_detection_enabled: bool | None = None
     agentic: AgenticOptions | None = None
 
 
 @frozen(kw_only=True)
-class KeyValueBlockOptions:
+class KeyValueBlockOptions(Model):
     blank_field_formatting_enabled: bool | None = None
 
 
 @frozen(kw_only=True)
-class BarcodeBlockOptions:
+class BarcodeBlockOptions(Model):
     image_clipping_enabled: bool | None = None
     reading_enabled: bool | None = None
 
 
 @frozen(kw_only=True)
-class FormulaBlockOptions:
+class FormulaBlockOptions(Model):
     enabled: bool | None = None
 
 
 @frozen(kw_only=True)
-class BlockOptions:
+class BlockOptions(Model):
     figures: FigureBlockOptions | None = None
     tables: TableBlockOptions | None = None
     text: TextBlockOptions | None = None
@@ -122,43 +135,45 @@ class BlockOptions:
 
 
 @frozen(kw_only=True)
-class ReturnOcr:
+class ReturnOcr(Model):
     words: bool | None = None
 
 
 @frozen(kw_only=True)
-class FormattingDetection:
+class FormattingDetection(Model):
     type: str
 
 
 @frozen(kw_only=True)
-class ParseAdvancedOptions:
+class ParseAdvancedOptions(Model):
     page_rotation_enabled: bool | None = None
     page_ranges: tuple[PageRange, ...] | None = None
-    excel_parsing_mode: str | None = None
+    excel_parsing_mode: ExcelParsingMode | str | None = None
     excel_skip_hidden_content: bool | None = None
     excel_use_raw_cell_values: bool | None = None
     excel_skip_calculation: bool | None = None
+    excel_include_cell_metadata: bool | None = None
+    excel_include_cell_formatting: bool | None = None
     vertical_grouping_threshold: float | None = None
     return_ocr: ReturnOcr | None = None
     always_convert_to_pdf: bool | None = None
-    enrichment_format: str | None = None
-    image_conversion_quality: str | None = None
+    enrichment_format: EnrichmentFormat | str | None = None
+    image_conversion_quality: ImageConversionQuality | str | None = None
     formatting_detection: tuple[FormattingDetection, ...] | None = None
 
 
 @frozen(kw_only=True)
-class ParseConfig:
-    target: str | None = None
+class ParseConfig(Model):
+    target: ParseTarget | str | None = None
     chunking_strategy: ChunkingStrategy | None = None
-    engine: str | None = None
+    engine: ParseEngine | str | None = None
     engine_version: str | None = None
     block_options: BlockOptions | None = None
     advanced_options: ParseAdvancedOptions | None = None
 
 
 @frozen(kw_only=True)
-class ClassifyConfig:
+class ClassifyConfig(Model):
     classifications: tuple[Classification, ...]
     base_processor: BaseProcessor | str | None = None
     base_version: str | None = None
@@ -168,7 +183,7 @@ class ClassifyConfig:
 
 
 @frozen(kw_only=True)
-class ClassifyOverrideConfig:
+class ClassifyOverrideConfig(Model):
     """A partial ``ClassifyConfig``: only the fields given override the classifier's."""
 
     classifications: tuple[Classification, ...] | None = None

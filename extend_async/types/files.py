@@ -6,6 +6,7 @@ from datetime import datetime
 
 from attrs import frozen
 
+from ._base import Model
 from ._enums import FileType
 
 __all__ = [
@@ -53,27 +54,29 @@ FileInput = FileFromUrl | FileFromId | FileFromText
 
 
 @frozen(kw_only=True)
-class ParentSplit:
-    id: str | None = None
-    type: str | None = None
-    identifier: str | None = None
-    start_page: int | None = None
-    end_page: int | None = None
+class ParentSplit(Model):
+    """The split of a parent file this file was cut from."""
+
+    id: str
+    type: str
+    identifier: str
+    start_page: int
+    end_page: int
 
 
 @frozen(kw_only=True)
-class FileMetadata:
+class FileMetadata(Model):
     page_count: int | None = None
     parent_split: ParentSplit | None = None
 
 
 @frozen(kw_only=True)
-class FileSummary:
+class FileSummary(Model):
     id: str
-    name: str | None = None
+    name: str
     created_at: datetime
     updated_at: datetime
+    metadata: FileMetadata
     object: str = "file"
     type: FileType | str | None = None
     parent_file_id: str | None = None
-    metadata: FileMetadata | None = None

@@ -6,13 +6,15 @@ from typing import Generic, TypeVar
 
 from attrs import frozen
 
+from ._base import Model
+
 __all__ = ["Page"]
 
 ItemT = TypeVar("ItemT")
 
 
 @frozen(kw_only=True)
-class Page(Generic[ItemT]):
+class Page(Model, Generic[ItemT]):
     """``data`` holds this page's items; ``next_page_token`` is ``None`` on the last page."""
 
     data: tuple[ItemT, ...]

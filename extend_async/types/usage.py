@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from ._base import Model
+from ._enums import UsageRunType
+
 __all__ = ["RunUsage", "RunUsageSummary", "UsageBreakdownItem", "UsageCharge"]
 
 
 @frozen(kw_only=True)
-class UsageCharge:
+class UsageCharge(Model):
     product: str
     unit: str
     quantity: float
@@ -17,22 +20,22 @@ class UsageCharge:
 
 
 @frozen(kw_only=True)
-class UsageBreakdownItem:
-    object: str
+class UsageBreakdownItem(Model):
+    object: UsageRunType | str
     id: str
     credits: float
     charges: tuple[UsageCharge, ...] | None = None
 
 
 @frozen(kw_only=True)
-class RunUsage:
+class RunUsage(Model):
     credits: float
     total_credits: float | None = None
     breakdown: tuple[UsageBreakdownItem, ...] | None = None
 
 
 @frozen(kw_only=True)
-class RunUsageSummary:
+class RunUsageSummary(Model):
     """The usage block of a list item: no breakdown."""
 
     credits: float

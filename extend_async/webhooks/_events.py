@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from .._converter import structure_hook_for
+from .._converter import ShapeError, structure_response
 from ..types.batch import BatchRun
 from ..types.classifiers import Classifier, ClassifierVersion
 from ..types.classify_runs import ClassifyRun
@@ -108,16 +108,18 @@ def event_from_parts(event_id: str, event_type: str, payload: dict[str, Any]) ->
     if known is not None:
         event_cls, model = known
         try:
-            decoded = structure_hook_for(model)(payload, model)
-        except Exception as exc:
+            # Read like any answer: a payload that drifted from the schema still gives the
+            # typed event, its unreadable parts None (and logged once, without values).
+            decoded = structure_response(payload, model)
+        except ShapeError as exc:
             # The delivery is authentic; refusing it would only make Extend send it again
             # and again. Hand it over untyped instead, and say why.
             log.warning(
-                "webhook event %s (%s): payload is not a valid %s (%s); returned as GenericEvent",
+                "webhook event %s (%s): payload is not a %s (%s); returned as GenericEvent",
                 event_id,
                 event_type,
                 model.__name__,
-                repr(exc)[:200],
+                exc,
             )
         else:
             return event_cls(event_id=event_id, event_type=kind, payload=decoded)  # type: ignore[no-any-return]

@@ -16,7 +16,7 @@ from typing import Any
 
 from yarl import URL
 
-from .._errors import InvalidInputError, ResponseDecodeError
+from .._errors import InvalidInputError, ResponseDecodeError, excerpt
 from .._json import loads
 from .._options import (
     TimeoutArg,
@@ -25,7 +25,7 @@ from .._options import (
     check_max_response_bytes,
     check_retries,
 )
-from .._transport import USER_AGENT, Request, Requester, client_timeout, excerpt, proxy_for
+from .._transport import USER_AGENT, Request, Requester, client_timeout, proxy_for
 from ..types.webhooks import SignedUrlEvent, WebhookEvent
 from ._events import event_from_parts
 

@@ -28,6 +28,7 @@ from extend_async import (
 from extend_async._errors import APIStatusError
 from extend_async._send import CANCEL_REFUSALS, ambient_gate, recover_cancel, send_attempts
 from extend_async.bulk.operations import BulkOptions, bulk_options
+from extend_async.types import ClassifyConfig
 
 FAST = RetryPolicy(initial_delay=0.001, max_delay=0.002)
 _WHEN = datetime(2026, 3, 1, tzinfo=timezone.utc)
@@ -75,7 +76,14 @@ class FakeRuns:
 
     def run(self, id: str) -> ClassifyRun:
         status = RunStatus(self.statuses[id])  # as the converter decodes it
-        return ClassifyRun(id=id, status=status, created_at=_WHEN, updated_at=_WHEN)
+        return ClassifyRun(
+            id=id,
+            status=status,
+            created_at=_WHEN,
+            updated_at=_WHEN,
+            config=ClassifyConfig(classifications=()),
+            dashboard_url=f"https://dashboard.extend.ai/runs/{id}",
+        )
 
     async def cancel(self, id: str) -> ClassifyRun:
         """Like ``AsyncClassifyRuns.cancel``: every attempt through the core's retry loop

@@ -19,6 +19,7 @@ def _small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_cancels_the_active_runs_matching_the_filters_and_nothing_else(
     emu: ExtendEmulator, client: AsyncExtend
 ) -> None:
+    emu.configure(cancel_pending=True)  # these PENDING runs stand for runs a cancel can stop
     classifier = emu.create_classifier()
     other = emu.create_classifier("Other")
     processing = emu.seed_runs(30, classifier_id=classifier)
@@ -38,6 +39,7 @@ async def test_cancels_the_active_runs_matching_the_filters_and_nothing_else(
 
 
 async def test_a_batch_and_an_explicit_status(emu: ExtendEmulator, client: AsyncExtend) -> None:
+    emu.configure(cancel_pending=True)  # these PENDING runs stand for runs a cancel can stop
     batch = emu.seed_runs(12, batch_id="bpr_" + "b" * 21, status=["PENDING", "PROCESSING"])
     unrelated = emu.seed_runs(5, status="PENDING")
 

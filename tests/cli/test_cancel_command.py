@@ -189,6 +189,7 @@ def test_dry_run_lists_what_would_be_cancelled_and_cancels_nothing(emu: ExtendEm
 
 
 def test_a_filter_cancel_with_yes_cancels_the_matching_runs_only(emu: ExtendEmulator) -> None:
+    emu.configure(cancel_pending=True)  # these PENDING runs stand for runs a cancel can stop
     classifier = emu.create_classifier()
     mine = emu.seed_runs(25, classifier_id=classifier, status=["PENDING", "PROCESSING"])
     others = emu.seed_runs(5)

@@ -32,14 +32,24 @@ async def test_cancel_moves_a_processing_run_to_cancelled(
     assert (await wire.get(f"/classify_runs/{run_id}")).json["status"] == "CANCELLED"
 
 
-async def test_cancel_moves_a_pending_run_to_cancelled(
+async def test_cancel_of_a_pending_run_is_refused_as_the_reference_page_says(
     wire: Wire, emulator: ExtendEmulator
 ) -> None:
+    (run_id,) = emulator.seed_runs(1, status="PENDING")
+    envelope = (await wire.cancel(run_id)).assert_error(400, "INVALID_REQUEST")
+    assert envelope["message"] == "Classify run cannot be cancelled in status PENDING"
+    assert emulator.runs[run_id].status == "PENDING"
+
+
+async def test_cancel_pending_lets_a_cancel_stop_a_pending_run(
+    wire: Wire, emulator: ExtendEmulator
+) -> None:
+    emulator.configure(cancel_pending=True)
     (run_id,) = emulator.seed_runs(1, status="PENDING")
     assert (await wire.cancel(run_id)).json["status"] == "CANCELLED"
 
 
-@pytest.mark.parametrize("status", ["PROCESSED", "FAILED", "CANCELLED"])
+@pytest.mark.parametrize("status", ["PENDING", "PROCESSED", "FAILED", "CANCELLED"])
 async def test_cancel_of_a_finished_run_is_refused(
     wire: Wire, emulator: ExtendEmulator, status: str
 ) -> None:

@@ -34,7 +34,7 @@ CONFIG = ClassifyConfig(
         Classification(id="invoice", type="invoice", description="An invoice"),
         Classification(id="other", type="other", description="Anything else"),
     ),
-    base_processor=BaseProcessor.CLASSIFICATION_STANDARD,
+    base_processor=BaseProcessor.CLASSIFICATION_LIGHT,
 )
 
 
@@ -54,7 +54,19 @@ async def test_cancel_returns_a_typed_cancelled_run(emu: ExtendEmulator, api: As
     assert emu.runs[run_id].status == "CANCELLED"
 
 
-async def test_cancel_of_a_pending_run(emu: ExtendEmulator, api: AsyncExtend) -> None:
+async def test_cancel_of_a_pending_run_is_a_bad_request(
+    emu: ExtendEmulator, api: AsyncExtend
+) -> None:
+    # The reference page: only PROCESSING runs can be cancelled.
+    (run_id,) = emu.seed_runs(1, status="PENDING")
+    with pytest.raises(BadRequestError):
+        await api.classify_runs.cancel(run_id)
+
+
+async def test_cancel_of_a_pending_run_where_the_emulator_allows_it(
+    emu: ExtendEmulator, api: AsyncExtend
+) -> None:
+    emu.configure(cancel_pending=True)
     (run_id,) = emu.seed_runs(1, status="PENDING")
     assert (await api.classify_runs.cancel(run_id)).status is RunStatus.CANCELLED
 

@@ -7,6 +7,7 @@ copied verbatim.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -27,6 +28,7 @@ from extend_async.types import (
     ClassifyOutput,
     DeletedClassifyRun,
     FailureReason,
+    FileMetadata,
     FileSummary,
     FileType,
     Insight,
@@ -86,6 +88,17 @@ def assert_models(json_value: Any, model_value: Any, where: str = "run") -> None
         assert model_value == json_value, where
     else:
         assert model_value == json_value, where
+
+
+def strip_extra(value: Any) -> Any:
+    """``value`` with every model's ``extra_fields`` emptied, all the way down."""
+    if attrs.has(type(value)):
+        changes = {a.name: strip_extra(getattr(value, a.name)) for a in attrs.fields(type(value))}
+        changes["extra_fields"] = {}
+        return attrs.evolve(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(strip_extra(v) for v in value)
+    return value
 
 
 def add_everywhere(value: Any, extra: dict[str, Any], *, skip: frozenset[str]) -> Any:
@@ -211,17 +224,18 @@ async def test_unknown_values_are_not_shared_between_runs(
 @pytest.mark.parametrize(
     ("key", "value"), [("status", 3), ("status", None), ("failureReason", ["x"])]
 )
-async def test_enum_fields_of_the_wrong_type_are_decode_errors(
+async def test_enum_fields_of_the_wrong_type_read_as_none(
     client: AsyncExtend, mock_api: aioresponses, key: str, value: Any
 ) -> None:
-    with pytest.raises(ResponseDecodeError):
-        await fetch_run(client, mock_api, {**seed_run(), key: value})
+    run = await fetch_run(client, mock_api, {**seed_run(), key: value})
+    assert getattr(run, snake(key)) is None
+    assert run.id == RUN_ID
 
 
 # --- tolerance ------------------------------------------------------------------------------
 
 
-async def test_unknown_fields_at_every_level_are_ignored(
+async def test_unknown_fields_at_every_level_are_kept_in_extra_fields(
     client: AsyncExtend, mock_api: aioresponses
 ) -> None:
     extra = {"zzFutureField": {"nested": [1, 2, {"deep": None}]}, "anotherOne": "x"}
@@ -229,7 +243,18 @@ async def test_unknown_fields_at_every_level_are_ignored(
     assert noisy["config"]["parseConfig"]["blockOptions"]["tables"]["agentic"]["anotherOne"]
     run = await fetch_run(client, mock_api, noisy)
     plain = await fetch_run(client, mock_api, seed_run())
-    assert run == plain
+    assert run.extra_fields == extra
+    assert run.config.parse_config is not None
+    assert run.config.parse_config.block_options is not None
+    tables = run.config.parse_config.block_options.tables
+    assert tables is not None
+    assert tables.agentic is not None
+    assert tables.agentic.extra_fields == extra
+    assert run.config.classifications[0].extra_fields == extra
+    assert plain.extra_fields == {}
+    assert run != plain
+    # The named fields read the same with or without the unknown keys.
+    assert strip_extra(run) == strip_extra(plain)
 
 
 async def test_documented_nullable_fields_accept_null(
@@ -245,33 +270,29 @@ async def test_documented_nullable_fields_accept_null(
 async def test_nested_nullables_accept_null(client: AsyncExtend, mock_api: aioresponses) -> None:
     seed = seed_run()
     seed["classifierVersion"].update(description=None, createdBy=None)
-    seed["file"].update(name=None, type=None, parentFileId=None, metadata=None)
+    seed["file"].update(type=None, parentFileId=None)
     seed["usage"].update(totalCredits=None, breakdown=None)
     run = await fetch_run(client, mock_api, seed)
     assert run.classifier_version is not None
     assert run.classifier_version.description is None
     assert run.file is not None
-    assert (run.file.name, run.file.type, run.file.parent_file_id, run.file.metadata) == (
-        None,
-        None,
-        None,
-        None,
-    )
+    assert (run.file.type, run.file.parent_file_id) == (None, None)
     assert run.usage is not None
     assert run.usage.total_credits is None
 
 
-async def test_missing_optional_keys_take_their_defaults(
+async def test_missing_keys_take_their_defaults_or_none(
     client: AsyncExtend, mock_api: aioresponses
 ) -> None:
     required = {"id", "status", "createdAt", "updatedAt"}
     minimal = {k: v for k, v in seed_run().items() if k in required}
     run = await fetch_run(client, mock_api, minimal)
-    assert run == ClassifyRun(
-        id=RUN_ID, status=RunStatus.PROCESSING, created_at=SEED_TIME, updated_at=SEED_TIME
-    )
+    assert (run.id, run.status, run.created_at) == (RUN_ID, RunStatus.PROCESSING, SEED_TIME)
     assert run.object == "classify_run"
     assert (run.reviewed, run.edited, run.output, run.file) == (False, False, None, None)
+    # Keys the schema promises and the answer lacks read as None, not as an error.
+    lacking: tuple[Any, ...] = (run.config, run.dashboard_url)
+    assert lacking == (None, None)
 
 
 async def test_missing_optional_nested_keys_take_their_defaults(
@@ -281,6 +302,8 @@ async def test_missing_optional_nested_keys_take_their_defaults(
     del seed["output"]["insights"]
     seed["file"] = {
         "id": "file_1",
+        "name": "a.pdf",
+        "metadata": {},
         "createdAt": "2024-03-21T16:45:00Z",
         "updatedAt": "2024-03-21T16:45:00Z",
     }
@@ -289,19 +312,55 @@ async def test_missing_optional_nested_keys_take_their_defaults(
     run = await fetch_run(client, mock_api, seed)
     assert run.output is not None
     assert run.output.insights == ()
-    assert run.file == FileSummary(id="file_1", created_at=SEED_TIME, updated_at=SEED_TIME)
+    assert run.file == FileSummary(
+        id="file_1",
+        name="a.pdf",
+        metadata=FileMetadata(),
+        created_at=SEED_TIME,
+        updated_at=SEED_TIME,
+    )
     assert run.config == ClassifyConfig(classifications=())
     assert run.usage == RunUsage(credits=1.0)
 
 
-@pytest.mark.parametrize("key", ["id", "status", "createdAt", "updatedAt"])
-async def test_missing_required_keys_are_decode_errors(
-    client: AsyncExtend, mock_api: aioresponses, key: str
+@pytest.mark.parametrize("key", ["status", "createdAt", "updatedAt", "config", "dashboardUrl"])
+async def test_missing_required_keys_read_as_none_and_are_logged_once(
+    client: AsyncExtend,
+    mock_api: aioresponses,
+    caplog: pytest.LogCaptureFixture,
+    key: str,
 ) -> None:
     seed = seed_run()
     del seed[key]
-    with pytest.raises(ResponseDecodeError, match="ClassifyRun"):
-        await fetch_run(client, mock_api, seed)
+    with caplog.at_level(logging.WARNING, logger="extend_async"):
+        first = await fetch_run(client, mock_api, seed)
+        second = await fetch_run(client, mock_api, seed)
+    assert getattr(first, snake(key)) is None
+    assert first == second
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        f"ClassifyRun: {key} is missing, not what the API schema promises; it reads as None"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ({"status": "CANCELLED"}, "ClassifyRun.id is missing"),
+        ({"id": None}, "ClassifyRun.id is null, not a string"),
+        ({"id": 42}, "ClassifyRun.id is a number, not a string"),
+        ([{"id": RUN_ID}], "expected a JSON object, got a list"),
+        ("clr_1", "expected a JSON object, got a string"),
+    ],
+)
+async def test_an_answer_without_an_id_is_a_decode_error_naming_the_path(
+    client: AsyncExtend, mock_api: aioresponses, body: Any, why: str
+) -> None:
+    with pytest.raises(ResponseDecodeError) as caught:
+        await fetch_run(client, mock_api, body)
+    assert why in str(caught.value)
+    assert "could not decode a ClassifyRun from the 200 response" in str(caught.value)
+    assert caught.value.status_code == 200
 
 
 # --- timestamps -----------------------------------------------------------------------------
@@ -333,11 +392,12 @@ async def test_timestamps_decode_to_aware_utc_datetimes(
 
 
 @pytest.mark.parametrize("wire", ["yesterday", "2024-13-01T00:00:00Z", 1711039500, None])
-async def test_bad_timestamps_are_decode_errors(
+async def test_bad_timestamps_read_as_none(
     client: AsyncExtend, mock_api: aioresponses, wire: Any
 ) -> None:
-    with pytest.raises(ResponseDecodeError):
-        await fetch_run(client, mock_api, {**seed_run(), "updatedAt": wire})
+    run = await fetch_run(client, mock_api, {**seed_run(), "updatedAt": wire})
+    assert run.updated_at is None
+    assert run.created_at == SEED_TIME
 
 
 # --- other shapes ---------------------------------------------------------------------------
@@ -387,7 +447,8 @@ async def test_last_page_token_may_be_null_or_absent(
 
 async def test_delete_decodes_the_id(client: AsyncExtend, mock_api: aioresponses) -> None:
     mock_api.delete(GET_URL, payload={"id": RUN_ID, "deleted": True})
-    assert await client.classify_runs.delete(RUN_ID) == DeletedClassifyRun(id=RUN_ID)
+    deleted = await client.classify_runs.delete(RUN_ID)
+    assert deleted == DeletedClassifyRun(id=RUN_ID, extra_fields={"deleted": True})
 
 
 DECODERS: list[Callable[[AsyncExtend], Any]] = [
@@ -422,8 +483,6 @@ def _set(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("where", "value"),
     [
-        ("id", None),
-        ("id", 42),
         ("dashboardUrl", 5),
         ("reviewed", "false"),
         ("reviewed", None),
@@ -434,14 +493,41 @@ def _set(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
         ("file.metadata.pageCount", "30"),
         ("usage.credits", None),
         ("classifier.name", ["x"]),
+        ("config.parseConfig.chunkingStrategy", "page"),
+        ("config.classifications", {"id": "x"}),
     ],
 )
-async def test_primitives_of_the_wrong_type_are_decode_errors(
-    client: AsyncExtend, mock_api: aioresponses, where: str, value: Any
+async def test_values_of_the_wrong_type_read_as_none_and_the_rest_is_kept(
+    client: AsyncExtend,
+    mock_api: aioresponses,
+    caplog: pytest.LogCaptureFixture,
+    where: str,
+    value: Any,
 ) -> None:
-    # Never a silent "None" string or a truthy "false": the body broke the API's promise.
-    with pytest.raises(ResponseDecodeError):
-        await fetch_run(client, mock_api, _set(seed_run(), where, value))
+    # Never a silent "None" string or a truthy "false", and never an exception either.
+    with caplog.at_level(logging.WARNING, logger="extend_async"):
+        run = await fetch_run(client, mock_api, _set(seed_run(), where, value))
+    target: Any = run
+    *parents, last = where.split(".")
+    for key in parents:
+        target = getattr(target, snake(key))
+    assert getattr(target, snake(last)) is None
+    assert run.id == RUN_ID
+    assert run.status is RunStatus.PROCESSING
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith(f"ClassifyRun: {where} is ")
+    if value is not None:  # the message names the kind of value, never the value
+        assert repr(value) not in message.removeprefix(f"ClassifyRun: {where}")
+
+
+async def test_list_items_that_are_not_objects_are_dropped(
+    client: AsyncExtend, mock_api: aioresponses
+) -> None:
+    seed = seed_run()
+    good = seed["config"]["classifications"][0]
+    seed["config"]["classifications"] = [None, "x", good, 3]
+    run = await fetch_run(client, mock_api, seed)
+    assert [c.id for c in run.config.classifications] == [good["id"]]
 
 
 async def test_json_numbers_fit_their_fields(client: AsyncExtend, mock_api: aioresponses) -> None:
@@ -457,9 +543,10 @@ async def test_json_numbers_fit_their_fields(client: AsyncExtend, mock_api: aior
     assert type(run.usage.credits) is float
 
 
-async def test_a_page_with_a_bad_cursor_is_a_decode_error(
+async def test_a_page_with_a_bad_cursor_ends_the_listing(
     client: AsyncExtend, mock_api: aioresponses
 ) -> None:
     mock_api.get(str(url("/classify_runs")), payload={"data": [], "nextPageToken": 5})
-    with pytest.raises(ResponseDecodeError):
-        await client.classify_runs.list()
+    page = await client.classify_runs.list()
+    assert page.next_page_token is None
+    assert not page.has_more

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from extend_async._errors import excerpt
 from extend_async._json import loads
-from extend_async._transport import excerpt
 
 values = st.recursive(
     st.none()

@@ -55,6 +55,22 @@ class CachedHash:
     name: str
 
 
+# The attrs versions the slot path was checked against: it relies on attrs naming its
+# generated code "attrs generated ..." and on slotted fields being member descriptors,
+# neither of which is public API. On an upgrade, check that both still hold (the tests
+# below do), measure the decode benchmark with and without the slot path, and add the
+# version here.
+CHECKED_ATTRS_VERSIONS = {"26.1"}
+
+
+def test_the_installed_attrs_is_one_the_slot_path_was_checked_against() -> None:
+    installed = ".".join(attrs.__version__.split(".")[:2])
+    assert installed in CHECKED_ATTRS_VERSIONS, (
+        f"attrs {attrs.__version__} is not one the converter's slot path "
+        f"(extend_async._converter._slot_setters) was checked against: re-check it"
+    )
+
+
 def test_plain_models_take_the_slot_path() -> None:
     assert _slot_setters(Plain) is not None
     assert _slot_setters(ClassifyRun) is not None

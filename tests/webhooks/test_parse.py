@@ -80,10 +80,27 @@ def test_an_unknown_event_type_is_kept_whole_as_a_generic_event() -> None:
     assert event.payload == payload
 
 
-def test_a_known_type_with_an_unreadable_payload_is_kept_and_logged(
+def test_a_known_type_with_a_drifted_payload_is_typed_with_nones(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    payload = {"object": "classify_run", "id": "clr_1"}  # no status, no timestamps
+    payload = {"object": "classify_run", "id": "clr_1", "zzNew": 1}  # no status, no times
+    with caplog.at_level(logging.WARNING, logger="extend_async"):
+        event = webhooks.parse(body_of("classify_run.processed", payload))
+    assert isinstance(event, webhooks.ClassifyRunEvent)
+    read: tuple[Any, ...] = (event.payload.id, event.payload.status, event.payload.created_at)
+    assert read == (
+        "clr_1",
+        None,
+        None,
+    )
+    assert event.payload.extra_fields == {"zzNew": 1}
+    assert "ClassifyRun: status is missing" in caplog.text
+
+
+def test_a_known_type_with_a_payload_without_id_is_kept_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    payload = {"object": "classify_run", "status": "PROCESSED"}
     with caplog.at_level(logging.WARNING, logger="extend_async"):
         event = webhooks.parse(body_of("classify_run.processed", payload))
     assert isinstance(event, webhooks.GenericEvent)

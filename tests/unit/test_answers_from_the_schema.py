@@ -1,0 +1,133 @@
+"""Answers generated from the API's schema, through the real HTTP path (aioresponses) and
+through webhook parsing: every call returns its model, and every value in the answer is
+readable on it."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+import pytest
+from aioresponses import aioresponses
+from hypothesis import HealthCheck, given, settings
+from schema._schema import fields_of
+from schema._strategies import answer, assert_readable
+
+from extend_async import AsyncExtend, webhooks
+from extend_async.types import FileFromId
+
+BASE_URL = "https://api.extend.test"
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+Call = Callable[[AsyncExtend], Awaitable[Any]]
+
+# name: (schema type, HTTP method, path pattern, the call)
+ENDPOINTS: dict[str, tuple[str, str, str, Call]] = {
+    "get": ("ClassifyRun", "GET", r"/classify_runs/clr_1$", lambda c: c.classify_runs.get("clr_1")),
+    "cancel": (
+        "ClassifyRun",
+        "POST",
+        r"/classify_runs/clr_1/cancel$",
+        lambda c: c.classify_runs.cancel("clr_1"),
+    ),
+    "delete": (
+        "ClassifyRunsDeleteResponse",
+        "DELETE",
+        r"/classify_runs/clr_1$",
+        lambda c: c.classify_runs.delete("clr_1"),
+    ),
+    "list": (
+        "ClassifyRunsListResponse",
+        "GET",
+        r"/classify_runs(\?.*)?$",
+        lambda c: c.classify_runs.list(),
+    ),
+    "create": (
+        "ClassifyRun",
+        "POST",
+        r"/classify_runs$",
+        lambda c: c.classify_runs.create(file=FileFromId(id="file_1"), classifier="cl_1"),
+    ),
+    "classifier": ("Classifier", "GET", r"/classifiers/cl_1$", lambda c: c.classifiers.get("cl_1")),
+    "classifiers": (
+        "ClassifiersListResponse",
+        "GET",
+        r"/classifiers(\?.*)?$",
+        lambda c: c.classifiers.list(),
+    ),
+    "version": (
+        "ClassifierVersion",
+        "GET",
+        r"/classifiers/cl_1/versions/1\.0$",
+        lambda c: c.classifier_versions.get("cl_1", "1.0"),
+    ),
+    "versions": (
+        "ClassifierVersionsListResponse",
+        "GET",
+        r"/classifiers/cl_1/versions(\?.*)?$",
+        lambda c: c.classifier_versions.list("cl_1"),
+    ),
+    "batch": ("BatchRun", "GET", r"/batch_runs/bpr_1$", lambda c: c.batch_runs.get("bpr_1")),
+}
+
+
+async def _decode_through_http(method: str, pattern: str, call: Call, body: Any) -> Any:
+    async with AsyncExtend("sk_test", base_url=BASE_URL, max_retries=0) as client:
+        with aioresponses() as mock:
+            mock.add(
+                re.compile(re.escape(BASE_URL) + pattern),
+                method,
+                body=orjson.dumps(body),
+                content_type="application/json",
+            )
+            return await call(client)
+
+
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_every_answer_the_schema_allows_decodes_through_http(endpoint: str) -> None:
+    type_name, method, pattern, call = ENDPOINTS[endpoint]
+
+    @SETTINGS
+    @given(body=answer(type_name))
+    def check(body: dict[str, Any]) -> None:
+        model = asyncio.run(_decode_through_http(method, pattern, call, body))
+        assert_readable(body, model)
+
+    check()
+
+
+EVENTS = [
+    "WebhookEvent.ClassifyRunProcessed",
+    "WebhookEvent.ClassifyRunFailed",
+    "WebhookEvent.ClassifierCreated",
+    "WebhookEvent.ClassifierUpdated",
+    "WebhookEvent.ClassifierDeleted",
+    "WebhookEvent.ClassifierDraftUpdated",
+    "WebhookEvent.ClassifierVersionPublished",
+    "WebhookEvent.BatchProcessorRunProcessed",
+    "WebhookEvent.BatchProcessorRunFailed",
+]
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_every_event_the_schema_allows_parses_into_its_typed_event(event: str) -> None:
+    payload_type = next(f["type"] for f in fields_of(event) if f["name"] == "payload")
+    literal = next(f["type"] for f in fields_of(event) if f["name"] == "eventType").strip('"')
+
+    @SETTINGS
+    @given(payload=answer(payload_type))
+    def check(payload: dict[str, Any]) -> None:
+        body = {"eventId": "evt_1", "eventType": literal, "payload": payload}
+        parsed = webhooks.parse(orjson.dumps(body))
+        assert not isinstance(parsed, webhooks.GenericEvent)
+        assert parsed.event_type == literal
+        assert_readable(payload, parsed.payload)
+
+    check()
