@@ -316,10 +316,11 @@ class AsyncClassifyRuns(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> ClassifyRun:
-        """Cancel a PENDING or PROCESSING run and return it.
+        """Cancel a PROCESSING run and return it.
 
-        A run that already ended (PROCESSED, FAILED, CANCELLED) cannot be cancelled: the
-        API answers 400 and ``BadRequestError`` is raised. When an earlier attempt may have
+        The reference page says only PROCESSING runs can be cancelled: a run that already
+        ended (PROCESSED, FAILED, CANCELLED), or one still PENDING, is refused with 400 and
+        ``BadRequestError`` is raised. When an earlier attempt may have
         landed (its answer was lost, it timed out, or it got a 5xx) and the retry is
         refused, the run is fetched: if it is CANCELLED, that attempt did the work and the
         run is returned.

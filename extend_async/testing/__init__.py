@@ -11,10 +11,11 @@ from ``extend_async.testing.pytest_plugin``.
 
 Emulator choices where the documentation is silent, and the knob for each:
 
-* Cancel accepts PENDING and PROCESSING runs and moves them straight to ``CANCELLED``
-  with ``failureReason: null`` (no transient ``CANCELLING``). Cancelling a finished run
-  answers ``400 INVALID_REQUEST`` ("Classify run cannot be cancelled in status
-  PROCESSED"); ``state_conflict_status=422`` changes the status.
+* Cancel accepts PROCESSING runs only, as the reference page says, and moves them
+  straight to ``CANCELLED`` with ``failureReason: null`` (no transient ``CANCELLING``).
+  Cancelling a PENDING or finished run answers ``400 INVALID_REQUEST`` ("Classify run
+  cannot be cancelled in status PROCESSED"); ``cancel_pending=True`` lets a cancel stop a
+  PENDING run too, and ``state_conflict_status=422`` changes the status.
 * Deleting a PENDING/PROCESSING run is refused with the same status and code;
   ``allow_delete_active=True`` permits it. A deleted run answers 404 ``NOT_FOUND`` to
   GET, cancel and DELETE, and leaves every list.
