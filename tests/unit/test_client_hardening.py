@@ -198,6 +198,6 @@ def test_forget_inherited_relies_on_aiohttps_private_closed_flag() -> None:
         assert not connector.closed
         connector._closed = True
         assert connector.closed  # the public view follows the private flag
-        assert connector._close() == []  # and closing is then a no-op
+        assert not connector._close()  # and closing is then a no-op (None or [] by version)
 
     asyncio.run(main())
