@@ -6,6 +6,7 @@ from datetime import datetime
 
 from attrs import frozen
 
+from ._base import Model
 from ._enums import FileType
 from .files import FileMetadata
 
@@ -20,7 +21,7 @@ __all__ = [
 
 
 @frozen(kw_only=True)
-class FileContentsPage:
+class FileContentsPage(Model):
     page_number: int
     page_height: float | None = None
     page_width: float | None = None
@@ -29,20 +30,20 @@ class FileContentsPage:
 
 
 @frozen(kw_only=True)
-class FileContentsSection:
+class FileContentsSection(Model):
     start_page_number: int
     end_page_number: int
     markdown: str
 
 
 @frozen(kw_only=True)
-class FileContentsSheet:
+class FileContentsSheet(Model):
     sheet_name: str
     raw_text: str | None = None
 
 
 @frozen(kw_only=True)
-class FileContents:
+class FileContents(Model):
     """Parsed contents; only present when asked for on the deprecated retrieve options."""
 
     raw_text: str | None = None
@@ -52,7 +53,7 @@ class FileContents:
 
 
 @frozen(kw_only=True)
-class File:
+class File(Model):
     """A file stored in Extend (``file_…``), as upload and get answer it.
 
     ``presigned_url`` downloads the file's bytes for 15 minutes after the answer; it is
@@ -72,7 +73,7 @@ class File:
 
 
 @frozen(kw_only=True)
-class DeletedFile:
+class DeletedFile(Model):
     """The body of a successful delete."""
 
     id: str

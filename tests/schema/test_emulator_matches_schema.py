@@ -126,3 +126,26 @@ async def test_every_route_answers_what_the_schema_describes(wire: Checked) -> N
 
     assert wire.problems == [], "\n".join(wire.problems)
     assert len(wire.seen) >= 30
+
+
+async def test_the_files_routes_answer_what_the_schema_describes(wire: Checked) -> None:
+    emu = wire.emu
+    form = aiohttp.FormData()
+    form.add_field(
+        "file", b"%PDF-1.4 emulator", filename="invoice.pdf", content_type="application/pdf"
+    )
+    headers = {"Authorization": f"Bearer {emu.api_key}", "x-extend-api-version": "2026-02-09"}
+    async with wire.session.post(
+        emu.base_url + "/files/upload", data=form, headers=headers
+    ) as response:
+        uploaded = orjson.loads(await response.read())
+        assert response.status == 200, uploaded
+    wire.problems += [f"POST /files/upload: {p}" for p in validate("File_", uploaded)]
+    file_id = uploaded["id"]
+    assert file_id.startswith("file_")
+
+    await wire.send("GET", f"/files/{file_id}", "File_")
+    await wire.send("GET", "/files", "FilesListResponse", params={"maxPageSize": "1"})
+    await wire.send("DELETE", f"/files/{file_id}", "FilesDeleteResponse")
+    await wire.send("GET", f"/files/{file_id}", "ApiError", status=404)
+    assert wire.problems == []
