@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from . import decode, extras, goodput, imports, memory, servers, throughput, uploads
+from . import deadline, decode, extras, goodput, imports, memory, servers, throughput, uploads
 from ._common import ROOT, Row, machine
 
 SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
@@ -30,6 +30,7 @@ SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
     "upload": uploads.rows,
     "goodput": goodput.rows,
     "servers": servers.rows,
+    "deadline": deadline.rows,
     "extras": extras.rows,
 }
 

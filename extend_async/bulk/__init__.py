@@ -8,6 +8,7 @@ this package holds the machinery and the result types:
 * ``attempts``: how one id is settled (retries, ambiguous answers);
 * ``waiting``: first-come-first-served waiting for room;
 * ``memo``: duplicate ids; ``engine``: the worker pool; ``operations``: the entry points;
+* ``untried``: outcomes of ids never sent (malformed, or left unread by a stop);
 * ``progress``: counting outcomes for ``on_progress``.
 """
 

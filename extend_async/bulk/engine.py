@@ -17,12 +17,12 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, I
 import anyio
 
 from .._errors import ExtendError, InvalidInputError
-from .._paths import PLAIN_ID, validate_id
 from .._retry import RetryPolicy
 from .attempts import Item, RunCall, Settler, unfinished_outcome
 from .memo import Memo, mirror
 from .outcomes import CancelOutcome, OutcomeKind, StopReason
 from .throttle import STOP_GRACE, Stopped, Throttle
+from .untried import Untried, malformed
 from .waiting import Room
 
 __all__ = ["PARKED_PER_SLOT", "Emit", "Engine", "Ids", "SyncIds", "as_async_iterator"]
@@ -134,33 +134,36 @@ class Engine:
         self._active.clear()
         return list(outcomes.values())
 
-    def untried(self, rest: Iterator[object]) -> list[CancelOutcome]:
-        """Outcomes for the ids of an in-memory collection never read because the
-        operation stopped: ``not_attempted`` (a duplicate's mirror, a malformed id's
-        failure). Nothing is sent.
+    def untried(
+        self,
+        rest: Iterator[object],
+        earlier: Callable[[str], CancelOutcome | None] | None = None,
+    ) -> Untried:
+        """The ids of an in-memory collection never read because the operation stopped,
+        whose outcomes (``not_attempted``, a duplicate's mirror, a malformed id's failure)
+        are made when first asked for. Nothing is sent.
 
-        This runs after the deadline, for however many ids are left, so each costs as
-        little as possible: a plain id is checked by one regular expression, and its
-        outcome is recorded as is (it holds no run to slim down)."""
-        outcomes = []
-        not_attempted = OutcomeKind.NOT_ATTEMPTED
-        memo = self._memo
-        for value in rest:
-            index = self.read
-            self.read += 1
-            if not (isinstance(value, str) and PLAIN_ID.fullmatch(value)):
-                failure = _malformed(value, index)
-                if failure is not None:
-                    outcomes.append(failure)
-                    continue
-            assert isinstance(value, str)
-            if memo.first_index(value) is not None:
-                outcomes.append(mirror(self._first_outcome(value), index))
-                continue
-            outcome = CancelOutcome(id=value, index=index, kind=not_attempted)
-            memo.record(value, outcome)
-            outcomes.append(outcome)
-        return outcomes
+        ``earlier`` gives the outcome of an id read before the stop (by default the
+        slimmed one the engine kept, without its run)."""
+        unread = tuple(rest)
+        untried = Untried(
+            unread,
+            start=self.read,
+            read_before=self._memo.ids(),
+            earlier=earlier or self.earlier,
+        )
+        self.read += len(unread)
+        return untried
+
+    def first_index(self, id: str) -> int | None:
+        """The position where ``id`` was first read, if it was."""
+        return self._memo.first_index(id)
+
+    def earlier(self, id: str) -> CancelOutcome | None:
+        """How the first position of ``id`` ended (without its run), if ``id`` was read."""
+        if self._memo.first_index(id) is None:
+            return None
+        return self._first_outcome(id)
 
     def _first_outcome(self, id: str) -> CancelOutcome:
         index = self._memo.first_index(id)
@@ -223,7 +226,7 @@ class Engine:
         return outcome
 
     async def _outcome(self, item: Item, value: object) -> CancelOutcome:
-        failure = _malformed(value, item.index)
+        failure = malformed(value, item.index)
         if failure is not None:
             return failure
         assert isinstance(value, str)
@@ -236,15 +239,3 @@ class Engine:
             return mirror(settled, item.index)
         self._memo.begin(value, item.index)
         return await self.settler.settle(item)
-
-
-def _malformed(value: object, index: int) -> CancelOutcome | None:
-    """The ``failed`` outcome of a value that is not a usable id (nothing is sent)."""
-    if not isinstance(value, str):
-        error = InvalidInputError(f"ids must be str, got {type(value).__name__}")
-        return CancelOutcome(id=str(value), index=index, kind=OutcomeKind.FAILED, error=error)
-    try:
-        validate_id(value)
-    except InvalidInputError as exc:
-        return CancelOutcome(id=value, index=index, kind=OutcomeKind.FAILED, error=exc)
-    return None

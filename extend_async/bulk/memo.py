@@ -7,6 +7,8 @@ end as a plain cancel.
 
 from __future__ import annotations
 
+from collections.abc import KeysView
+
 import anyio
 import attrs
 
@@ -30,6 +32,10 @@ class Memo:
 
     def first_index(self, id: str) -> int | None:
         return self._first.get(id)
+
+    def ids(self) -> KeysView[str]:
+        """Every id seen so far (a live view)."""
+        return self._first.keys()
 
     def begin(self, id: str, index: int) -> None:
         self._first[id] = index
@@ -55,11 +61,6 @@ class Memo:
         event = self._pending.pop(id, None)
         if event is not None:
             event.set()
-
-    def record(self, id: str, outcome: CancelOutcome) -> None:
-        """The first position of ``id`` ended without a request and without a run."""
-        self._first[id] = outcome.index
-        self._unusual[outcome.index] = outcome
 
     def settled(self, id: str) -> CancelOutcome | None:
         """The (slimmed) outcome of the first position of ``id``, once it is settled."""

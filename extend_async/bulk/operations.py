@@ -208,32 +208,30 @@ async def _collect(
         await engine.run(ids, keep)
     except anyio.get_cancelled_exc_class() as exc:
         outcomes.extend(engine.unfinished())
-        if rest is not None:
-            outcomes.extend(engine.untried(rest))
-        partial = _result(outcomes, engine, tally, StopReason.INTERRUPTED)
+        partial = _result(outcomes, engine, tally, rest, StopReason.INTERRUPTED)
         raise BulkCancelInterrupted(partial) from exc
-    if rest is not None:
-        untried = engine.untried(rest)
-        outcomes.extend(untried)
-        tally.add_all(untried)
-    return _result(outcomes, engine, tally, engine.stop_reason)
+    return _result(outcomes, engine, tally, rest, engine.stop_reason)
 
 
 def _result(
-    outcomes: list[CancelOutcome], engine: Engine, tally: Tally, reason: StopReason | None
+    outcomes: list[CancelOutcome],
+    engine: Engine,
+    tally: Tally,
+    rest: Iterator[object] | None,
+    reason: StopReason | None,
 ) -> BulkCancelResult:
     by_index = {o.index: o for o in outcomes}
     ordered = [by_index[index] for index in sorted(by_index)]
     # A duplicate's outcome mirrors its first position, run included.
-    ordered = [
+    settled = tuple(
         evolve(o, run=by_index[o.duplicate_of].run) if o.duplicate_of is not None else o
         for o in ordered
-    ]
+    )
     counts = dict.fromkeys(OutcomeKind, 0)
-    for outcome in ordered:
+    for outcome in settled:
         counts[outcome.kind] += 1
-    return BulkCancelResult(
-        outcomes=tuple(ordered),
+    result = BulkCancelResult(
+        outcomes=settled,
         counts=OutcomeCounts.of(counts),
         elapsed=tally.elapsed,
         requests=engine.throttle.requests,
@@ -241,6 +239,16 @@ def _result(
         stop_reason=reason,
         error=engine.error if reason is StopReason.ERROR else None,
     )
+    if rest is not None:
+
+        def earlier(id: str) -> CancelOutcome | None:
+            index = engine.first_index(id)
+            return None if index is None else by_index.get(index) or engine.earlier(id)
+
+        # The ids a stop left unread get their outcomes when the result is first read:
+        # the deadline holds however many are left. ``on_progress`` never hears of them.
+        result._add_unread(engine.untried(rest, earlier))
+    return result
 
 
 async def _stream(

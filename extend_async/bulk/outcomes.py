@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
+from typing import Protocol
 
 from attrs import frozen
 
@@ -136,7 +138,16 @@ class BulkProgress:
         return max(self.total - self.done, 0) / self.rate
 
 
-@frozen(kw_only=True)
+class _Unread(Protocol):
+    """Outcomes made on demand for the ids a stop left unread (``untried.Untried``)."""
+
+    def __len__(self) -> int: ...
+
+    def outcomes(self) -> tuple[CancelOutcome, ...]: ...
+
+    def counts(self) -> OutcomeCounts: ...
+
+
 class BulkCancelResult:
     """Every input's outcome, in input order, with counts per kind.
 
@@ -146,35 +157,167 @@ class BulkCancelResult:
     rejected API key, a ``Retry-After`` longer than ``RetryPolicy.max_retry_after``, an
     exception raised by the ids iterable). ``requests`` counts every HTTP request sent
     (cancels, follow-up ``GET``\\ s, list pages); ``throttled`` counts 429 answers.
+
+    Read-only. After a stop, the outcomes of the ids never read from an in-memory
+    collection are made the first time ``outcomes`` or ``counts`` is read, so a deadline
+    holds however many ids are left; ``len(result)`` never needs them.
     """
 
-    outcomes: tuple[CancelOutcome, ...]
-    counts: OutcomeCounts
-    elapsed: float
-    requests: int = 0
-    throttled: int = 0
-    stop_reason: StopReason | None = None
-    error: Exception | None = None
+    __slots__ = (
+        "_all",
+        "_all_counts",
+        "_counts",
+        "_elapsed",
+        "_error",
+        "_outcomes",
+        "_requests",
+        "_stop_reason",
+        "_throttled",
+        "_unread",
+    )
+
+    def __init__(
+        self,
+        *,
+        outcomes: Iterable[CancelOutcome],
+        counts: OutcomeCounts | None = None,
+        elapsed: float,
+        requests: int = 0,
+        throttled: int = 0,
+        stop_reason: StopReason | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        self._outcomes = tuple(outcomes)
+        self._counts = counts if counts is not None else _count(self._outcomes)
+        # With unread ids: what ``outcomes`` and ``counts`` become once asked for. Each is
+        # made from settled parts only, so two threads asking at once make equal values.
+        self._unread: _Unread | None = None
+        self._all: tuple[CancelOutcome, ...] | None = None
+        self._all_counts: OutcomeCounts | None = None
+        self._elapsed = elapsed
+        self._requests = requests
+        self._throttled = throttled
+        self._stop_reason = stop_reason
+        self._error = error
+
+    def _add_unread(self, unread: _Unread) -> None:
+        """After the outcomes given (in input order, all counted): ``unread``, whose
+        outcomes are made when first read. Only right after ``__init__``."""
+        self._unread = unread
+
+    @property
+    def outcomes(self) -> tuple[CancelOutcome, ...]:
+        if self._unread is None:
+            return self._outcomes
+        if self._all is None:
+            self._all = self._outcomes + self._unread.outcomes()
+        return self._all
+
+    @property
+    def counts(self) -> OutcomeCounts:
+        if self._unread is None:
+            return self._counts
+        if self._all_counts is None:
+            self._all_counts = _add(self._counts, self._unread.counts())
+        return self._all_counts
+
+    @property
+    def elapsed(self) -> float:
+        return self._elapsed
+
+    @property
+    def requests(self) -> int:
+        return self._requests
+
+    @property
+    def throttled(self) -> int:
+        return self._throttled
+
+    @property
+    def stop_reason(self) -> StopReason | None:
+        return self._stop_reason
+
+    @property
+    def error(self) -> Exception | None:
+        return self._error
 
     @property
     def ok(self) -> bool:
         """True when every input ended ``cancelled`` or ``already_terminal``."""
-        return self.counts.cancelled + self.counts.already_terminal == len(self.outcomes)
+        counts = self.counts
+        return counts.cancelled + counts.already_terminal == len(self)
 
     @property
     def complete(self) -> bool:
         """True when nothing cut the operation short."""
-        return self.stop_reason is None
+        return self._stop_reason is None
 
     def of_kind(self, kind: OutcomeKind | str) -> tuple[CancelOutcome, ...]:
         wanted = OutcomeKind(kind)
         return tuple(o for o in self.outcomes if o.kind is wanted)
 
     def __len__(self) -> int:
-        return len(self.outcomes)
+        return len(self._outcomes) + (0 if self._unread is None else len(self._unread))
 
     def __iter__(self) -> Iterator[CancelOutcome]:
         return iter(self.outcomes)
+
+    def _sent(self) -> int:
+        """How many ids had a cancel request sent (never one of the unread ones)."""
+        return sum(1 for outcome in self._outcomes if outcome.attempts)
+
+    def _fields(self) -> tuple[object, ...]:
+        return (
+            self.outcomes,
+            self.counts,
+            self._elapsed,
+            self._requests,
+            self._throttled,
+            self._stop_reason,
+            self._error,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BulkCancelResult):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        # Outcomes are counted, not listed: a result may hold hundreds of thousands.
+        return (
+            f"BulkCancelResult(outcomes=<{len(self)} outcomes>, counts={self.counts!r},"
+            f" elapsed={self._elapsed!r}, requests={self._requests!r},"
+            f" throttled={self._throttled!r}, stop_reason={self._stop_reason!r},"
+            f" error={self._error!r})"
+        )
+
+    def __reduce__(self) -> tuple[Callable[[], BulkCancelResult], tuple[()]]:
+        # The unread ids' outcomes are made first: what makes them cannot be pickled.
+        rebuild = partial(
+            BulkCancelResult,
+            outcomes=self.outcomes,
+            counts=self.counts,
+            elapsed=self._elapsed,
+            requests=self._requests,
+            throttled=self._throttled,
+            stop_reason=self._stop_reason,
+            error=self._error,
+        )
+        return (rebuild, ())
+
+
+def _count(outcomes: Iterable[CancelOutcome]) -> OutcomeCounts:
+    tally = dict.fromkeys(OutcomeKind, 0)
+    for outcome in outcomes:
+        tally[outcome.kind] += 1
+    return OutcomeCounts.of(tally)
+
+
+def _add(one: OutcomeCounts, other: OutcomeCounts) -> OutcomeCounts:
+    return OutcomeCounts.of({kind: one[kind] + other[kind] for kind in OutcomeKind})
 
 
 class BulkCancelInterrupted(asyncio.CancelledError):
@@ -194,7 +337,7 @@ class BulkCancelInterrupted(asyncio.CancelledError):
 
     def __init__(self, result: BulkCancelResult) -> None:
         super().__init__(
-            f"bulk cancel interrupted after {result.counts.total - result.counts.not_attempted}"
+            f"bulk cancel interrupted after cancels were sent for {result._sent()}"
             f" of {len(result)} ids"
         )
         self.result = result

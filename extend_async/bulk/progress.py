@@ -34,17 +34,6 @@ class Tally:
         if self._on_progress is not None:
             self._on_progress(self.snapshot())
 
-    def add_all(self, outcomes: list[CancelOutcome]) -> None:
-        """Count a batch (the ids a stop left untried) with one ``on_progress`` call: a
-        call per id would hold up the return after a deadline by the number of ids."""
-        if not outcomes:
-            return
-        for outcome in outcomes:
-            self._counts[outcome.kind] += 1
-        self.done += len(outcomes)
-        if self._on_progress is not None:
-            self._on_progress(self.snapshot())
-
     def counts(self) -> OutcomeCounts:
         return OutcomeCounts.of(self._counts)
 

@@ -461,10 +461,12 @@ class AsyncClassifyRuns(AsyncAPIResource):
         ``Retry-After`` has passed and halves the requests in flight (regrown on success);
         ``max_rate`` spaces requests to at most that many per second. Transient failures
         are retried up to ``max_retries`` times per id (default 8). ``deadline`` (seconds
-        from the call) stops sending: ids read but not tried come back ``not_attempted``
-        and the partial result is returned. If the call is cancelled,
-        ``BulkCancelInterrupted`` is raised with the partial result as ``.result``.
-        ``on_progress`` gets a ``BulkProgress`` after each outcome.
+        from the call) stops sending: ids not tried come back ``not_attempted`` and the
+        partial result is returned at once, however many ids are left (those of a
+        collection that were never read get their outcomes when the result is first
+        read). If the call is cancelled, ``BulkCancelInterrupted`` is raised with the
+        partial result as ``.result``. ``on_progress`` gets a ``BulkProgress`` after each
+        outcome settled before a stop.
         """
         calls = self._bulk(
             concurrency, max_rate, deadline, on_progress, timeout, max_retries,

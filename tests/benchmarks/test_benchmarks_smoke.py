@@ -42,6 +42,8 @@ EXPECTED_KEYS = [
     "server.emulator_2.cpu_us",
     "server.static_1.req_s",
     "server.static_1.cpu_us",
+    "deadline.overshoot_1000",
+    "deadline.overshoot_10000",
     "sync_overhead",
     "webhooks.verify_and_parse",
 ]

@@ -109,32 +109,6 @@ def test_bulk_cancel_interrupted_survives_pickling() -> None:
     assert str(copy) == str(BulkCancelInterrupted(result))
 
 
-async def test_ids_left_by_a_deadline_are_reported_in_one_progress_call() -> None:
-    plain = [f"r{i}" for i in range(5000)]
-    ids: list[Any] = [*plain, "r0", 7, "bad/id"]
-    fake = FakeRuns(dict.fromkeys(plain, "PROCESSING"))
-    fake.latency = 0.05
-    calls: list[int] = []
-    chosen = options(concurrency=2, deadline=0.2)
-    fake.max_retries, fake.policy = chosen.max_retries, chosen.policy
-    result = await operations.cancel_many(
-        ids,
-        cancel=fake.cancel,
-        get=fake.get,
-        options=chosen,
-        on_progress=lambda progress: calls.append(progress.done),
-    )
-    assert result.stop_reason is StopReason.DEADLINE
-    assert len(result) == len(ids)
-    tried = sum(1 for o in result if o.attempts)
-    # One call per settled id, then one for everything the deadline left.
-    assert len(calls) <= tried + 1
-    assert calls[-1] == len(ids)
-    assert result.outcomes[5000].duplicate_of == 0
-    assert [o.kind for o in result.outcomes[5001:]] == [K.FAILED, K.FAILED]
-    assert result.counts.not_attempted == len(ids) - 2 - result.counts.cancelled
-
-
 async def test_a_server_refusing_every_connection_stops_the_operation_once() -> None:
     ids = [f"clr_{i}" for i in range(200)]
     async with AsyncExtend(
