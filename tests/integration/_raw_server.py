@@ -13,6 +13,7 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from ssl import SSLContext
 from typing import Any
 
 from attrs import define, field
@@ -72,6 +73,8 @@ class RawServer:
     seen: list[Seen] = field(factory=list)
     port: int = 0
     handlers: set[asyncio.Task[None]] = field(factory=set)
+    # Connections taken (over TLS: handshakes completed).
+    accepted: int = 0
 
     @property
     def base_url(self) -> str:
@@ -87,6 +90,7 @@ class RawServer:
         task = asyncio.current_task()
         assert task is not None
         self.handlers.add(task)
+        self.accepted += 1
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
@@ -119,9 +123,10 @@ class RawServer:
 
 
 @asynccontextmanager
-async def raw_server() -> AsyncIterator[RawServer]:
+async def raw_server(*, ssl: SSLContext | None = None) -> AsyncIterator[RawServer]:
+    """Serves on 127.0.0.1 (over TLS with ``ssl``) for the block."""
     state = RawServer()
-    server = await asyncio.start_server(state._handle, "127.0.0.1", 0)
+    server = await asyncio.start_server(state._handle, "127.0.0.1", 0, ssl=ssl)
     state.port = server.sockets[0].getsockname()[1]
     try:
         yield state
