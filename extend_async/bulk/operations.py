@@ -28,8 +28,6 @@ from .outcomes import (
     BulkCancelInterrupted,
     BulkCancelResult,
     CancelOutcome,
-    OutcomeCounts,
-    OutcomeKind,
     StopReason,
 )
 from .progress import ProgressCallback, Tally
@@ -227,12 +225,8 @@ def _result(
         evolve(o, run=by_index[o.duplicate_of].run) if o.duplicate_of is not None else o
         for o in ordered
     )
-    counts = dict.fromkeys(OutcomeKind, 0)
-    for outcome in settled:
-        counts[outcome.kind] += 1
     result = BulkCancelResult(
         outcomes=settled,
-        counts=OutcomeCounts.of(counts),
         elapsed=tally.elapsed,
         requests=engine.throttle.requests,
         throttled=engine.throttle.throttled,

@@ -96,6 +96,14 @@ class OutcomeCounts:
     def of(cls, counts: Mapping[OutcomeKind, int]) -> OutcomeCounts:
         return cls(**{kind.value: counts.get(kind, 0) for kind in OutcomeKind})
 
+    @classmethod
+    def of_outcomes(cls, outcomes: Iterable[CancelOutcome]) -> OutcomeCounts:
+        """How many of ``outcomes`` are of each kind."""
+        tally = dict.fromkeys(OutcomeKind, 0)
+        for outcome in outcomes:
+            tally[outcome.kind] += 1
+        return cls.of(tally)
+
     @property
     def total(self) -> int:
         return (
@@ -188,7 +196,7 @@ class BulkCancelResult:
         error: Exception | None = None,
     ) -> None:
         self._outcomes = tuple(outcomes)
-        self._counts = counts if counts is not None else _count(self._outcomes)
+        self._counts = counts if counts is not None else OutcomeCounts.of_outcomes(self._outcomes)
         # With unread ids: what ``outcomes`` and ``counts`` become once asked for. Each is
         # made from settled parts only, so two threads asking at once make equal values.
         self._unread: _Unread | None = None
@@ -307,13 +315,6 @@ class BulkCancelResult:
             error=self._error,
         )
         return (rebuild, ())
-
-
-def _count(outcomes: Iterable[CancelOutcome]) -> OutcomeCounts:
-    tally = dict.fromkeys(OutcomeKind, 0)
-    for outcome in outcomes:
-        tally[outcome.kind] += 1
-    return OutcomeCounts.of(tally)
 
 
 def _add(one: OutcomeCounts, other: OutcomeCounts) -> OutcomeCounts:

@@ -82,23 +82,33 @@ async def test_a_trusted_server_answers_through_the_callers_connector(
     assert tls_server.seen[0].headers["authorization"] == f"Bearer {API_KEY}"
 
 
-async def test_an_untrusted_certificate_fails_once_and_is_not_retried(
-    tls_server: RawServer,
-) -> None:
+async def failing_get(
+    base_url: str, connector: aiohttp.BaseConnector | None = None
+) -> tuple[APIConnectionError, int]:
+    """``get`` with 4 retries allowed, expected to fail: its error, and how many
+    connections aiohttp set out to make."""
     connections = Connections()
     async with AsyncExtend(
         API_KEY,
-        base_url=https(tls_server),  # the system's trust store: our test CA is not in it
+        base_url=base_url,
+        connector=connector,
         retry_policy=FAST,
         trace_configs=[connections.config],
         trust_env=False,
     ) as client:
         with pytest.raises(APIConnectionError) as caught:
-            await client.classify_runs.cancel(RUN_ID, max_retries=4)
-    error = caught.value
+            await client.classify_runs.get(RUN_ID, max_retries=4)
+    return caught.value, connections.started
+
+
+async def test_an_untrusted_certificate_fails_once_and_is_not_retried(
+    tls_server: RawServer,
+) -> None:
+    # The system's trust store: our test CA is not in it.
+    error, started = await failing_get(https(tls_server))
     assert error.retryable is False
     assert "certificate" in str(error).lower()
-    assert connections.started == 1
+    assert started == 1
     assert tls_server.accepted == 0  # no handshake completed, so nothing was sent
     assert error.sent is False
     for text in (str(error), repr(error), repr(error.__cause__), repr(error.__context__)):
@@ -106,22 +116,11 @@ async def test_an_untrusted_certificate_fails_once_and_is_not_retried(
 
 
 async def test_a_certificate_for_another_name_fails_once(ca: trustme.CA) -> None:
-    connections = Connections()
-    connector = aiohttp.TCPConnector(ssl=trusting(ca))
     async with raw_server(ssl=server_context(ca, "api.elsewhere.test")) as server:
-        async with AsyncExtend(
-            API_KEY,
-            base_url=https(server),
-            connector=connector,
-            retry_policy=FAST,
-            trace_configs=[connections.config],
-            trust_env=False,
-        ) as client:
-            with pytest.raises(APIConnectionError) as caught:
-                await client.classify_runs.get(RUN_ID, max_retries=4)
+        error, started = await failing_get(https(server), aiohttp.TCPConnector(ssl=trusting(ca)))
         assert server.accepted == 0
-    assert caught.value.retryable is False
-    assert connections.started == 1
+    assert error.retryable is False
+    assert started == 1
 
 
 async def test_plain_http_where_tls_was_expected_fails_once(ca: trustme.CA) -> None:
@@ -136,23 +135,15 @@ async def test_plain_http_where_tls_was_expected_fails_once(ca: trustme.CA) -> N
         await writer.drain()
         writer.close()
 
-    connections = Connections()
     server = await asyncio.start_server(plain_http, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     try:
-        async with AsyncExtend(
-            API_KEY,
-            base_url=f"https://127.0.0.1:{port}",
-            connector=aiohttp.TCPConnector(ssl=trusting(ca)),
-            retry_policy=FAST,
-            trace_configs=[connections.config],
-            trust_env=False,
-        ) as client:
-            with pytest.raises(APIConnectionError) as caught:
-                await client.classify_runs.get(RUN_ID, max_retries=4)
+        error, started = await failing_get(
+            f"https://127.0.0.1:{port}", aiohttp.TCPConnector(ssl=trusting(ca))
+        )
     finally:
         server.close()
         await server.wait_closed()
-    assert caught.value.retryable is False
-    assert connections.started == 1
+    assert error.retryable is False
+    assert started == 1
     assert accepted == 1
