@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint typecheck generate check-generated pytest bench bench-smoke clean \
-	test-matrix package-check
+	test-matrix package-check bare-clone-check
 
 install: $(STAMP)
 
@@ -49,9 +49,11 @@ bench-smoke: $(STAMP)
 
 # The test suite on the other interpreters and dependency floors users may have, one venv each
 # (`make install` covers Python 3.11 with the newest aiohttp). Every entry is
-# NAME:PYTHON_VERSION:EXTRA_REQUIREMENT ("-" for none); the classifiers in pyproject.toml list
-# exactly these Python versions plus 3.11. An interpreter that cannot be found fails the target.
-MATRIX := py310:3.10:- py312:3.12:- py313:3.13:- py310-aiohttp310:3.10:aiohttp==3.10.*
+# NAME:PYTHON_VERSION:EXTRA_REQUIREMENT ("-" for none, "floors" for every runtime dependency at
+# the floor pyproject.toml declares, all at once: scripts/floor_requirements.py reads them); the
+# classifiers in pyproject.toml list exactly these Python versions plus 3.11. An interpreter that
+# cannot be found fails the target.
+MATRIX := py310:3.10:- py312:3.12:- py313:3.13:- py310-floors:3.10:floors
 MATRIX_NAMES := $(foreach entry,$(MATRIX),$(word 1,$(subst :, ,$(entry))))
 matrix_field = $(word $(2),$(subst :, ,$(filter $(1):%,$(MATRIX))))
 
@@ -62,13 +64,16 @@ test-matrix-%: .venv-%/.installed
 	print('== $*: Python', sys.version.split()[0], '/ aiohttp', aiohttp.__version__)"
 	.venv-$*/bin/pytest -q -p no:cacheprovider < /dev/null
 
-.venv-%/.installed: pyproject.toml scripts/find_python.sh
+.venv-%/.installed: pyproject.toml scripts/find_python.sh scripts/floor_requirements.py
 	@test -n "$(call matrix_field,$*,2)" || { echo "error: $* is not in MATRIX" >&2; exit 1; }
 	python=$$(scripts/find_python.sh $(call matrix_field,$*,2)) && "$$python" -m venv --clear .venv-$*
 	.venv-$*/bin/python -m pip install --quiet --upgrade pip
-	.venv-$*/bin/python -m pip install --quiet -e '.[dev]' \
-		$(patsubst %,'%',$(filter-out -,$(call matrix_field,$*,3)))
+	.venv-$*/bin/python -m pip install --quiet -e '.[dev]' $(call matrix_extra,$*)
 	touch $@
+
+matrix_extra = $(if $(filter floors,$(call matrix_field,$(1),3)),\
+	$$($(PYTHON) scripts/floor_requirements.py),\
+	$(patsubst %,'%',$(filter-out -,$(call matrix_field,$(1),3))))
 
 # The venvs outlive the run: the next one only reinstalls when pyproject.toml changes.
 .PRECIOUS: .venv-%/.installed
@@ -91,6 +96,15 @@ package-check: $(STAMP)
 	print('wheel installs extend-client', extend_async.__version__)"
 	cd / && $(WHEEL_VENV)/bin/extend-client --help > /dev/null
 	cd / && $(WHEEL_VENV)/bin/extend-client --version | grep -F '$(VERSION)'
+
+# The README's two commands in a clone of the committed tree, in an empty temporary folder with
+# nothing beside it: a test, script or build step that reaches outside the repository (or a
+# file that was never committed) fails here, not on a user's machine.
+bare-clone-check:
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	git clone --quiet --no-hardlinks "$(CURDIR)" "$$dir/extend-client" && \
+	cd "$$dir/extend-client" && echo "== bare clone in $$dir/extend-client" && \
+	$(MAKE) --no-print-directory demo && $(MAKE) --no-print-directory test
 
 clean:
 	rm -rf $(VENV) .venv-* .mypy_cache .pytest_cache .ruff_cache build dist *.egg-info

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import operator
 import re
 import sys
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+log = logging.getLogger("extend_async")
 
 
 def to_camel(name: str) -> str:
@@ -252,7 +254,7 @@ def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> st
     enum_cls = _open_enum_of(tp)
     if enum_cls is not None:
         # A string becomes its member, or stays itself when the enum does not list it yet.
-        globs[f"{name}_m"] = enum_cls._value2member_map_.get
+        globs[f"{name}_m"] = enum_members(enum_cls).get
         globs[name] = converter.get_structure_hook(tp)
         globs[f"{name}_t"] = tp
         return (
@@ -276,15 +278,19 @@ def _slot_setters(cls: type[Any]) -> dict[str, Callable[[Any, Any], None]] | Non
 
     What it relies on is not public attrs API: that attrs names the file of the code it
     generates "attrs generated ...", and that a slotted class's fields are member
-    descriptors. ``tests/unit/test_structure_fast_path.py`` pins the attrs versions this
-    was checked against and fails loudly on any other, so an upgrade re-checks it.
+    descriptors. Both are feature-checked here, per class: when either looks different
+    (another attrs release), the class is built through ``__init__`` as usual, slower but
+    the same, and a DEBUG line says so once per class.
+    ``tests/unit/test_structure_fast_path.py`` checks both sides of that line.
     """
     fields = attrs.fields(cls)
     code = getattr(cls.__init__, "__code__", None)
+    if code is None or "attrs generated" not in code.co_filename:
+        if attrs.has(cls) and "__init__" in cls.__dict__ and code is not None:
+            _log_slot_fallback(cls, "its __init__ is not attrs' generated code")
+        return None
     if (
-        code is None
-        or "attrs generated" not in code.co_filename
-        or hasattr(cls, "__attrs_pre_init__")
+        hasattr(cls, "__attrs_pre_init__")
         or hasattr(cls, "__attrs_post_init__")
         or any(not a.init or a.validator or a.converter for a in fields)
     ):
@@ -302,8 +308,24 @@ def _slot_setters(cls: type[Any]) -> dict[str, Callable[[Any, Any], None]] | Non
     if isinstance(extra, _ExtraFieldsSlot):
         descriptors[EXTRA_FIELDS] = extra.slot  # the slot under Model's read-as-empty wrapper
     if not all(isinstance(d, types.MemberDescriptorType) for d in descriptors.values()):
+        _log_slot_fallback(cls, "its fields are not slot descriptors")
         return None
     return {name: d.__set__ for name, d in descriptors.items()}
+
+
+@cache
+def _log_slot_fallback(cls: type[Any], why: str) -> None:
+    # Once per class: the fallback is correct, only slower, so DEBUG is the right level.
+    log.debug(
+        "decoding %s through __init__ (%s; attrs %s)", cls.__qualname__, why, attrs.__version__
+    )
+
+
+@cache
+def enum_members(enum_cls: type[Enum]) -> Mapping[str, Enum]:
+    """Value -> member, built once per enum from its public iteration (``Enum`` keeps such a
+    map privately, ``_value2member_map_``; this one is ours)."""
+    return types.MappingProxyType({member.value: member for member in enum_cls})
 
 
 def _make_structure_fn(tp: Any) -> Callable[[Any, Any], Any]:
@@ -486,7 +508,7 @@ def _open_enum_of(tp: Any) -> type[Enum] | None:
 def _make_open_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
     enum_cls = _open_enum_of(tp)
     assert enum_cls is not None
-    members = enum_cls._value2member_map_
+    members = enum_members(enum_cls)
     nullable = type(None) in typing.get_args(tp)
 
     def structure_open_enum(value: Any, _: Any) -> Any:

@@ -29,6 +29,7 @@ from ._converter import (
     _optional_of,
     _structure_datetime,
     converter,
+    enum_members,
     extra_keys,
     model_shape,
     type_name,
@@ -152,7 +153,7 @@ class _Walk:
         if enum_cls is not None:
             if isinstance(value, str):
                 # A value the schema does not list yet is no deviation: the enums are open.
-                return enum_cls._value2member_map_.get(value, value)
+                return enum_members(enum_cls).get(value, value)
             return self.unreadable(path, value)
         inner = _optional_of(tp)
         if inner is not None:

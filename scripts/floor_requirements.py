@@ -1,0 +1,42 @@
+"""Prints one ``name==version`` per runtime dependency, at the floor ``pyproject.toml`` declares.
+
+``make test-matrix`` installs these together (the ``floors`` entry) so the lowest versions we
+promise are the ones tested, all at once. A dependency without a ``>=`` floor is an error:
+every runtime dependency must say the oldest release it works with.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the Makefile runs this with the main interpreter
+    sys.exit("floor_requirements.py needs Python 3.11 or newer (tomllib)")
+
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+FLOOR = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*)$")
+
+
+def floors(dependencies: list[str]) -> list[str]:
+    pins = []
+    for requirement in dependencies:
+        match = FLOOR.match(requirement)
+        assert match is not None, requirement
+        name, specifiers = match.groups()
+        lower = [s.strip()[2:].strip() for s in specifiers.split(",") if s.strip().startswith(">=")]
+        if len(lower) != 1:
+            raise SystemExit(f"{requirement!r} declares no single '>=' floor")
+        pins.append(f"{name}=={lower[0]}")
+    return pins
+
+
+def main() -> None:
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    print(" ".join(floors(project["dependencies"])))
+
+
+if __name__ == "__main__":
+    main()
