@@ -313,9 +313,14 @@ def _slot_setters(cls: type[Any]) -> dict[str, Callable[[Any, Any], None]] | Non
     return {name: d.__set__ for name, d in descriptors.items()}
 
 
-@cache
+_slot_fallbacks_said: set[type[Any]] = set()
+
+
 def _log_slot_fallback(cls: type[Any], why: str) -> None:
     # Once per class: the fallback is correct, only slower, so DEBUG is the right level.
+    if cls in _slot_fallbacks_said:
+        return
+    _slot_fallbacks_said.add(cls)
     log.debug(
         "decoding %s through __init__ (%s; attrs %s)", cls.__qualname__, why, attrs.__version__
     )

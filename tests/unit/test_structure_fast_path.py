@@ -94,12 +94,15 @@ def test_a_class_whose_fields_are_not_slot_descriptors_takes_the_init_path(
 
 def test_every_model_decodes_the_same_through_the_slot_path_and_through_init() -> None:
     # Whatever attrs is installed: the fast path builds exactly what __init__ builds.
-    for cls in (ClassifyRun, ClassifyRunSummary, Plain):
+    classes: tuple[type[Any], ...] = (ClassifyRun, ClassifyRunSummary, Plain)
+    for cls in classes:
         setters = _slot_setters(cls)
         if setters is None:
             continue  # this attrs took the fallback; the tests above cover it
         fields = attrs.fields(cls)
-        values = {f.name: (f.default if f.default is not attrs.NOTHING else None) for f in fields}
+        values: dict[str, Any] = {
+            f.name: (f.default if f.default is not attrs.NOTHING else None) for f in fields
+        }
         built = object.__new__(cls)
         for name, value in values.items():
             setters[name](built, value)
