@@ -238,6 +238,11 @@ def _temp_names(name: str) -> Iterator[str]:
         yield f"{prefix}{secrets.token_hex(6)}.part"
 
 
+def _open_exclusive(path: Path) -> int:
+    """A new file at ``path``, only if nothing (not even a dangling symlink) is there."""
+    return os.open(path, _CREATE_FLAGS, 0o600)
+
+
 def _current_umask() -> int:
     """The process's umask, read without changing it where the system allows.
 
@@ -275,7 +280,7 @@ class PartFile:
         for _, name in zip(range(_CREATE_TRIES), _temp_names(self.target.name), strict=False):
             path = folder / name
             try:
-                fd = os.open(path, _CREATE_FLAGS, 0o600)
+                fd = _open_exclusive(path)
             except FileExistsError:
                 continue  # someone else's file (or a planted link) has this name: another
             except OSError as exc:
