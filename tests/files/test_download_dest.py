@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from extend_async import AsyncExtend, InvalidInputError, LocalFileError
-from extend_async import _download
+from extend_async import AsyncExtend, InvalidInputError, LocalFileError, _download
 from extend_async.cli._main import main
 from extend_async.testing import ExtendEmulator
 
@@ -173,8 +172,7 @@ async def test_a_new_file_gets_the_mode_open_would_give(tmp_path: Path) -> None:
     try:
         async with HostileHost(reply_with(BODY)) as host, client(host) as api:
             await api.files.download(FILE_ID, tmp_path / "new.pdf")
-        with open(tmp_path / "by-open", "wb"):
-            pass
+        (tmp_path / "by-open").touch(mode=0o666)  # what open(path, "wb") would make
     finally:
         os.umask(previous)
     made = stat.S_IMODE((tmp_path / "new.pdf").stat().st_mode)
