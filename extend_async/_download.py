@@ -243,6 +243,10 @@ def _open_exclusive(path: Path) -> int:
     return os.open(path, _CREATE_FLAGS, 0o600)
 
 
+def _fsync(fd: int) -> None:
+    os.fsync(fd)
+
+
 def _current_umask() -> int:
     """The process's umask, read without changing it where the system allows.
 
@@ -313,7 +317,7 @@ class PartFile:
         fd = self._fd
         assert fd is not None, "start() comes before flush()"
         try:
-            os.fsync(fd)
+            _fsync(fd)
         except OSError as exc:
             if exc.errno not in (errno.EINVAL, errno.ENOTSUP):  # a file system without it
                 raise self._failed("cannot write the download for", exc) from exc

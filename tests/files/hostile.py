@@ -59,16 +59,13 @@ class HostileHost:
         self.reply = reply
         self.paths: list[str] = []
         self.request_heads: list[bytes] = []
+        self.base_url = ""
         self._server: asyncio.Server | None = None
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None
-        port = self._server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
 
     async def __aenter__(self) -> HostileHost:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
         return self
 
     async def __aexit__(
