@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -212,7 +212,7 @@ async def test_a_cancel_as_dest_is_replaced_does_not_undo_the_download(
     target = tmp_path / "out.bin"
     target.write_bytes(OLD)
     real_replace = os.replace
-    cancel: Callable[[], Awaitable[None] | None] | None = None
+    cancel: Callable[[], object] | None = None
 
     def replace(src: object, dst: object) -> None:
         real_replace(src, dst)  # type: ignore[arg-type]
@@ -220,7 +220,7 @@ async def test_a_cancel_as_dest_is_replaced_does_not_undo_the_download(
         loop.call_soon_threadsafe(cancel)  # a cancel arriving just after dest was written
 
     loop = asyncio.get_running_loop()
-    monkeypatch.setattr(_download.os, "replace", replace)
+    monkeypatch.setattr("extend_async._download.os.replace", replace)
     async with HostileHost(reply_in_chunks(CHUNKS)) as host, client(host) as api:
         task = asyncio.ensure_future(api.files.download(FILE_ID, target))
         cancel = task.cancel

@@ -208,7 +208,7 @@ async def test_two_downloads_to_one_dest_each_write_a_whole_file(tmp_path: Path)
         written = await asyncio.gather(
             api.files.download("file_a", target), api.files.download("file_b", target)
         )
-    assert written == [300_000, 300_000]
+    assert list(written) == [300_000, 300_000]
     assert target.read_bytes() in bodies.values()
     assert leftovers(tmp_path) == ["shared.bin"]
 
@@ -219,7 +219,7 @@ async def test_a_disk_error_while_writing_is_typed_and_leaves_nothing(
     def full(fd: int, data: object) -> int:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(_download.os, "write", full)
+    monkeypatch.setattr("extend_async._download.os.write", full)
     target = tmp_path / "x.pdf"
     async with HostileHost(reply_with(BODY)) as host, client(host) as api:
         with pytest.raises(LocalFileError) as caught:
