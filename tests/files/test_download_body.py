@@ -17,6 +17,7 @@ from extend_async import (
     ExtendError,
     InvalidInputError,
     ResponseTooLargeError,
+    _download,
 )
 from extend_async._download import DEFAULT_MAX_DOWNLOAD_BYTES
 
@@ -153,3 +154,18 @@ async def test_an_empty_file_is_saved_empty(tmp_path: Path) -> None:
     async with HostileHost(reply_with(b"")) as host, client(host) as api:
         assert await api.files.download(FILE_ID, tmp_path / "empty", max_bytes=0) == 0
     assert (tmp_path / "empty").read_bytes() == b""
+
+
+def test_this_aiohttp_can_turn_decompression_off_per_request() -> None:
+    assert _download._raw_body_option() == {"auto_decompress": False}
+
+
+async def test_without_that_option_a_compressed_object_is_refused_not_transformed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_download, "RAW_BODY", {})  # as on an aiohttp without the option
+    reply = reply_with(gzip.compress(BODY, mtime=0), Content_Encoding="gzip")
+    async with HostileHost(reply) as host, client(host) as api:
+        with pytest.raises(ExtendError, match="Content-Encoding"):
+            await api.files.download(FILE_ID, tmp_path / "out.gz")
+    assert leftovers(tmp_path) == []
