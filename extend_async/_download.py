@@ -60,9 +60,9 @@ T = TypeVar("T")
 
 # Extend stores documents: a body past this is the storage host misbehaving, not a file.
 DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
-# How much of dest's name the temporary file's name keeps: a long name plus the random
-# part must stay under the usual 255-byte limit of a file name.
-_NAME_CHARS = 100
+# How much of dest's name (in UTF-8 bytes) the temporary file's name keeps: a long name
+# plus the random part must stay under the usual 255-byte limit of a file name.
+_NAME_BYTES = 100
 _CREATE_FLAGS = (
     os.O_WRONLY
     | os.O_CREAT
@@ -233,7 +233,8 @@ class FileObjectSink:
 
 def _temp_names(name: str) -> Iterator[str]:
     """Names for the temporary file: hidden, next to dest, never guessable in advance."""
-    prefix = f".{name[:_NAME_CHARS]}."
+    kept = name.encode("utf-8", "surrogateescape")[:_NAME_BYTES].decode("utf-8", "ignore")
+    prefix = f".{kept}."
     while True:
         yield f"{prefix}{secrets.token_hex(6)}.part"
 

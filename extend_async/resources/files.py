@@ -221,7 +221,6 @@ class AsyncFiles(AsyncAPIResource):
             path=f"presigned download {url.path}",
             headers={},  # none of ours: the key must not reach the storage host
             timeout=client_timeout(timeout),
-            max_response_bytes=max(limit, 1),
             proxy=proxy_for(url) if requester.options.trust_env else None,
         )
         written = 0

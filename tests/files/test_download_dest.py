@@ -253,3 +253,11 @@ def test_the_cli_says_what_is_wrong_with_dest_in_one_line(
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert "dest" in err
+
+
+@pytest.mark.parametrize("name", ["é" * 120 + ".pdf", "x" * 250, "a b\tc.pdf"])
+async def test_a_long_or_odd_name_still_gets_a_temporary_file(tmp_path: Path, name: str) -> None:
+    async with HostileHost(reply_with(BODY)) as host, client(host) as api:
+        assert await api.files.download(FILE_ID, tmp_path / name) == len(BODY)
+    assert leftovers(tmp_path) == [name]
+    assert (tmp_path / name).read_bytes() == BODY
