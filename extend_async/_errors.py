@@ -19,6 +19,7 @@ __all__ = [
     "ForbiddenError",
     "InternalServerError",
     "InvalidInputError",
+    "LocalFileError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PaymentRequiredError",
@@ -85,6 +86,17 @@ class InvalidInputError(ExtendError, ValueError):
 
 class MissingAPIKeyError(InvalidInputError):
     """No API key was given and ``EXTEND_API_KEY`` is not set."""
+
+
+class LocalFileError(ExtendError):
+    """A local file could not be written: a download's destination (the disk full, its
+    folder removed meanwhile). ``path`` names the file, ``errno`` is the system's code; the
+    ``OSError`` is the ``__cause__``."""
+
+    def __init__(self, message: str, *, path: str, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.errno = errno
 
 
 class APIConnectionError(ExtendError):

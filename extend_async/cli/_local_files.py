@@ -191,6 +191,9 @@ async def _download(args: argparse.Namespace, stdout: TextIO) -> int:
             stdout.flush()
             await client.files.download(file_id, stdout.buffer)
             return EXIT_OK
-        written = await client.files.download(file_id, args.dest)
+        try:
+            written = await client.files.download(file_id, args.dest)
+        except InvalidInputError as exc:  # DEST refused before anything was sent
+            raise UsageError(str(exc)) from None
     stdout.write(f"wrote {written} bytes to {args.dest}\n")
     return EXIT_OK

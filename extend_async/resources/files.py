@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 from functools import cached_property
 from os import PathLike
-from pathlib import Path
 from typing import IO, Any
 
 import aiohttp
 from yarl import URL
 
+from .._download import (
+    RAW_BODY,
+    FileObjectSink,
+    PartFile,
+    Sink,
+    check_dest,
+    check_max_bytes,
+    stream_body,
+)
 from .._errors import ExtendError, InvalidInputError, NotFoundError
 from .._options import Timeout, TimeoutArg, as_timeout
 from .._pagination import AsyncPager
@@ -29,7 +35,7 @@ from .._transport import (
     transport_cause,
 )
 from .._types import Body, Headers, Query
-from .._upload import CHUNK_SIZE, UploadBody, UploadSource
+from .._upload import UploadBody, UploadSource
 from ..types import DeletedFile, File, FileSummary, Page
 from ._base import SORT_DIR, AsyncAPIResource, SortDir, check_choice, check_page_size
 
@@ -152,6 +158,7 @@ class AsyncFiles(AsyncAPIResource):
         id: str,
         dest: str | PathLike[str] | IO[bytes],
         *,
+        max_bytes: int | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
     ) -> int:
@@ -160,11 +167,29 @@ class AsyncFiles(AsyncAPIResource):
 
         The file is fetched for a fresh presigned URL, then its bytes come from that URL:
         that request carries none of the client's headers (not the API key), since the
-        URL's own signature is its authorization. A path is written to ``<dest>.part``
-        first and renamed when complete, so a failed download leaves no partial file. The
-        download itself is one attempt (``max_retries`` applies to the fetch).
+        URL's own signature is its authorization. The bytes are saved exactly as stored
+        (never decompressed, even when served with ``Content-Encoding: gzip``) and checked
+        against the ``Content-Length`` the storage host declares. Past ``max_bytes``
+        (default 2 GiB) the transfer stops with ``ResponseTooLargeError``.
+
+        A path is checked before anything is sent (an ``InvalidInputError`` for a folder,
+        an empty path, a missing or unwritable parent folder). The bytes go to a new
+        temporary file in the same folder (never a file or link that was already there),
+        which replaces ``dest`` in one step once complete, keeping the permissions of the
+        file it replaces (a symlink at ``dest`` is replaced, its target left alone). A
+        failed or cancelled download leaves ``dest`` as it was and nothing else behind;
+        one that raised ``CancelledError`` never wrote ``dest``. A failure to write
+        locally is a ``LocalFileError``. The download itself is one attempt
+        (``max_retries`` applies to the fetch).
         """
-        if not isinstance(dest, str | PathLike) and not hasattr(dest, "write"):
+        limit = check_max_bytes(max_bytes)
+        part: PartFile | None = None
+        sink: Sink
+        if isinstance(dest, str | PathLike):
+            sink = part = PartFile(check_dest(dest))
+        elif hasattr(dest, "write"):
+            sink = FileObjectSink(dest)
+        else:
             raise InvalidInputError("dest must be a path or a binary file object")
         file = await self.get(id, timeout=timeout, max_retries=max_retries)
         if not file.presigned_url:
@@ -173,24 +198,19 @@ class AsyncFiles(AsyncAPIResource):
         if url.scheme not in ("http", "https") or not url.host:
             raise ExtendError(f"file {id} came with a presigned URL that is not http(s)")
         attempt_timeout = as_timeout(timeout) if timeout is not None else TRANSFER_TIMEOUT
-        if isinstance(dest, str | PathLike):
-            target = Path(dest)
-            partial = target.with_name(target.name + ".part")
-            out = await asyncio.to_thread(partial.open, "wb")
-            try:
-                written = await self._fetch(url, out, attempt_timeout)
-            except BaseException:
-                await asyncio.to_thread(out.close)
-                with contextlib.suppress(OSError):
-                    partial.unlink()
-                raise
-            await asyncio.to_thread(out.close)
-            await asyncio.to_thread(os.replace, partial, target)
-            return written
-        return await self._fetch(url, dest, attempt_timeout)
+        if part is None:
+            return await self._fetch(url, sink, attempt_timeout, limit)
+        try:
+            written = await self._fetch(url, part, attempt_timeout, limit)
+            await part.flush()
+            part.commit()  # not awaited: from here on, nothing can cancel the download
+        except BaseException:
+            part.discard()
+            raise
+        return written
 
-    async def _fetch(self, url: URL, out: IO[bytes], timeout: Timeout) -> int:
-        # Not through Requester.send: the body streams to ``out`` instead of being read
+    async def _fetch(self, url: URL, sink: Sink, timeout: Timeout, limit: int) -> int:
+        # Not through Requester.send: the body streams to ``sink`` instead of being read
         # into memory, and a half-written download is not retried.
         requester = self._requester
         session = requester.sessions.get()
@@ -208,7 +228,12 @@ class AsyncFiles(AsyncAPIResource):
         try:
             with requester.hooks.attempt("GET", url.path, 1) as seen:
                 async with session.get(
-                    url, timeout=request.timeout, proxy=request.proxy
+                    url,
+                    timeout=request.timeout,
+                    proxy=request.proxy,
+                    # The stored bytes, as stored: a compressed object stays compressed.
+                    headers={"Accept-Encoding": "identity"},
+                    **RAW_BODY,
                 ) as response:
                     seen.status = response.status
                     seen.request_id = response.headers.get(REQUEST_ID_HEADER)
@@ -218,9 +243,7 @@ class AsyncFiles(AsyncAPIResource):
                             response.status, response.reason, raw, response.headers,
                             method="GET", path=request.path,
                         )  # fmt: skip
-                    async for chunk in response.content.iter_chunked(CHUNK_SIZE):
-                        await asyncio.to_thread(out.write, chunk)
-                        written += len(chunk)
+                    written = await stream_body(response, sink, request, limit)
         except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
             failure = exc
         if failure is not None:

@@ -144,6 +144,7 @@ class Files:
         id: str,
         dest: str | PathLike[str] | IO[bytes],
         *,
+        max_bytes: int | None = None,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
     ) -> int:
@@ -152,12 +153,28 @@ class Files:
 
         The file is fetched for a fresh presigned URL, then its bytes come from that URL:
         that request carries none of the client's headers (not the API key), since the
-        URL's own signature is its authorization. A path is written to ``<dest>.part``
-        first and renamed when complete, so a failed download leaves no partial file. The
-        download itself is one attempt (``max_retries`` applies to the fetch).
+        URL's own signature is its authorization. The bytes are saved exactly as stored
+        (never decompressed, even when served with ``Content-Encoding: gzip``) and checked
+        against the ``Content-Length`` the storage host declares. Past ``max_bytes``
+        (default 2 GiB) the transfer stops with ``ResponseTooLargeError``.
+
+        A path is checked before anything is sent (an ``InvalidInputError`` for a folder,
+        an empty path, a missing or unwritable parent folder). The bytes go to a new
+        temporary file in the same folder (never a file or link that was already there),
+        which replaces ``dest`` in one step once complete, keeping the permissions of the
+        file it replaces (a symlink at ``dest`` is replaced, its target left alone). A
+        failed or cancelled download leaves ``dest`` as it was and nothing else behind;
+        one that raised ``CancelledError`` never wrote ``dest``. A failure to write
+        locally is a ``LocalFileError``. The download itself is one attempt
+        (``max_retries`` applies to the fetch).
         """
         return self._portal.call(
-            self._async.download, id, dest, timeout=timeout, max_retries=max_retries
+            self._async.download,
+            id,
+            dest,
+            max_bytes=max_bytes,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     @cached_property
