@@ -321,9 +321,7 @@ def _log_slot_fallback(cls: type[Any], why: str) -> None:
     if cls in _slot_fallbacks_said:
         return
     _slot_fallbacks_said.add(cls)
-    log.debug(
-        "decoding %s through __init__ (%s; attrs %s)", cls.__qualname__, why, attrs.__version__
-    )
+    log.debug("decoding %s through __init__ (%s)", cls.__qualname__, why)
 
 
 @cache
