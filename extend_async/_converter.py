@@ -431,6 +431,18 @@ _FROMISOFORMAT_TAKES_Z = sys.version_info >= (3, 11)
 _parse_timestamp = _parse_timestamp_direct if _FROMISOFORMAT_TAKES_Z else _parse_timestamp_rewritten
 
 
+class TimestampRangeError(ValueError):
+    """A timestamp whose UTC time falls outside what ``datetime`` holds (years 1-9999).
+
+    A ``ValueError``, so the strict decoder fails as for any bad value and the lenient
+    walk reads the field as ``None`` (one logged deviation), as it does for other values
+    it cannot hold.
+    """
+
+    def __init__(self, parsed: datetime) -> None:
+        super().__init__(f"the timestamp is outside years 1-9999 in UTC (offset {parsed:%z})")
+
+
 def _datetime_from_text(value: str) -> datetime:
     if _FROMISOFORMAT_TAKES_Z:
         try:
@@ -442,7 +454,12 @@ def _datetime_from_text(value: str) -> datetime:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=timezone.utc)
     # "+00:00" parses to the timezone.utc singleton: the common case costs one identity test.
-    return parsed if parsed.tzinfo is timezone.utc else parsed.astimezone(timezone.utc)
+    if parsed.tzinfo is timezone.utc:
+        return parsed
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # "9999-12-31T23:59:59-05:00" is past datetime.max in UTC
+        raise TimestampRangeError(parsed) from None
 
 
 def _structure_datetime(value: Any, _: Any) -> datetime:
@@ -455,7 +472,12 @@ def _structure_datetime(value: Any, _: Any) -> datetime:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=timezone.utc)
     # "+00:00" parses to the timezone.utc singleton: the common case costs one identity test.
-    return parsed if parsed.tzinfo is timezone.utc else parsed.astimezone(timezone.utc)
+    if parsed.tzinfo is timezone.utc:
+        return parsed
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # "9999-12-31T23:59:59-05:00" is past datetime.max in UTC
+        raise TimestampRangeError(parsed) from None
 
 
 def _unstructure_datetime(value: datetime) -> str:

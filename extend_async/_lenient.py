@@ -24,6 +24,7 @@ import attrs
 from ._converter import (
     _STRICT_PRIMITIVES,
     ShapeError,
+    TimestampRangeError,
     _item_of,
     _open_enum_of,
     _optional_of,
@@ -145,6 +146,9 @@ class _Walk:
         if tp is datetime:
             try:
                 return _structure_datetime(value, tp)
+            except TimestampRangeError:
+                self.deviation(path, "is a timestamp outside years 1-9999 in UTC")
+                return None
             except (TypeError, ValueError):
                 self.deviation(path, f"is {_kind(value)}, not an RFC 3339 timestamp")
                 return None
