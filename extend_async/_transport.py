@@ -19,7 +19,7 @@ import threading
 import time
 import urllib.request
 import weakref
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -811,12 +811,21 @@ async def decode_off_loop_if_large(
     body: bytes, cast_to: type[T], *, status: int, request_id: str | None, method: str, path: str
 ) -> T:
     """``decode_response``, off the event loop for a body over ``OFF_LOOP_DECODE_BYTES``."""
-    decode = partial(
-        _decode, body, cast_to, status=status, request_id=request_id, method=method, path=path
+    return await off_loop_if_large(
+        len(body),
+        partial(
+            _decode, body, cast_to, status=status, request_id=request_id, method=method, path=path
+        ),
     )
-    if len(body) > OFF_LOOP_DECODE_BYTES:
-        return await asyncio.to_thread(decode)
-    return decode()
+
+
+async def off_loop_if_large(size: int, work: Callable[[], T]) -> T:
+    """``work()`` (parsing and decoding a body of ``size`` bytes): in a worker thread when
+    the body is over ``OFF_LOOP_DECODE_BYTES``, so other tasks keep running; in place
+    otherwise. The context (a raw-response sink, say) goes along."""
+    if size > OFF_LOOP_DECODE_BYTES:
+        return await asyncio.to_thread(work)
+    return work()
 
 
 def _decode(
