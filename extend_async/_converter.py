@@ -33,6 +33,7 @@ from .types._base import EXTRA_FIELDS, Model, _ExtraFieldsSlot
 __all__ = [
     "converter",
     "decode_response",
+    "members_by_value",
     "structure_hook_for",
     "structure_response",
     "to_camel",
@@ -252,7 +253,7 @@ def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> st
     enum_cls = _open_enum_of(tp)
     if enum_cls is not None:
         # A string becomes its member, or stays itself when the enum does not list it yet.
-        globs[f"{name}_m"] = enum_cls._value2member_map_.get
+        globs[f"{name}_m"] = members_by_value(enum_cls).get
         globs[name] = converter.get_structure_hook(tp)
         globs[f"{name}_t"] = tp
         return (
@@ -505,10 +506,24 @@ def _open_enum_of(tp: Any) -> type[Enum] | None:
     return other if isinstance(other, type) and issubclass(other, Enum) else None
 
 
+@cache
+def members_by_value(enum_cls: type[Enum]) -> Mapping[Any, Enum]:
+    """An enum's members by value, for one dict lookup per decoded value.
+
+    ``Enum._value2member_map_`` is that dict, kept by the enum module but not public: it
+    is used when present (aliases included), else the same map is built from the members
+    (``tests/unit/test_enum_members.py`` covers both).
+    """
+    members = vars(enum_cls).get("_value2member_map_")  # the class's own, not a base's
+    if isinstance(members, dict):
+        return members
+    return {member.value: member for member in enum_cls}
+
+
 def _make_open_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
     enum_cls = _open_enum_of(tp)
     assert enum_cls is not None
-    members = enum_cls._value2member_map_
+    members = members_by_value(enum_cls)
     nullable = type(None) in typing.get_args(tp)
 
     def structure_open_enum(value: Any, _: Any) -> Any:

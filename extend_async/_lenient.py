@@ -31,6 +31,7 @@ from ._converter import (
     _structure_datetime,
     converter,
     extra_keys,
+    members_by_value,
     model_shape,
     type_name,
 )
@@ -156,7 +157,7 @@ class _Walk:
         if enum_cls is not None:
             if isinstance(value, str):
                 # A value the schema does not list yet is no deviation: the enums are open.
-                return enum_cls._value2member_map_.get(value, value)
+                return members_by_value(enum_cls).get(value, value)
             return self.unreadable(path, value)
         inner = _optional_of(tp)
         if inner is not None:

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 from attrs import define, field
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extend_async import AsyncExtend, ExtendError, FileChangedError, Timeout, _upload
-from extend_async._upload import _PathReader
+from extend_async._upload import _PathReader, _StreamedPart
 
 FILE_JSON = {
     "object": "file",
@@ -202,3 +204,45 @@ async def test_an_unchanged_file_is_uploaded_over_a_kept_alive_connection(
     assert first.id == second.id == "file_abc"
     assert len(server.requests) == 2
     assert server.connections == 1
+
+
+class ChunkWriter:
+    """Collects what a part writes (the only method a part calls)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    async def write(self, chunk: bytes | memoryview) -> None:
+        self.chunks.append(bytes(chunk))
+
+
+@given(
+    declared=st.integers(min_value=0, max_value=4000),
+    chunks=st.lists(st.binary(min_size=1, max_size=1500), max_size=6),
+)
+def test_a_part_writes_exactly_its_declared_size_or_fails(
+    declared: int, chunks: list[bytes]
+) -> None:
+    actual = b"".join(chunks)
+    pending = iter(chunks)
+
+    async def read() -> bytes:
+        return next(pending, b"")
+
+    part = _StreamedPart(read, declared, content_type="application/pdf", filename="a.pdf")
+    writer = ChunkWriter()
+    assert part.size == declared  # what the Content-Length is made from
+    failure: FileChangedError | None = None
+    try:
+        asyncio.run(part.write(writer))  # type: ignore[arg-type]
+    except FileChangedError as error:
+        failure = error
+    written = b"".join(writer.chunks)
+    if len(actual) == declared:
+        assert failure is None
+        assert written == actual
+    else:
+        assert failure is not None
+        assert failure.expected == declared
+    assert len(written) <= declared  # never a byte past the declared length
+    assert actual.startswith(written)
