@@ -13,13 +13,14 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from attrs import define, field
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extend_async import AsyncExtend, ExtendError, FileChangedError, Timeout, _upload
+from extend_async import AsyncExtend, ExtendError, FileChangedError, ResponseEvent, Timeout, _upload
 from extend_async._upload import _PathReader, _StreamedPart
 
 FILE_JSON = {
@@ -132,9 +133,9 @@ def change_after_first_chunk(
     monkeypatch.setattr(_PathReader, "__call__", read)
 
 
-def client(server: KeepAliveServer) -> AsyncExtend:
+def client(server: KeepAliveServer, **options: Any) -> AsyncExtend:
     # The read timeout bounds the test even if a body were left short.
-    return AsyncExtend("sk_x", base_url=server.base_url, timeout=Timeout(read=5.0))
+    return AsyncExtend("sk_x", base_url=server.base_url, timeout=Timeout(read=5.0), **options)
 
 
 async def upload(api: AsyncExtend, path: Path) -> object:
@@ -152,7 +153,8 @@ async def test_a_file_that_grows_during_the_upload_sends_nothing_past_its_length
             file.write(SMUGGLED)
 
     change_after_first_chunk(monkeypatch, append, path)
-    async with client(server) as api:
+    events: list[ResponseEvent] = []
+    async with client(server, on_response=events.append) as api:
         with pytest.raises(FileChangedError) as caught:
             await upload(api, path)
         # The connection was closed, not handed back to the pool: the next request
@@ -166,8 +168,10 @@ async def test_a_file_that_grows_during_the_upload_sends_nothing_past_its_length
     assert (error.method, error.path) == ("POST", "/files/upload")
     # Only the second upload reached the server whole; the smuggled request never ran.
     assert [line.split(" ")[:2] for line in server.requests] == [["POST", "/files/upload"]]
-    assert server.connections == 2
+    assert server.connections == 2  # one attempt for the changed file: never retried
     assert server.ended >= 1
+    assert events[0].error is not None
+    assert events[0].error.startswith("FileChangedError: the file changed")
 
 
 async def test_a_file_that_shrinks_during_the_upload_fails_at_once(
