@@ -186,11 +186,9 @@ async def test_a_file_that_shrinks_during_the_upload_fails_at_once(
 
     change_after_first_chunk(monkeypatch, truncate, path)
     async with client(server) as api:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
+        # Failed at once: waiting for the rest would end in APITimeoutError instead.
         with pytest.raises(FileChangedError, match=r"ended after \d+ of the 5124 bytes"):
             await upload(api, path)
-        assert loop.time() - started < 4  # failed, not waited out (the read timeout is 5 s)
         await server.connection_ended()
     assert server.requests == []  # the server never got a whole request
     assert server.ended == 1
