@@ -34,6 +34,7 @@ from .types._base import EXTRA_FIELDS, Model, _ExtraFieldsSlot
 __all__ = [
     "converter",
     "decode_response",
+    "members_by_value",
     "structure_hook_for",
     "structure_response",
     "to_camel",
@@ -254,7 +255,7 @@ def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> st
     enum_cls = _open_enum_of(tp)
     if enum_cls is not None:
         # A string becomes its member, or stays itself when the enum does not list it yet.
-        globs[f"{name}_m"] = enum_members(enum_cls).get
+        globs[f"{name}_m"] = members_by_value(enum_cls).get
         globs[name] = converter.get_structure_hook(tp)
         globs[f"{name}_t"] = tp
         return (
@@ -322,13 +323,6 @@ def _log_slot_fallback(cls: type[Any], why: str) -> None:
         return
     _slot_fallbacks_said.add(cls)
     log.debug("decoding %s through __init__ (%s)", cls.__qualname__, why)
-
-
-@cache
-def enum_members(enum_cls: type[Enum]) -> Mapping[str, Enum]:
-    """Value -> member, built once per enum from its public iteration (``Enum`` keeps such a
-    map privately, ``_value2member_map_``; this one is ours)."""
-    return types.MappingProxyType({member.value: member for member in enum_cls})
 
 
 def _make_structure_fn(tp: Any) -> Callable[[Any, Any], Any]:
@@ -456,6 +450,18 @@ _FROMISOFORMAT_TAKES_Z = sys.version_info >= (3, 11)
 _parse_timestamp = _parse_timestamp_direct if _FROMISOFORMAT_TAKES_Z else _parse_timestamp_rewritten
 
 
+class TimestampRangeError(ValueError):
+    """A timestamp whose UTC time falls outside what ``datetime`` holds (years 1-9999).
+
+    A ``ValueError``, so the strict decoder fails as for any bad value and the lenient
+    walk reads the field as ``None`` (one logged deviation), as it does for other values
+    it cannot hold.
+    """
+
+    def __init__(self, parsed: datetime) -> None:
+        super().__init__(f"the timestamp is outside years 1-9999 in UTC (offset {parsed:%z})")
+
+
 def _datetime_from_text(value: str) -> datetime:
     if _FROMISOFORMAT_TAKES_Z:
         try:
@@ -467,7 +473,12 @@ def _datetime_from_text(value: str) -> datetime:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=timezone.utc)
     # "+00:00" parses to the timezone.utc singleton: the common case costs one identity test.
-    return parsed if parsed.tzinfo is timezone.utc else parsed.astimezone(timezone.utc)
+    if parsed.tzinfo is timezone.utc:
+        return parsed
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # "9999-12-31T23:59:59-05:00" is past datetime.max in UTC
+        raise TimestampRangeError(parsed) from None
 
 
 def _structure_datetime(value: Any, _: Any) -> datetime:
@@ -480,7 +491,12 @@ def _structure_datetime(value: Any, _: Any) -> datetime:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=timezone.utc)
     # "+00:00" parses to the timezone.utc singleton: the common case costs one identity test.
-    return parsed if parsed.tzinfo is timezone.utc else parsed.astimezone(timezone.utc)
+    if parsed.tzinfo is timezone.utc:
+        return parsed
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # "9999-12-31T23:59:59-05:00" is past datetime.max in UTC
+        raise TimestampRangeError(parsed) from None
 
 
 def _unstructure_datetime(value: datetime) -> str:
@@ -508,10 +524,25 @@ def _open_enum_of(tp: Any) -> type[Enum] | None:
     return other if isinstance(other, type) and issubclass(other, Enum) else None
 
 
+@cache
+@cache
+def members_by_value(enum_cls: type[Enum]) -> Mapping[Any, Enum]:
+    """An enum's members by value, for one dict lookup per decoded value.
+
+    Built once per enum from its public iteration plus its aliases (``__members__``), so
+    nothing depends on ``Enum._value2member_map_``, the enum module's private copy of the
+    same map (``tests/unit/test_enum_members.py`` holds the two equal).
+    """
+    members: dict[Any, Enum] = {}
+    for member in enum_cls.__members__.values():
+        members.setdefault(member.value, member)
+    return types.MappingProxyType(members)
+
+
 def _make_open_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
     enum_cls = _open_enum_of(tp)
     assert enum_cls is not None
-    members = enum_members(enum_cls)
+    members = members_by_value(enum_cls)
     nullable = type(None) in typing.get_args(tp)
 
     def structure_open_enum(value: Any, _: Any) -> Any:

@@ -16,6 +16,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ExtendError",
+    "FileChangedError",
     "ForbiddenError",
     "InternalServerError",
     "InvalidInputError",
@@ -31,7 +32,10 @@ __all__ = [
     "TooManyRequestsError",
     "UnauthorizedError",
     "UnprocessableEntityError",
+    "error_chain",
     "error_class_for_status",
+    "redact_secrets",
+    "sdk_error_in",
 ]
 
 # Non-JSON error bodies (an HTML page from a proxy) are cut to this many characters
@@ -59,6 +63,53 @@ def excerpt(body: bytes) -> str:
     if len(text) > BODY_EXCERPT_CHARS or len(head) < len(body):
         return text[:BODY_EXCERPT_CHARS] + "…"
     return text
+
+
+# The userinfo of any URL in a text ("scheme://user:password@host"): greedy up to the last
+# "@" before the host, so a password holding an unescaped "@" is covered whole.
+# A scheme's length is bounded so the search stays linear in a long text (a longer scheme
+# still matches by its last 32 characters).
+_URL_USERINFO = re.compile(r"(?i)([a-z][a-z0-9+.\-]{0,31}://)[^\s/?#]*@")
+# Credentials as libraries print them: aiohttp's ``BasicAuth(login=..., password=...)``
+# repr (a connection's key holds the proxy's), and an Authorization header's value.
+_PASSWORD_FIELD = re.compile(r"""(?i)(password=)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s,)]*)""")
+_AUTH_VALUE = re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9+/=._~\-]+")
+REDACTED = "<redacted>"
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` without the credentials a library may put in its messages: the userinfo
+    of every URL (a proxy's ``user:password@``), a ``password=`` field, an
+    Authorization value. Every message the SDK builds from another library's text goes
+    through here."""
+    if "@" in text:
+        text = _URL_USERINFO.sub(rf"\1{REDACTED}@", text)
+    if "password" in text.lower():
+        text = _PASSWORD_FIELD.sub(rf"\1{REDACTED}", text)
+    return _AUTH_VALUE.sub(rf"\1 {REDACTED}", text)
+
+
+def error_chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every error reachable from it through causes and contexts, once each."""
+    seen: list[BaseException] = []
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        if any(current is other for other in seen):
+            continue
+        seen.append(current)
+        pending += [e for e in (current.__context__, current.__cause__) if e is not None]
+    return seen
+
+
+def sdk_error_in(exc: BaseException) -> ExtendError | None:
+    """The SDK's own error somewhere in ``exc``'s chain: a request body that failed (a
+    file that changed while it was sent, a stream yielding something other than bytes),
+    which aiohttp wraps in a connection error. None when the failure is the transport's."""
+    for error in error_chain(exc):
+        if isinstance(error, ExtendError):
+            return error
+    return None
 
 
 class ExtendError(Exception):
@@ -126,6 +177,22 @@ class APIConnectionError(ExtendError):
         self.after_lost_attempt = after_lost_attempt
         # False for failures no retry can heal, such as an untrusted TLS certificate.
         self.retryable = retryable
+
+
+class FileChangedError(ExtendError):
+    """An upload's source changed size while it was being sent (a file still being
+    written, or truncated): the body could not match the length it declared.
+
+    Nothing past the declared length is sent and the connection is closed, so the server
+    never reads the extra bytes as a request. Not retried: upload the file again once it
+    is complete. ``expected`` is the size the upload declared.
+    """
+
+    def __init__(self, message: str, *, expected: int, method: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.expected = expected
+        self.method = method
+        self.path = path
 
 
 class APITimeoutError(APIConnectionError):

@@ -17,6 +17,8 @@ from typing import Any
 import aiohttp
 from attrs import frozen
 
+from ._errors import redact_secrets, sdk_error_in
+
 __all__ = [
     "NO_HOOKS",
     "AttemptHooks",
@@ -126,7 +128,12 @@ class _Attempt:
 def _describe(exc: Exception) -> str:
     if isinstance(exc, asyncio.TimeoutError):
         return "TimeoutError: the attempt timed out"
+    # A request body that failed on its own (a file that changed while it was sent) is
+    # named as itself, not as the connection error aiohttp wraps it in.
+    exc = sdk_error_in(exc) or exc
     detail = str(exc) if not isinstance(exc, aiohttp.ClientResponseError) else exc.message
+    # aiohttp's texts may name the connection, whose key holds a proxy's password.
+    detail = redact_secrets(detail)
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 

@@ -24,7 +24,12 @@ def _refuse_constant(name: str) -> Any:
 
 def loads(body: bytes) -> Any:
     """Parse ``body``; raises ``ValueError`` (``orjson.JSONDecodeError`` is one) if it is
-    not JSON."""
+    not JSON, or nests deeper than a parser follows."""
     if _NINETEEN_DIGITS not in body.translate(_DIGITS_TO_ZERO):
-        return orjson.loads(body)
-    return json.loads(body, parse_constant=_refuse_constant)
+        return orjson.loads(body)  # refuses more than 1024 levels with JSONDecodeError
+    try:
+        return json.loads(body, parse_constant=_refuse_constant)
+    except RecursionError:
+        # The standard library recurses once per level: a deeply nested body would
+        # otherwise escape every handler that expects a parse error.
+        raise ValueError("the JSON nests too deeply to be read") from None

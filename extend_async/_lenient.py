@@ -24,13 +24,14 @@ import attrs
 from ._converter import (
     _STRICT_PRIMITIVES,
     ShapeError,
+    TimestampRangeError,
     _item_of,
     _open_enum_of,
     _optional_of,
     _structure_datetime,
     converter,
-    enum_members,
     extra_keys,
+    members_by_value,
     model_shape,
     type_name,
 )
@@ -146,6 +147,9 @@ class _Walk:
         if tp is datetime:
             try:
                 return _structure_datetime(value, tp)
+            except TimestampRangeError:
+                self.deviation(path, "is a timestamp outside years 1-9999 in UTC")
+                return None
             except (TypeError, ValueError):
                 self.deviation(path, f"is {_kind(value)}, not an RFC 3339 timestamp")
                 return None
@@ -153,7 +157,7 @@ class _Walk:
         if enum_cls is not None:
             if isinstance(value, str):
                 # A value the schema does not list yet is no deviation: the enums are open.
-                return enum_members(enum_cls).get(value, value)
+                return members_by_value(enum_cls).get(value, value)
             return self.unreadable(path, value)
         inner = _optional_of(tp)
         if inner is not None:

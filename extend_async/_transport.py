@@ -19,7 +19,7 @@ import threading
 import time
 import urllib.request
 import weakref
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,10 +37,14 @@ from ._errors import (
     APIStatusError,
     APITimeoutError,
     ExtendError,
+    FileChangedError,
     InvalidInputError,
     ResponseTooLargeError,
+    error_chain,
     error_class_for_status,
     excerpt,
+    redact_secrets,
+    sdk_error_in,
 )
 from ._hooks import NO_HOOKS, AttemptHooks
 from ._json import loads
@@ -143,8 +147,10 @@ class SessionHolder:
         nothing in the child touches those connections; the next ``get`` makes new ones.
 
         aiohttp has no public way to mark a connector closed without closing its
-        transports (``close()`` closes them), so its private ``_closed`` flag is set;
-        ``tests/unit/test_transport_private.py`` fails loudly if aiohttp changes it.
+        transports (``close()`` closes them), so its private ``_closed`` flag is set when
+        it exists (``tests/unit/test_transport_private.py`` fails loudly if aiohttp
+        changes it). Either way the connector is kept referenced for the life of
+        the child, so it is never collected: its finaliser would close those transports.
         """
         # A fresh lock: a parent thread may have held the old one at the fork, and nothing
         # in the child would ever release it.
@@ -157,7 +163,9 @@ class SessionHolder:
             connector = session.connector
             session.detach()
             if connector is not None:
-                connector._closed = True
+                _inherited_connectors.append(connector)
+                if isinstance(getattr(connector, "_closed", None), bool):
+                    connector._closed = True
 
     def get(self) -> aiohttp.ClientSession:
         if self._user_session is not None:
@@ -194,6 +202,9 @@ class SessionHolder:
         # applied per request instead (proxy_for).
         return aiohttp.ClientSession(
             connector=connector,
+            # An API client is stateless: a cookie a server (or a proxy in front of it)
+            # sets is never sent back. A session the user gives keeps its own jar.
+            cookie_jar=aiohttp.DummyCookieJar(),
             # A connector the user gave outlives our session: they close it.
             connector_owner=self._connector is None,
             trace_configs=self._trace_configs or None,
@@ -261,10 +272,22 @@ def _keep_unfinalised(generator: AsyncGenerator[None, None] | None) -> None:
 
 
 _live_holders: weakref.WeakSet[SessionHolder] = weakref.WeakSet()
+# Connectors a forked child inherited (see ``forget_inherited``): never collected.
+_inherited_connectors: list[aiohttp.BaseConnector] = []
+_UNKNOWN_LOOP = object()
 
 
 def _check_same_loop(given: object, name: str) -> None:
-    if getattr(given, "_loop", None) is not asyncio.get_running_loop():
+    """Refuse a session or connector made in another loop.
+
+    aiohttp keeps the loop in the private ``_loop`` attribute (no public accessor that is
+    not deprecated). Should a version drop it, the check is skipped rather than refusing
+    every session: ``tests/unit/test_transport_private.py`` pins both behaviours.
+    """
+    loop = getattr(given, "_loop", _UNKNOWN_LOOP)
+    if loop is _UNKNOWN_LOOP:
+        return
+    if loop is not asyncio.get_running_loop():
         raise ExtendError(
             f"the {name} given to this client belongs to another event loop; aiohttp "
             "sessions and connectors work only in the loop they were made in (the sync "
@@ -578,7 +601,10 @@ class Requester:
             form=form,
         )  # fmt: skip
         answer = await self.send(request, idempotent=idempotent)
-        return _decode(answer.body, cast_to, answer.status, answer.request_id, method, path)
+        return await decode_off_loop_if_large(
+            answer.body, cast_to, status=answer.status, request_id=answer.request_id,
+            method=method, path=path,
+        )  # fmt: skip
 
     async def send(self, request: Request, *, idempotent: bool, gate: Gate | None = None) -> Answer:
         """Send ``request`` until it gets a 2xx answer or no retry is allowed.
@@ -646,6 +672,9 @@ class Requester:
         if failure is not None:
             # Raised outside the except block, so the transport error is not kept as the
             # context: only the cause chosen by transport_cause stays reachable.
+            own = sdk_error_in(failure)
+            if own is not None:
+                raise _as_request_error(own, request) from None
             raise connection_error(failure, request, attempt, lost) from transport_cause(failure)
         request_id = headers.get(REQUEST_ID_HEADER)
         if log.isEnabledFor(logging.DEBUG):
@@ -721,6 +750,9 @@ def connection_error(
         detail = f"{type(exc).__name__}: {getattr(exc, 'message', '')}".rstrip(": ")
     else:
         detail = str(exc) or type(exc).__name__
+    # aiohttp's texts may name the connection, whose key holds the proxy URL with its
+    # password: every message made from them is redacted here, once.
+    detail = redact_secrets(detail)
     return APIConnectionError(
         f"{method} {path} failed: {detail}", method=method, path=path, attempts=attempt,
         sent=sent, after_lost_attempt=lost,
@@ -734,16 +766,70 @@ def transport_cause(exc: BaseException) -> BaseException | None:
     """What of the transport error the SDK's error may keep as its ``__cause__``.
 
     aiohttp's response errors hold ``request_info``, whose headers include the
-    ``Authorization`` header: they are replaced by what caused them (the parser's error,
-    which holds only what the server sent).
+    ``Authorization`` header, and some of its messages name the connection, whose key
+    holds the proxy URL with its password. Such an error is replaced by what caused it
+    (the parser's error, which holds only what the server sent; the body's own failure),
+    and nothing is chained when every error down the chain carries a secret.
     """
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return exc.__cause__ if not isinstance(exc.__cause__, aiohttp.ClientResponseError) else None
-    return exc
+    candidate: BaseException | None = exc
+    while candidate is not None and not _chain_is_clean(candidate):
+        candidate = candidate.__cause__
+    return candidate
+
+
+def _chain_is_clean(exc: BaseException) -> bool:
+    """Whether nothing a traceback shows of ``exc`` and its chain carries a secret."""
+    for error in error_chain(exc):
+        if isinstance(error, aiohttp.ClientResponseError):
+            return False  # its request_info holds the request's headers
+        texts = [str(error), repr(error), *map(str, getattr(error, "__notes__", ()))]
+        if any(redact_secrets(text) != text for text in texts):
+            return False
+    return True
+
+
+def _as_request_error(error: ExtendError, request: Request) -> ExtendError:
+    if isinstance(error, FileChangedError):
+        return FileChangedError(
+            f"{request.method} {request.path} failed: {error}",
+            expected=error.expected,
+            method=request.method,
+            path=request.path,
+        )
+    error.__cause__ = None
+    error.__context__ = None
+    return error
+
+
+# A body larger than this is parsed and decoded in a worker thread: decoding costs about
+# 65 us per run, so a 60 MB page would hold the event loop for seconds. Smaller ones (nearly
+# all) are decoded in place, where a thread hop would cost more than the work.
+OFF_LOOP_DECODE_BYTES = 1024 * 1024
+
+
+async def decode_off_loop_if_large(
+    body: bytes, cast_to: type[T], *, status: int, request_id: str | None, method: str, path: str
+) -> T:
+    """``decode_response``, off the event loop for a body over ``OFF_LOOP_DECODE_BYTES``."""
+    return await off_loop_if_large(
+        len(body),
+        partial(
+            _decode, body, cast_to, status=status, request_id=request_id, method=method, path=path
+        ),
+    )
+
+
+async def off_loop_if_large(size: int, work: Callable[[], T]) -> T:
+    """``work()`` (parsing and decoding a body of ``size`` bytes): in a worker thread when
+    the body is over ``OFF_LOOP_DECODE_BYTES``, so other tasks keep running; in place
+    otherwise. The context (a raw-response sink, say) goes along."""
+    if size > OFF_LOOP_DECODE_BYTES:
+        return await asyncio.to_thread(work)
+    return work()
 
 
 def _decode(
-    body: bytes, cast_to: type[T], status: int, request_id: str | None, method: str, path: str
+    body: bytes, cast_to: type[T], *, status: int, request_id: str | None, method: str, path: str
 ) -> T:
     return decode_response(
         body, cast_to, status=status, request_id=request_id, method=method, path=path

@@ -18,7 +18,7 @@ from typing import IO, Any, Protocol
 import aiohttp
 from aiohttp.abc import AbstractStreamWriter
 
-from ._errors import InvalidInputError
+from ._errors import FileChangedError, InvalidInputError
 
 __all__ = ["CHUNK_SIZE", "RequestBody", "UploadBody", "UploadSource"]
 
@@ -48,7 +48,11 @@ class _StreamedPart(aiohttp.Payload):
     """A multipart part written chunk by chunk from ``read`` (an empty chunk ends it).
 
     ``size`` (when known) lets the whole body carry a Content-Length instead of being
-    sent chunked.
+    sent chunked. Then exactly ``size`` bytes are written, or none past the last full
+    chunk that fits: a source that grows or shrinks while it is sent (a file still being
+    written) raises ``FileChangedError`` instead. More bytes than declared would land on
+    the connection after the request, where the server reads them as a request of their
+    own; fewer would leave the server waiting for the rest until the read timeout.
     """
 
     def __init__(
@@ -56,17 +60,49 @@ class _StreamedPart(aiohttp.Payload):
     ) -> None:
         super().__init__(read, content_type=content_type, filename=filename)
         self._read = read
-        self._size = size
+        self._declared = size
+
+    @property
+    def size(self) -> int | None:
+        # The public property aiohttp reads for the Content-Length (overridden rather than
+        # setting the base class's private ``_size``).
+        return self._declared
 
     async def write(self, writer: AbstractStreamWriter) -> None:
         try:
-            while chunk := await self._read():
-                await writer.write(chunk)
+            if self._declared is None:
+                while chunk := await self._read():
+                    await writer.write(chunk)
+            else:
+                await self._write_exactly(writer, self._declared)
         finally:
             # An attempt cut short still closes the file it opened.
             close = getattr(self._read, "close", None)
             if close is not None:
                 await close()
+
+    async def _write_exactly(self, writer: AbstractStreamWriter, declared: int) -> None:
+        sent = 0
+        while sent < declared:
+            chunk = await self._read()
+            if not chunk:
+                raise FileChangedError(
+                    f"the file changed while it was being uploaded: it ended after {sent} "
+                    f"of the {declared} bytes it had when the upload started",
+                    expected=declared,
+                )
+            if sent + len(chunk) > declared:
+                break  # grew: refused below, before a byte past the declared size is sent
+            await writer.write(chunk)
+            sent += len(chunk)
+        else:
+            if not await self._read():
+                return
+        raise FileChangedError(
+            "the file changed while it was being uploaded: it grew past the "
+            f"{declared} bytes it had when the upload started",
+            expected=declared,
+        )
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
         raise TypeError("a streamed upload cannot be decoded")

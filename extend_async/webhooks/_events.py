@@ -6,9 +6,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
 from .._converter import ShapeError, structure_response
+from .._json import loads
 from ..types.batch import BatchRun
 from ..types.classifiers import Classifier, ClassifierVersion
 from ..types.classify_runs import ClassifyRun
@@ -63,8 +62,14 @@ def parse(body: Body) -> WebhookEvent:
             f"the body must be the raw request bytes or text, got {type(body).__name__}"
         )
     try:
-        envelope = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+    except UnicodeEncodeError:
+        raise WebhookParseError("the body is not valid text") from None
+    try:
+        # As every answer is read: exact integers, and a body nested too deeply for the
+        # parser is a parse error, never a RecursionError.
+        envelope = loads(data)
+    except ValueError as exc:
         raise WebhookParseError(f"the body is not JSON: {exc}") from None
     if not isinstance(envelope, dict):
         raise WebhookParseError("the body is not a JSON object")

@@ -12,6 +12,7 @@ line; only its host does.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from yarl import URL
@@ -25,7 +26,14 @@ from .._options import (
     check_max_response_bytes,
     check_retries,
 )
-from .._transport import USER_AGENT, Request, Requester, client_timeout, proxy_for
+from .._transport import (
+    USER_AGENT,
+    Request,
+    Requester,
+    client_timeout,
+    off_loop_if_large,
+    proxy_for,
+)
 from ..types.webhooks import SignedUrlEvent, WebhookEvent
 from ._events import event_from_parts
 
@@ -76,16 +84,23 @@ async def fetch_signed_payload(
         proxy=proxy_for(url) if options.trust_env else None,
     )
     answer = await requester.send(request, idempotent=True)
+    # A payload sent by URL is a large one: read off the event loop past the threshold.
+    return await off_loop_if_large(
+        len(answer.body), partial(_event_from_answer, event, answer.body, answer.status, where)
+    )
+
+
+def _event_from_answer(event: SignedUrlEvent, body: bytes, status: int, where: str) -> WebhookEvent:
     try:
-        payload: Any = loads(answer.body)
+        payload: Any = loads(body)
     except ValueError as exc:
         raise ResponseDecodeError(
-            f"the {where} is not JSON: {exc}", status_code=answer.status, request_id=None,
-            body=excerpt(answer.body), method="GET", path=where,
+            f"the {where} is not JSON: {exc}", status_code=status, request_id=None,
+            body=excerpt(body), method="GET", path=where,
         ) from None  # fmt: skip
     if not isinstance(payload, dict):
         raise ResponseDecodeError(
-            f"the {where} is not a JSON object", status_code=answer.status, request_id=None,
-            body=excerpt(answer.body), method="GET", path=where,
+            f"the {where} is not a JSON object", status_code=status, request_id=None,
+            body=excerpt(body), method="GET", path=where,
         )  # fmt: skip
     return event_from_parts(event.event_id, str(event.event_type), payload)

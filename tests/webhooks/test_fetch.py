@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,8 +25,10 @@ from extend_async import (
     PermissionDeniedError,
     ResponseDecodeError,
     RetryPolicy,
+    _transport,
     webhooks,
 )
+from extend_async.webhooks import _fetch
 
 from ._helpers import body_of, classify_run
 
@@ -204,3 +207,24 @@ async def test_raw_response_gives_the_storage_status(client: AsyncExtend, storag
     assert raw.status_code == 200
     assert raw.request_id is None
     assert isinstance(raw.parsed, webhooks.ClassifyRunEvent)
+
+
+async def test_a_payload_over_the_threshold_is_read_in_a_worker_thread(
+    client: AsyncExtend, storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = {**classify_run(), "metadata": {"notes": "n" * (_transport.OFF_LOOP_DECODE_BYTES + 1)}}
+    storage.answers.append(_json(run))
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    original = _fetch._event_from_answer
+
+    def spy(*args: Any) -> webhooks.WebhookEvent:
+        threads.append(threading.get_ident())
+        return original(*args)
+
+    monkeypatch.setattr(_fetch, "_event_from_answer", spy)
+    event = await client.webhooks.fetch_payload(_signed_event(storage.url))
+    assert isinstance(event, webhooks.ClassifyRunEvent)
+    assert event.payload.metadata == run["metadata"]
+    assert len(threads) == 1
+    assert threads[0] != loop_thread
