@@ -140,11 +140,11 @@ async def test_the_files_routes_answer_what_the_schema_describes(wire: Checked) 
     ) as response:
         uploaded = orjson.loads(await response.read())
         assert response.status == 200, uploaded
-    wire.problems += [f"POST /files/upload: {p}" for p in validate("File_", uploaded)]
+    wire.problems += [f"POST /files/upload: {p}" for p in validate("File", uploaded)]
     file_id = uploaded["id"]
     assert file_id.startswith("file_")
 
-    await wire.send("GET", f"/files/{file_id}", "File_")
+    await wire.send("GET", f"/files/{file_id}", "File")
     await wire.send("GET", "/files", "FilesListResponse", params={"maxPageSize": "1"})
     await wire.send("DELETE", f"/files/{file_id}", "FilesDeleteResponse")
     await wire.send("GET", f"/files/{file_id}", "ApiError", status=404)
