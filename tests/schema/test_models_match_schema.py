@@ -63,6 +63,7 @@ def surface() -> set[str]:
         texts += [p["type"] for part in ("query", "body", "multipart") for p in e[part]]
     return reachable(texts)
 
+
 MODELS: dict[str, Any] = {
     "ClassifyRun": m.ClassifyRun,
     "ClassifyRunSummary": m.ClassifyRunSummary,
