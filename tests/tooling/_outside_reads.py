@@ -63,9 +63,9 @@ class OutsideReads:
             return
 
     def check(self, path: object) -> None:
-        if path is None or isinstance(path, int):  # a file descriptor, or the current dir
+        if not isinstance(path, str | bytes | os.PathLike):  # a file descriptor, or None
             return
-        text = os.fsdecode(os.fspath(path))  # type: ignore[arg-type]
+        text = os.fsdecode(os.fspath(path))
         full = os.path.normpath(os.path.join(os.getcwd(), text))
         probe = full + os.sep
         if (

@@ -60,10 +60,11 @@ def test_every_http_method_of_the_official_sdk_is_there() -> None:
 
 
 def find(namespace: str, method: str) -> dict[str, Any]:
-    (found,) = [
+    found: list[dict[str, Any]] = [
         e for e in data()["endpoints"] if (e["namespace"], e["method"]) == (namespace, method)
     ]
-    return found
+    assert len(found) == 1, found
+    return found[0]
 
 
 def test_known_endpoints_read_as_the_api_reference_states_them() -> None:
