@@ -70,12 +70,23 @@ class Declared:
     source: str  # the module's file, relative to the package
 
 
+class AliasMarker:
+    """Stands for a declared alias while annotations are evaluated (see ``namespace_of``)."""
+
+    schema: str
+
+
+def alias_marker(name: str) -> type[AliasMarker]:
+    return type(f"Alias[{name}]", (AliasMarker,), {"schema": name})
+
+
 @dataclass
 class Registry:
     by_key: dict[tuple[str, str], Declared] = field(default_factory=dict)  # (module, attr)
     by_name: dict[str, Declared] = field(default_factory=dict)
-    markers: dict[tuple[str, str], type] = field(default_factory=dict)  # aliases only
+    markers: dict[tuple[str, str], type[AliasMarker]] = field(default_factory=dict)
     classes: dict[int, Declared] = field(default_factory=dict)  # id(class) -> declared
+    namespaces: dict[str, dict[str, Any]] = field(default_factory=dict)  # module -> globals
 
 
 def package_root() -> Path:
@@ -121,10 +132,11 @@ def build_registry(root: Path) -> Registry:
         aliases = {attr for attr, node in declared if isinstance(node, ast.Assign)}
         for attr, node in declared:
             name = attr
-            # ``CreatedBy_User`` beside the alias ``CreatedBy`` is the member ``CreatedBy.User``.
-            for union in aliases:
-                if attr.startswith(union + "_"):
-                    name = union + "." + attr[len(union) + 1 :]
+            # ``CreatedBy_User`` beside the alias ``CreatedBy`` is the member ``CreatedBy.User``
+            # (the longest such alias, should one name start another).
+            unions = sorted((u for u in aliases if attr.startswith(u + "_")), key=len)
+            if unions:
+                name = unions[-1] + "." + attr[len(unions[-1]) + 1 :]
             entry = Declared(name, module, attr, node, path.relative_to(root).as_posix())
             if name in registry.by_name:
                 other = registry.by_name[name]
@@ -132,7 +144,7 @@ def build_registry(root: Path) -> Registry:
             registry.by_name[name] = entry
             registry.by_key[(module, attr)] = entry
             if isinstance(node, ast.Assign):
-                registry.markers[(module, attr)] = type(f"Alias[{name}]", (), {"schema": name})
+                registry.markers[(module, attr)] = alias_marker(name)
     for entry in registry.by_name.values():
         value = getattr(importlib.import_module(entry.module), entry.attr)
         if isinstance(entry.node, ast.ClassDef):
@@ -142,6 +154,12 @@ def build_registry(root: Path) -> Registry:
 
 def namespace_of(module: str, registry: Registry) -> dict[str, Any]:
     """The module's globals, with every alias it declares or imports replaced by its marker."""
+    if module not in registry.namespaces:
+        registry.namespaces[module] = _namespace_of(module, registry)
+    return registry.namespaces[module]
+
+
+def _namespace_of(module: str, registry: Registry) -> dict[str, Any]:
     mod = importlib.import_module(module)
     namespace = dict(vars(mod))
     tree = ast.parse(Path(mod.__file__ or "").read_text(encoding="utf-8"))
@@ -194,7 +212,6 @@ PRIMITIVES: dict[Any, str] = {
     float: "number",
     bool: "boolean",
     Any: "unknown",
-    typing.Any: "unknown",
 }
 
 
@@ -232,9 +249,8 @@ def text_of(tp: Any, registry: Registry, namespace: dict[str, Any] | None = None
         if namespace is None:
             raise SchemaError(f"{tp!r} with no namespace to resolve it in")
         tp = eval(tp.__forward_arg__, namespace)
-    marker_name = getattr(tp, "schema", None)
-    if isinstance(tp, type) and isinstance(marker_name, str):
-        return "Extend." + marker_name
+    if isinstance(tp, type) and issubclass(tp, AliasMarker):
+        return "Extend." + tp.schema
     if isinstance(tp, type) and id(tp) in registry.classes:
         return "Extend." + registry.classes[id(tp)].name
     simple = _type_name(tp)

@@ -177,7 +177,7 @@ ANY_SOURCE: Any = _AnySource()
 def registry_with(**aliases: str) -> script.Registry:
     registry = script.Registry()
     for name in aliases:
-        registry.markers[("m", name)] = type(f"Alias[{name}]", (), {"schema": name})
+        registry.markers[("m", name)] = script.alias_marker(name)
     return registry
 
 
