@@ -28,9 +28,13 @@ def _prefix(path: str | Path) -> str:
     return text if text.endswith(os.sep) else text + os.sep
 
 
-def _allowed() -> tuple[str, ...]:
+def allowed_places() -> tuple[str, ...]:
     """Places outside the repository any test may read, even when the repository's parent
-    is the filesystem root: the interpreter, its packages, temporary files, the system."""
+    is the filesystem root: the interpreter, its packages, temporary files, the system.
+
+    A repository cloned straight into the temporary folder therefore has its runtime check
+    switched off (its siblings there cannot be told from temporary files); the source scan
+    still runs."""
     places = [sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir()]
     places += site.getsitepackages() if hasattr(site, "getsitepackages") else []
     places += ["/dev", "/proc", "/sys", "/etc", "/usr", "/lib", "/lib64", "/var", "/run"]
@@ -40,10 +44,10 @@ def _allowed() -> tuple[str, ...]:
 class OutsideReads:
     """Records the paths beside ``repo`` that are opened while it is active."""
 
-    def __init__(self, repo: Path = REPO) -> None:
+    def __init__(self, repo: Path = REPO, allowed: tuple[str, ...] | None = None) -> None:
         self.repo = _prefix(repo)
         self.parent = _prefix(repo.parent)
-        self.allowed = tuple(p for p in _allowed() if not self.repo.startswith(p))
+        self.allowed = allowed_places() if allowed is None else allowed
         self.active = False
         self.where = "collection"
         self.found: dict[str, str] = {}  # path -> the first test that read it
@@ -70,6 +74,7 @@ class OutsideReads:
         probe = full + os.sep
         if (
             probe.startswith(self.parent)
+            and probe != self.parent  # the parent folder itself (a temporary file in it)
             and not probe.startswith(self.repo)
             and not probe.startswith(self.allowed)
         ):
