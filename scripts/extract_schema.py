@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import ast
 import collections.abc
+import datetime as dt
 import enum
 import importlib
 import importlib.util
@@ -220,8 +221,6 @@ MAPPINGS = (dict, collections.abc.Mapping)
 
 
 def _type_name(tp: Any) -> str | None:
-    import datetime as dt
-
     if tp is dt.datetime:
         return "datetime"
     if tp is dt.date:
