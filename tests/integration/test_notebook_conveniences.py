@@ -11,6 +11,8 @@ import pytest
 
 from extend_async import (
     AsyncExtend,
+    Classification,
+    ClassifyConfig,
     InvalidInputError,
     NotFoundError,
     PollPolicy,
@@ -19,7 +21,9 @@ from extend_async import (
 from extend_async.testing import ExtendEmulator
 from extend_sync import Extend
 
-CONFIG = {"classifications": [{"id": "invoice", "type": "invoice", "description": "An invoice"}]}
+CONFIG = ClassifyConfig(
+    classifications=(Classification(id="invoice", type="invoice", description="An invoice"),)
+)
 QUICK = PollPolicy(interval=0.01, fast_phase=0, jitter=0)
 
 
