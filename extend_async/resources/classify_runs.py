@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import (
     AsyncIterable,
@@ -319,7 +320,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
         Any other error (an unknown id, a rejected key) stops every wait and is raised.
         ``timeout`` and ``max_retries`` apply to each request.
         """
-        wanted = list(ids) if not isinstance(ids, str) else [ids]
+        if isinstance(ids, str | bytes):
+            raise InvalidInputError("ids must be a collection of run ids, not one string")
+        wanted = list(ids)
         urls = {id: path("/classify_runs/{}", id) for id in wanted}  # every id checked first
         limit = check_deadline(deadline)
         policy = check_policy(poll)
@@ -344,9 +347,14 @@ class AsyncClassifyRuns(AsyncAPIResource):
         late = [w for w in waited if isinstance(w, WaitTimeoutError)]
         if late and cancel_on_timeout:
             ends = dict(zip(distinct, waited, strict=True))
-            for id, outcome in ends.items():
-                if isinstance(outcome, WaitTimeoutError):
-                    ends[id] = await self._cancel_or_get(id, request)
+            going = [id for id, w in ends.items() if isinstance(w, WaitTimeoutError)]
+            gate = asyncio.Semaphore(slots)  # cancels in flight, as for the polls
+
+            async def stop(id: str) -> ClassifyRun:
+                async with gate:
+                    return await self._cancel_or_get(id, request)
+
+            ends.update(zip(going, await asyncio.gather(*map(stop, going)), strict=True))
             return [_run_of(ends[id]) for id in wanted]
         seen = {id: _run_of(w) for id, w in zip(distinct, waited, strict=True)}
         runs = [seen[id] for id in wanted]

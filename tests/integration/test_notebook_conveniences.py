@@ -13,6 +13,7 @@ from extend_async import (
     AsyncExtend,
     Classification,
     ClassifyConfig,
+    InternalServerError,
     InvalidInputError,
     NotFoundError,
     PollPolicy,
@@ -61,6 +62,16 @@ async def test_the_upload_of_a_refused_run_is_deleted(
     assert emu.request_counts["file_delete"] == 1
 
 
+async def test_the_upload_is_kept_when_the_run_may_have_started(
+    emu: ExtendEmulator, api: AsyncExtend, invoice: Path
+) -> None:
+    emu.faults.update(route="create", error_rate=1.0)  # a 500: the run's fate is unknown
+    with pytest.raises(InternalServerError):
+        await api.classify_runs.create(file=invoice, config=CONFIG)
+    assert [record.deleted for record in emu.files.values()] == [False]
+    assert emu.request_counts["file_delete"] == 0
+
+
 async def test_wait_many_returns_the_runs_in_input_order(
     emu: ExtendEmulator, api: AsyncExtend
 ) -> None:
@@ -91,12 +102,23 @@ async def test_wait_many_can_cancel_the_runs_still_going(
     emu: ExtendEmulator, api: AsyncExtend
 ) -> None:
     (finished,) = emu.seed_runs(1, status="PROCESSED")
-    (going,) = emu.seed_runs(1)
+    going = emu.seed_runs(3)
+    (pending,) = emu.seed_runs(1, status="PENDING")  # a cancel is refused: as it is
     runs = await api.classify_runs.wait_many(
-        [going, finished], poll=QUICK, deadline=0.05, cancel_on_timeout=True
+        [going[0], finished, pending, *going[1:]],
+        poll=QUICK,
+        deadline=0.05,
+        concurrency=2,
+        cancel_on_timeout=True,
     )
-    assert [(r.id, r.status) for r in runs] == [(going, "CANCELLED"), (finished, "PROCESSED")]
-    assert emu.runs[going].status == "CANCELLED"
+    assert [(r.id, r.status) for r in runs] == [
+        (going[0], "CANCELLED"),
+        (finished, "PROCESSED"),
+        (pending, "PENDING"),
+        (going[1], "CANCELLED"),
+        (going[2], "CANCELLED"),
+    ]
+    assert [emu.runs[id].status for id in going] == ["CANCELLED"] * 3
 
 
 async def test_wait_many_raises_other_errors_and_checks_ids_first(
@@ -109,6 +131,8 @@ async def test_wait_many_raises_other_errors_and_checks_ids_first(
         await api.classify_runs.wait_many([going, "a/b"], poll=QUICK)
     with pytest.raises(InvalidInputError, match="concurrency"):
         await api.classify_runs.wait_many([going], concurrency=0)
+    with pytest.raises(InvalidInputError, match="not one string"):
+        await api.classify_runs.wait_many(going)
 
 
 def test_the_sync_client_waits_for_many_runs() -> None:
