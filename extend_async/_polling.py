@@ -82,7 +82,9 @@ class WaitTimeoutError(ExtendError, TimeoutError):
     """A wait reached its deadline before the run finished.
 
     The run itself goes on. ``last`` is the last state seen (its ``id`` lets you keep
-    waiting, or cancel it); ``elapsed`` and ``polls`` say how long and how often.
+    waiting, or cancel it); ``elapsed`` and ``polls`` say how long and how often. From
+    ``wait_many``, ``last`` is the list of every run as last seen, in input order
+    (``wait_many(..., cancel_on_timeout=True)`` cancels the runs still going instead).
     """
 
     def __init__(self, message: str, *, last: Any, elapsed: float, polls: int) -> None:
