@@ -177,3 +177,16 @@ async def test_progress_with_tqdm_is_a_bar(
 async def test_progress_must_be_a_bool(emu: ExtendEmulator, api: AsyncExtend) -> None:
     with pytest.raises(InvalidInputError, match="progress"):
         await api.classify_runs.cancel_many(["clr_1"], progress="yes")  # type: ignore[arg-type]
+
+
+def test_the_sync_client_shows_progress_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # as if not installed
+    with ExtendEmulator(seed=4).run_in_thread() as emu:
+        ids = emu.seed_runs(3)
+        with Extend(emu.api_key, base_url=emu.base_url) as client:
+            result = client.classify_runs.cancel_many(ids, progress=True)
+    assert result.counts.cancelled == 3
+    assert capsys.readouterr().err.splitlines()[-1].startswith("cancel_many: 3/3 done")
+    assert "<td>cancelled</td><td>3</td>" in result._repr_html_()
