@@ -21,10 +21,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
+import attrs
 import orjson
 from attrs import frozen
 
-from .._converter import unstructure_request
+from .._converter import to_camel, unstructure_request
 from ._escape import printable
 from ._yaml import yaml_document
 
@@ -138,7 +139,31 @@ def paint(text: str, status: str, *, colour: bool) -> str:
 
 def wire_form(item: Any) -> Any:
     """An answer as the API sends it (camelCase keys, unknown fields kept); a dict as is."""
-    return item if isinstance(item, dict) else unstructure_request(item)
+    if isinstance(item, dict):
+        return item
+    try:
+        return unstructure_request(item)
+    except (AttributeError, TypeError, ValueError):
+        # An answer read leniently (a field the schema requires came as null): the
+        # converter's compiled function expects every field; write field by field.
+        return _field_by_field(item)
+
+
+def _field_by_field(value: Any) -> Any:
+    if not attrs.has(type(value)):
+        if isinstance(value, list | tuple):
+            return [_field_by_field(v) for v in value]
+        if isinstance(value, dict):
+            return {k: _field_by_field(v) for k, v in value.items()}
+        try:
+            return unstructure_request(value)
+        except (AttributeError, TypeError, ValueError):
+            return str(value)
+    data: dict[str, Any] = dict(getattr(value, "extra_fields", None) or {})
+    for field in attrs.fields(type(value)):
+        if field.name != "extra_fields":
+            data[to_camel(field.name)] = _field_by_field(getattr(value, field.name))
+    return data
 
 
 def json_line(data: Any) -> str:

@@ -83,7 +83,7 @@ def test_a_malformed_id_in_a_file_stops_reading_at_its_line(
     assert done.returncode == 2
     # Ids stream from the file: the one before the bad line was cancelled, none after it.
     assert [emu.runs[i].status for i in ids] == ["CANCELLED", "PROCESSING"]
-    errors = [line for line in done.stderr.splitlines() if "error" in line]
+    errors = [line for line in done.stderr.splitlines() if line.startswith("extend-client:")]
     assert errors == [
         f"extend-client: error: line 2 of {listing}: id 'clr_../../admin' must not contain '..'"
     ]
