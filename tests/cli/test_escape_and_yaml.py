@@ -79,7 +79,8 @@ def test_a_yaml_string_is_plain_only_when_safe_else_json_quoted(text: str) -> No
 @given(JSON_VALUES)
 def test_a_yaml_document_is_terminal_safe_and_line_shaped(value: object) -> None:
     document = yaml_document({"item": value})
-    assert document.startswith("---\n") and document.endswith("\n")
+    assert document.startswith("---\n")
+    assert document.endswith("\n")
     assert not any(_unsafe(char) for char in document.replace("\n", ""))
 
 

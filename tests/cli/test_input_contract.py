@@ -44,7 +44,8 @@ def test_one_id_check_for_every_command_before_any_request(
     done = run_cli(args, emu)
     assert done.returncode == 2
     (line,) = done.stderr.splitlines()
-    assert "is not a" in line and "without spaces or commas" in line
+    assert "is not a" in line
+    assert "without spaces or commas" in line
     assert sum(emu.request_counts.values()) == 0
 
 

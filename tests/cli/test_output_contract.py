@@ -200,5 +200,5 @@ def test_a_file_without_created_at_lists_with_a_dash() -> None:
         updated_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
     )  # fmt: skip
     stream = io.StringIO()
-    Printer(stream, "table", FILE_COLUMNS).show(evolve(file, created_at=None))
+    Printer(stream, "table", FILE_COLUMNS).show(evolve(file, created_at=None))  # type: ignore[arg-type]
     assert stream.getvalue().split() == ["file_a", "-", "a\\x1b[2J.pdf", "-"]
