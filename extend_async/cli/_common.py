@@ -15,6 +15,7 @@ from .._errors import InvalidInputError, MissingAPIKeyError
 from .._hooks import RequestEvent, ResponseEvent
 from .._options import DEFAULT_TIMEOUT
 from ._escape import printable
+from ._parser import safe_message
 
 __all__ = [
     "EXIT_FAILED",
@@ -71,8 +72,9 @@ async def read_answer(stdin: TextIO) -> str:
 
 
 def error_line(message: str, stream: TextIO | None = None) -> None:
-    """``extend-client: error: ...`` on stderr, one line, escaped for the terminal."""
-    text = printable(" ".join(message.split()))
+    """``extend-client: error: ...`` on stderr, one line, escaped for the terminal, with
+    the command line's secrets and any URL userinfo masked."""
+    text = safe_message(" ".join(message.split()))
     print(f"{PROG}: error: {text}", file=stream or sys.stderr, flush=True)
 
 

@@ -25,7 +25,7 @@ from ._common import (
     timeout_seconds,
 )
 from ._output import OutputError, add_output_option
-from ._parser import Parser, parse_arguments
+from ._parser import Parser, hide_secrets_of, parse_arguments
 from ._report import connection_problem
 from ._webhooks import DEFAULT_SECRET_ENV
 
@@ -309,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``extend-client`` with ``argv`` (default: the process's arguments)."""
     arguments = list(sys.argv[1:] if argv is None else argv)
+    hide_secrets_of(arguments)
     if arguments[:1] == ["emulator"]:
         from ..testing.__main__ import main as serve  # the emulator only when asked for
 

@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 from ._escape import printable
 
-__all__ = ["Parser", "parse_arguments", "safe_message"]
+__all__ = ["Parser", "hide_secrets_of", "parse_arguments", "safe_message", "secret_values"]
 
 _SECRET_OPTION = re.compile(r"key|secret|password|passwd|token|auth", re.IGNORECASE)
 # API keys and webhook signing secrets as Extend issues them.
@@ -37,7 +37,8 @@ def secret_values(argv: Sequence[str]) -> tuple[str, ...]:
     for position, token in enumerate(argv):
         if token.startswith("-"):
             name, equals, value = token.partition("=")
-            if not _SECRET_OPTION.search(name):
+            # `--secret-env NAME`, `--password-env NAME`: a variable's name, no secret.
+            if not _SECRET_OPTION.search(name) or name.endswith("-env"):
                 continue
             if equals:
                 found.append(value)
@@ -67,6 +68,12 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {safe_message(message)}\n")
+
+
+def hide_secrets_of(argv: Sequence[str]) -> None:
+    """From now on (in this context), ``safe_message`` masks the secrets ``argv`` holds:
+    the CLI calls it once, so its error lines never show them either."""
+    _secrets.set(secret_values(argv))
 
 
 def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:

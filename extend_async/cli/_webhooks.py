@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import BinaryIO, TextIO
 
@@ -19,11 +20,19 @@ from ._common import EXIT_FAILED, EXIT_OK, PROG, UsageError, notice
 __all__ = ["DEFAULT_SECRET_ENV", "verify_command"]
 
 DEFAULT_SECRET_ENV = "EXTEND_WEBHOOK_SECRET"
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SECRET_PREFIXES = ("wss_", "whsec_", "sk_")
 
 
 def verify_command(
     args: argparse.Namespace, *, stdin: BinaryIO | None, stdout: BinaryIO, stderr: TextIO
 ) -> int:
+    if not _ENV_NAME.fullmatch(args.secret_env) or args.secret_env.startswith(_SECRET_PREFIXES):
+        # Never echoed: this is where a secret lands when pasted in place of a name.
+        raise UsageError(
+            "--secret-env takes the name of an environment variable holding the secret, "
+            "not the secret itself"
+        )
     secret = os.environ.get(args.secret_env)
     if not secret:
         raise UsageError(f"no signing secret: set {args.secret_env} (or name another variable "

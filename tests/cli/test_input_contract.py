@@ -72,6 +72,22 @@ def test_no_abbreviation_and_no_secret_in_a_usage_error(emu: ExtendEmulator) -> 
         assert "***" in done.stderr
 
 
+def test_a_secret_in_place_of_a_variable_name_or_in_a_url_is_never_echoed() -> None:
+    pasted = run_cli(["webhooks", "verify", "--secret-env", "wss_PASTEDxSECRET"], None)
+    assert pasted.returncode == 2
+    assert "wss_PASTEDxSECRET" not in pasted.stderr
+    assert "--secret-env takes the name of an environment variable" in pasted.stderr
+    in_url = run_cli(
+        ["--base-url", "http://user:hunter2pw@127.0.0.1:1", "--api-key", "sk_live_KEYxKEY",
+         "--max-retries", "0", "runs", "get", RUN],
+        None,
+    )  # fmt: skip
+    assert in_url.returncode in (1, 2)
+    assert in_url.stderr.startswith("extend-client: error: ")
+    assert "hunter2pw" not in in_url.stderr
+    assert "sk_live_KEYxKEY" not in in_url.stderr
+
+
 def _closed_stdin() -> None:
     os.close(0)
 

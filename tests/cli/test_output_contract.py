@@ -202,3 +202,14 @@ def test_a_file_without_created_at_lists_with_a_dash() -> None:
     stream = io.StringIO()
     Printer(stream, "table", FILE_COLUMNS).show(evolve(file, created_at=None))  # type: ignore[arg-type]
     assert stream.getvalue().split() == ["file_a", "-", "a\\x1b[2J.pdf", "-"]
+
+
+def test_a_server_echoing_the_key_in_its_error_does_not_reach_stderr() -> None:
+    key = "sk_live_ECHOEDxKEYxVALUE"
+    body = orjson.dumps({"code": "UNAUTHORIZED", "message": f"bad key {key}"})
+    answers = {f"/classify_runs/{'clr_' + 'k' * 21}": (401, body)}
+    with canned_server(answers) as base_url:
+        done = run_cli(["--base-url", base_url, "--api-key", key, "get", "clr_" + "k" * 21], None)
+    assert done.returncode == 1
+    assert key not in done.stderr
+    assert "bad key ***" in done.stderr
