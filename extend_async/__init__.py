@@ -45,6 +45,7 @@ from .bulk import (
     OutcomeKind,
     OutcomeUnknownError,
     StopReason,
+    ThrottledOutError,
 )
 from .types import (
     BatchInput,
@@ -130,6 +131,7 @@ __all__ = [
     "RetryPolicy",
     "RunStatus",
     "StopReason",
+    "ThrottledOutError",
     "Timeout",
     "TooManyRequestsError",
     "UnauthorizedError",
