@@ -61,6 +61,14 @@ class ChaosServer:
     slow: float = 0.02  # the longest "slow" answer, seconds
     jitter: float = 0.0  # the longest random extra delay on any request, seconds
     ledgers: dict[str, Ledger] = field(factory=dict)
+    # Scripted faults, consumed in order before any drawn one: (id, "POST"/"GET") -> kinds.
+    # "hold" first waits for ``release`` (then behaves as "ok"); "hold-lost" waits, then
+    # the cancel takes effect and the answer is lost.
+    scripts: dict[tuple[str, str], list[str]] = field(factory=dict)
+    release: asyncio.Event = field(factory=asyncio.Event)
+    release_on: tuple[str, str, str] | None = None  # the request that sets ``release``
+    held: asyncio.Event = field(factory=asyncio.Event)  # set when a request is held
+    log: list[tuple[str, str, str]] = field(factory=list)  # (method, id, kind) as they came
     port: int = 0
     _noise: random.Random = field(factory=random.Random)
 
@@ -73,6 +81,9 @@ class ChaosServer:
             self.ledgers[id] = Ledger(initial=status, status=status)
 
     def fault(self, id: str, method: str, n: int) -> tuple[str, float]:
+        script = self.scripts.get((id, method))
+        if script:
+            return script.pop(0), 0.5
         draw = random.Random(f"{self.seed}:{id}:{method}:{n}")
         chance = draw.random()
         if chance >= self.fault_rate:
@@ -91,7 +102,11 @@ class ChaosServer:
         n = len(ledger.cancels)
         kind, x = self.fault(request.match_info["id"], "POST", n)
         ledger.cancels[-1] = kind
+        self._note(("POST", request.match_info["id"], kind))
         await self._perturb()
+        if kind.startswith("hold"):
+            await self._hold()
+            kind = "lost" if kind == "hold-lost" else "ok"
         if kind.startswith("429"):
             return _throttled(kind, x)
         if kind in ("502-before", "reset-before"):
@@ -120,7 +135,11 @@ class ChaosServer:
         kind = {"502-after": "502-before", "reset-after": "reset-before"}.get(kind, kind)
         kind = "reset-before" if kind == "lost" else kind
         ledger.gets[-1] = kind
+        self._note(("GET", request.match_info["id"], kind))
         await self._perturb()
+        if kind == "hold":
+            await self._hold()
+            kind = "ok"
         if kind.startswith("429"):
             return _throttled(kind, x)
         if kind != "ok" and kind != "slow":
@@ -130,6 +149,15 @@ class ChaosServer:
         if ledger.status is None:
             return _error(404, "NOT_FOUND", "Classify run not found")
         return _run(ledger)
+
+    def _note(self, request: tuple[str, str, str]) -> None:
+        self.log.append(request)
+        if request == self.release_on:
+            self.release.set()
+
+    async def _hold(self) -> None:
+        self.held.set()
+        await self.release.wait()
 
     async def _perturb(self) -> None:
         if self.jitter:
@@ -153,6 +181,8 @@ def _throttled(kind: str, x: float) -> web.Response:
     headers = {"Retry-After": "0"}
     if kind == "429-ms":
         headers["retry-after-ms"] = str(1 + int(x * 15))
+    elif kind == "429-none":  # no hint at all
+        headers = {}
     return _error(429, "RATE_LIMIT_EXCEEDED", "Too many requests", **headers)
 
 
@@ -163,7 +193,7 @@ def _fail(request: web.Request, kind: str) -> web.Response:
     transport = request.transport
     if transport is not None:
         transport.abort()
-    raise ConnectionResetError("dropped on purpose")
+    return web.Response(status=204)  # never written: the transport is gone
 
 
 @asynccontextmanager

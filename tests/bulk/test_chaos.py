@@ -78,8 +78,9 @@ async def run_chaos(
     repeats: int,
     concurrency: int = 32,
     jitter: float = 0.0,
-    timeout: float = 30.0,
+    attempt_timeout: float = 30.0,
     throttle_rate: float = 0.03,
+    max_rate: float | None = 1000.0,
 ) -> tuple[ChaosServer, list[str], BulkCancelResult]:
     server = ChaosServer(seed=seed, jitter=jitter, throttle_rate=throttle_rate)
     ids = ids_for(seed, processing, processed, unknown, repeats)
@@ -90,12 +91,16 @@ async def run_chaos(
         AsyncExtend("sk_chaos", base_url=server.base_url, retry_policy=POLICY) as client,
     ):
         result = await client.classify_runs.cancel_many(
-            ids, concurrency=concurrency, max_retries=RETRIES, timeout=timeout
+            ids,
+            concurrency=concurrency,
+            max_retries=RETRIES,
+            timeout=attempt_timeout,
+            max_rate=max_rate,
         )
     return server, ids, result
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
 async def test_chaos_every_id_gets_the_outcome_the_server_recorded(seed: int) -> None:
     server, ids, result = await run_chaos(
         seed, processing=150, processed=20, unknown=10, repeats=10, jitter=0.003
@@ -105,6 +110,58 @@ async def test_chaos_every_id_gets_the_outcome_the_server_recorded(seed: int) ->
     # The faults really happened, and every one of them was met.
     faults = [kind for ledger in server.ledgers.values() for kind in ledger.cancels]
     assert {"429", "429-ms", "502-after", "reset-before", "lost"} <= set(faults)
+
+
+async def scripted(server: ChaosServer, ids: list[str]) -> BulkCancelResult:
+    async with (
+        chaos_server(server),
+        AsyncExtend("sk_chaos", base_url=server.base_url, retry_policy=POLICY) as client,
+    ):
+        return await client.classify_runs.cancel_many(ids, concurrency=4, max_retries=RETRIES)
+
+
+async def test_a_lost_cancel_retried_through_another_ids_pause_then_refused_is_cancelled() -> None:
+    # A's first cancel is held on the server while B's 429 sets the shared pause; then it
+    # takes effect and its answer is lost. A's retry waits at the gate, meets a 429 of its
+    # own (resent, no retry used), then is refused: the run is fetched (through a 429 and
+    # a reset) and found CANCELLED, so A's lost attempt did it.
+    server = ChaosServer(seed=0, fault_rate=0.0)
+    server.add(["clr_a", "clr_b"], "PROCESSING")
+    server.scripts = {
+        ("clr_a", "POST"): ["hold-lost", "429-ms", "ok"],
+        ("clr_a", "GET"): ["429", "reset-before", "ok"],
+        ("clr_b", "POST"): ["429-ms", "ok"],
+    }
+    server.release_on = ("POST", "clr_b", "429-ms")
+    result = await scripted(server, ["clr_a", "clr_b"])
+    a, b = result.outcomes
+    assert (a.kind, a.status, a.error, a.attempts) == (K.CANCELLED, "CANCELLED", None, 3)
+    assert (b.kind, b.status, b.attempts) == (K.CANCELLED, "CANCELLED", 2)
+    assert server.ledgers["clr_a"].applied_by == 1
+    assert server.ledgers["clr_a"].cancels == ["hold-lost", "429-ms", "ok"]
+    assert server.ledgers["clr_a"].gets == ["429", "reset-before", "ok"]
+    assert wrong_outcomes(server, ["clr_a", "clr_b"], result) == []
+
+
+async def test_a_finished_run_behind_a_reset_and_a_pause_is_already_terminal() -> None:
+    # The reset may have hidden a landed cancel, so the refusal is checked twice (by the
+    # cancel's own recovery, then by the settling GET): the run really had finished.
+    server = ChaosServer(seed=0, fault_rate=0.0)
+    server.add(["clr_done"], "PROCESSED")
+    server.add(["clr_run"], "PROCESSING")
+    server.scripts = {
+        ("clr_done", "POST"): ["hold", "reset-before", "429-none", "ok"],
+        ("clr_done", "GET"): ["502-before", "ok", "429-ms", "ok"],
+        ("clr_run", "POST"): ["429-ms", "reset-after", "ok"],
+    }
+    ids = ["clr_done", "clr_run"]
+    server.release_on = ("POST", "clr_run", "429-ms")
+    result = await scripted(server, ids)
+    done, run = result.outcomes
+    assert (done.kind, done.status) == (K.ALREADY_TERMINAL, "PROCESSED")
+    assert (run.kind, run.status) == (K.CANCELLED, "CANCELLED")
+    assert server.ledgers["clr_run"].applied_by == 2
+    assert wrong_outcomes(server, ids, result) == []
 
 
 @contextmanager
@@ -145,7 +202,7 @@ async def test_chaos_soak() -> None:
                 unknown=50,
                 repeats=20,
                 jitter=0.02 * (run % 3),
-                timeout=float(os.environ.get("EXTEND_CHAOS_TIMEOUT", "30")),
+                attempt_timeout=float(os.environ.get("EXTEND_CHAOS_TIMEOUT", "30")),
             )
         problems = wrong_outcomes(server, ids, result)
         print(f"seed {seed}: {len(problems)} wrong, {result.requests} requests", flush=True)
