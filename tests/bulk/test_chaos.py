@@ -107,6 +107,10 @@ async def test_chaos_every_id_gets_the_outcome_the_server_recorded(seed: int) ->
     )
     assert wrong_outcomes(server, ids, result) == []
     assert result.stop_reason is None
+    # The server saw exactly the cancel requests the client counted, id by id.
+    for outcome in result.outcomes:
+        if outcome.duplicate_of is None:
+            assert outcome.attempts == len(server.ledgers[outcome.id].cancels), outcome
     # The faults really happened, and every one of them was met.
     faults = [kind for ledger in server.ledgers.values() for kind in ledger.cancels]
     assert {"429", "429-ms", "502-after", "reset-before", "lost"} <= set(faults)
