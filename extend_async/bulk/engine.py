@@ -179,7 +179,8 @@ class Engine:
         await anyio.sleep_until(at)
         if self.stop_reason is None:
             log.info("deadline reached: sending no new requests")
-            self.stop(StopReason.DEADLINE)
+        # Also after another stop: requests still in its grace period end now.
+        self.stop(StopReason.DEADLINE)
 
     async def _work(self, ids: AsyncIterator[object], emit: Emit, pool: anyio.CancelScope) -> None:
         while True:

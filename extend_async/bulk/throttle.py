@@ -94,16 +94,18 @@ class Throttle:
 
     def stop(self, *, grace: float | None = None) -> None:
         """Send nothing new; let requests in flight finish within the grace period
-        (``grace=0``: cancel them now, as a deadline does)."""
-        if self._stopped_at is not None:
+        (``grace=0``: cancel them now, as a deadline does). Stopping again can only
+        shorten the grace period (a deadline during another stop's grace period)."""
+        now = anyio.current_time()
+        grace = self._grace if grace is None else grace
+        if self._stopped_at is not None and self._stopped_at + self._stop_grace <= now + grace:
             return
-        now = self._stopped_at = anyio.current_time()
-        self._stop_grace = self._grace if grace is None else grace
+        self._stopped_at, self._stop_grace = now, grace
         for scope, drop in list(self._scopes.items()):
-            if drop or self._stop_grace <= 0:
+            if drop or grace <= 0:
                 scope.cancel()
             else:
-                scope.deadline = min(scope.deadline, now + self._stop_grace)
+                scope.deadline = min(scope.deadline, now + grace)
 
     async def send(self, request: Callable[[], Awaitable[T]], *, finishing: bool = False) -> T:
         """Wait for a turn, then send. ``finishing`` requests (settling an id whose cancel

@@ -229,3 +229,32 @@ async def test_hinted_429s_give_up_after_the_time_budget(monkeypatch: pytest.Mon
         await throttle.send(refused)
     assert isinstance(throttle.gave_up, ThrottledOutError)
     assert "was a 429" in str(throttle.gave_up)
+
+
+async def test_a_deadline_during_another_stops_grace_period_cancels_at_once() -> None:
+    throttle = Throttle(concurrency=1, max_rate=None, policy=FAST, grace=3600)
+    started, cancelled = anyio.Event(), anyio.Event()
+
+    async def hangs() -> None:
+        started.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            cancelled.set()
+
+    async def send() -> None:
+        with pytest.raises(OutcomeUnknownError):
+            await throttle.send(hangs)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(send)
+        await started.wait()
+        throttle.stop()  # a fatal error: an hour of grace
+        await anyio.wait_all_tasks_blocked()
+        assert not cancelled.is_set()
+        throttle.stop(grace=7200)  # a stop with a longer grace changes nothing
+        await anyio.wait_all_tasks_blocked()
+        assert not cancelled.is_set()
+        throttle.stop(grace=0)  # then the deadline
+        await anyio.wait_all_tasks_blocked()
+        assert cancelled.is_set()
