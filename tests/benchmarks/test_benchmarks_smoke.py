@@ -44,6 +44,7 @@ EXPECTED_KEYS = [
     "server.static_1.cpu_us",
     "deadline.overshoot_1000",
     "deadline.overshoot_10000",
+    "deadline.overshoot_hanging",
     "sync_overhead",
     "webhooks.verify_and_parse",
 ]
