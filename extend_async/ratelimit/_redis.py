@@ -201,17 +201,18 @@ class RedisRateLimiter:
 
     def _connect(self) -> Redis:
         from redis.asyncio import Redis
+        from redis.asyncio.retry import Retry
         from redis.backoff import NoBackoff
-        from redis.retry import Retry
 
         assert self._url is not None
-        # No retries inside redis-py: a failed call falls back at once, and Redis is tried
-        # again after this limiter's own backoff.
+        # One immediate retry on a new connection (a restarted server leaves the pooled one
+        # dead), no more: a Redis that is down falls back at once, and is tried again after
+        # this limiter's own backoff.
         self._client = Redis.from_url(
             self._url,
             socket_timeout=self._timeout,
             socket_connect_timeout=self._timeout,
-            retry=Retry(NoBackoff(), 0),
+            retry=Retry(NoBackoff(), 1),
         )
         return self._client
 
