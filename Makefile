@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip uninstall --quiet --yes aioresponses
 	$(BIN)/python -m pip install --quiet -e '.[dev,ci]'
+	scripts/ensure_redis_server.sh
 	touch $(STAMP)
 
 demo: $(STAMP)

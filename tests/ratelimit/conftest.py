@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ._redis_server import RedisServer, find_redis_server
+from extend_async.testing._redis_server import RedisServer, find_redis_server
 
 NO_SERVER = (
     "no redis-server binary: run scripts/ensure_redis_server.sh (Debian's redis-server), "

@@ -26,8 +26,7 @@ from extend_async.ratelimit import (
 )
 from extend_async.ratelimit._redis import GCRA_SHA
 from extend_async.testing import ExtendEmulator
-
-from ._redis_server import RedisServer
+from extend_async.testing._redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -178,9 +177,9 @@ async def test_fallback_raise_is_a_typed_error_and_sends_nothing(
     limiters: list[RedisRateLimiter],
 ) -> None:
     pytest.importorskip("redis")
-    from ._redis_server import _free_port
+    from extend_async.testing._redis_server import free_port
 
-    url = f"redis://:hunter2@127.0.0.1:{_free_port()}/0"  # nothing listens there
+    url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"  # nothing listens there
     limiter = make(limiters, url, rate=10, fallback="raise", timeout=0.5)
     async with ExtendEmulator(seed="raise") as emu:
         async with AsyncExtend(emu.api_key, base_url=emu.base_url, rate_limiter=limiter) as c:
@@ -198,11 +197,11 @@ async def test_a_given_fallback_limiter_paces_while_redis_is_down(
     limiters: list[RedisRateLimiter],
 ) -> None:
     pytest.importorskip("redis")
-    from ._redis_server import _free_port
+    from extend_async.testing._redis_server import free_port
 
     local = LocalRateLimiter(rate=0.001)
     limiter = make(
-        limiters, f"redis://127.0.0.1:{_free_port()}/0", rate=10, fallback=local, timeout=0.5
+        limiters, f"redis://127.0.0.1:{free_port()}/0", rate=10, fallback=local, timeout=0.5
     )
     with pytest.warns(RateLimiterFallbackWarning):
         await limiter.acquire("GET")
