@@ -21,6 +21,10 @@ __all__ = ["Pacer"]
 T = TypeVar("T")
 Attempt = Callable[[int, bool], Awaitable[T]]
 
+# The longest pause one 429 may impose on every process sharing the budget: a hint beyond it
+# (a far ``X-RateLimit-Reset``, a misbehaving proxy) must not freeze a whole fleet for hours.
+MAX_PENALTY_SECONDS = 60.0
+
 
 class Pacer:
     """Binds a ``RateLimiter`` to a client's attempts."""
@@ -46,7 +50,8 @@ class Pacer:
                 return await once(attempt, lost)
             except RateLimitError as error:
                 if error.retry_after is not None:
-                    await limiter.penalize(category, error.retry_after)
+                    hint = min(max(error.retry_after, 0.0), MAX_PENALTY_SECONDS)
+                    await limiter.penalize(category, hint)
                 raise
 
         return paced

@@ -23,8 +23,9 @@ class LocalRateLimiter:
     slot was booked after it.
 
     Shared by every task and client that holds it, in one event loop (or the sync facade's
-    loop thread). Several processes need ``RedisRateLimiter``. ``clock`` (seconds,
-    monotonic) and ``sleep`` can be replaced, for tests that must not depend on time.
+    loop thread): it is not meant to be called from several threads at once. Several
+    processes need ``RedisRateLimiter``. ``clock`` (seconds, monotonic) and ``sleep`` can
+    be replaced, for tests that must not depend on time.
     """
 
     def __init__(

@@ -66,8 +66,10 @@ GCRA_SHA = hashlib.sha1(GCRA_SCRIPT.encode()).hexdigest()
 _BOOK = -1
 _FIRST_BACKOFF = 1.0
 _MAX_BACKOFF = 30.0
-# What "Redis cannot answer" looks like: its own errors, the socket's, and our deadline.
-_UNAVAILABLE = (redis_errors.RedisError, OSError, TimeoutError)
+# What "Redis cannot answer" looks like: its own errors, the socket's and our deadline, but
+# also anything else redis-py raises (a client made in another event loop raises
+# RuntimeError): none may leave a call as anything but an ExtendError.
+_UNAVAILABLE = (Exception,)
 
 
 class RedisRateLimiter:
@@ -78,6 +80,11 @@ class RedisRateLimiter:
     ``redis.asyncio.Redis`` of your own. ``namespace`` names the organization's budget:
     every process of one organization uses the same one, and the same ``rate`` and
     ``burst`` (requests per second for every category, or per category as a mapping).
+
+    A slot is booked when ``acquire`` is called: a caller cancelled while it waits leaves
+    that slot unused (the local limiter gives it back; a shared one cannot know whether a
+    later slot was booked by another process). A client made from a URL belongs to the
+    event loop of its first use, like any ``redis.asyncio`` client.
 
     ``fallback="local"`` (default) paces this process alone while Redis is unreachable
     (``LocalRateLimiter`` at the same rates, or the one given), warning once per outage;

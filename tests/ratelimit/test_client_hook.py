@@ -10,6 +10,7 @@ import pytest
 
 from extend_async import AsyncExtend, FileFromId, InvalidInputError, RateLimitError, RetryPolicy
 from extend_async.ratelimit import Category, LocalRateLimiter
+from extend_async.ratelimit._attempts import MAX_PENALTY_SECONDS
 from extend_async.testing import ExtendEmulator, RateLimit
 from extend_async.types import ClassifyConfigDict
 from extend_sync import Extend
@@ -69,6 +70,22 @@ async def test_every_attempt_acquires_and_a_hinted_429_penalizes(emu: ExtendEmul
         ("acquire", "GET", None),
         ("penalize", "GET", refused.value.retry_after),
     ]
+
+
+async def test_a_penalty_is_capped_so_one_hint_cannot_freeze_every_process(
+    emu: ExtendEmulator,
+) -> None:
+    recorder = Recorder()
+    emu.rate_limit = RateLimit(0.001, burst=1)  # the second request: a 1000 s hint
+    async with AsyncExtend(
+        emu.api_key, base_url=emu.base_url, rate_limiter=recorder, max_retries=0
+    ) as client:
+        await client.classify_runs.list()
+        with pytest.raises(RateLimitError) as refused:
+            await client.classify_runs.list()
+    assert refused.value.retry_after is not None
+    assert refused.value.retry_after > 900
+    assert recorder.calls[-1] == ("penalize", "GET", MAX_PENALTY_SECONDS)
 
 
 async def test_retries_acquire_again(emu: ExtendEmulator) -> None:
