@@ -6,6 +6,8 @@ import math
 
 import anyio
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extend_async import ExtendError, InvalidInputError
 from extend_async.ratelimit import CATEGORIES, Category, LocalRateLimiter, Pace, RateLimiter
@@ -119,3 +121,29 @@ def test_repr_and_paces() -> None:
     limiter = LocalRateLimiter({"GET": 10, "RUN": 2.5}, burst=2)
     assert repr(limiter) == "LocalRateLimiter(GET=10/s, RUN=2.5/s, burst=2)"
     assert limiter.paces == {"GET": Pace(10.0, 2), "RUN": Pace(2.5, 2)}
+
+
+@given(
+    rate=st.floats(min_value=0.5, max_value=100),
+    burst=st.integers(min_value=1, max_value=5),
+    gaps=st.lists(st.floats(min_value=0, max_value=2), min_size=1, max_size=60),
+)
+def test_no_window_ever_holds_more_than_the_rate_allows(
+    rate: float, burst: int, gaps: list[float]
+) -> None:
+    """Whenever the calls come, the send times booked never exceed ``burst + rate × w`` in
+    any window of ``w`` seconds; and a caller never waits past one interval after the slot
+    booked before it (no slot is wasted)."""
+    limiter, fake = make(rate=rate, burst=burst)
+    sends: list[float] = []
+    previous = -math.inf
+    for gap in gaps:
+        fake.now += gap
+        send = fake.now + limiter.reserve("RUN")
+        assert fake.now <= send <= max(fake.now, previous + 1 / rate) + 1e-6
+        sends.append(previous := send)
+    sends.sort()
+    for i, start in enumerate(sends):
+        for j in range(i, len(sends)):
+            window = sends[j] - start
+            assert j - i + 1 <= burst + rate * window + 1e-6
