@@ -23,8 +23,10 @@ endpoints and subscriptions, evaluation set items)
 A cancel is a WRITE, not a RUN: it stops processing rather than starting it. An upload
 is a WRITE: the file is stored, and only a run over it is processing. A path the table
 does not know (an endpoint newer than this SDK) counts as WRITE for a write method: it
-is the budget every plan sizes between the other two, so an unknown endpoint is paced
-conservatively rather than not at all.
+changes something, and nothing says it processes a file; it is paced rather than not.
+
+The files-per-minute processing limit is not a request budget: a batch of 1,000 inputs
+is one RUN request here, and the API queues its runs (by ``priority``) on its own.
 """
 
 from __future__ import annotations
