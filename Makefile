@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck generate check-generated pytest bench bench-smoke clean \
-	test-matrix package-check bare-clone-check
+.PHONY: install demo test lint typecheck generate check-generated schema check-schema pytest bench \
+	bench-smoke clean test-matrix package-check bare-clone-check
 
 install: $(STAMP)
 
@@ -34,12 +34,20 @@ generate: $(STAMP)
 check-generated: $(STAMP)
 	$(BIN)/python scripts/generate_sync.py --check
 
+# The API's schema, read from the official package pinned in the dev dependencies
+# (api-schema/README.md says what is in it).
+schema: $(STAMP)
+	$(BIN)/python scripts/extract_schema.py
+
+check-schema: $(STAMP)
+	$(BIN)/python scripts/extract_schema.py --check
+
 # stdin is /dev/null whatever the caller gives: CI may run with none at all, and a closed
 # descriptor 0 breaks tools the tests start (an IPython kernel reads its encoding).
 pytest: $(STAMP)
 	$(BIN)/pytest -q < /dev/null
 
-test: lint typecheck check-generated pytest
+test: lint typecheck check-generated check-schema pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -16,6 +16,7 @@ from ._enums import (
     RunStatus,
     TableTargetFormat,
     UsageRunType,
+    UsageUnit,
 )
 from .batch import BatchInput, BatchRun
 from .classifiers import (
@@ -184,6 +185,7 @@ __all__ = [
     "UsageBreakdownItem",
     "UsageCharge",
     "UsageRunType",
+    "UsageUnit",
     "WebhookEvent",
     "WebhookEventType",
 ]

@@ -26,6 +26,7 @@ __all__ = [
     "RunStatus",
     "TableTargetFormat",
     "UsageRunType",
+    "UsageUnit",
 ]
 
 
@@ -75,6 +76,7 @@ class FileType(_StrEnum):
 
 
 class BaseProcessor(_StrEnum):
+    CLASSIFICATION_STANDARD = "classification_standard"
     CLASSIFICATION_PERFORMANCE = "classification_performance"
     CLASSIFICATION_LIGHT = "classification_light"
 
@@ -104,6 +106,7 @@ class ParseTarget(_StrEnum):
 class ParseEngine(_StrEnum):
     PARSE_PERFORMANCE = "parse_performance"
     PARSE_LIGHT = "parse_light"
+    PARSE_AUTO = "parse_auto"
 
 
 class ChunkingType(_StrEnum):
@@ -142,3 +145,11 @@ class UsageRunType(_StrEnum):
     PARSE_RUN = "parse_run"
     EDIT_RUN = "edit_run"
     FORM_DETECTION_RUN = "form_detection_run"
+
+
+class UsageUnit(_StrEnum):
+    """What a usage charge counts (its ``unit``)."""
+
+    PAGE = "page"
+    CELL = "cell"
+    USD = "usd"

@@ -137,6 +137,7 @@ class BlockOptions(Model):
 @frozen(kw_only=True)
 class ReturnOcr(Model):
     words: bool | None = None
+    lines: bool | None = None
 
 
 @frozen(kw_only=True)

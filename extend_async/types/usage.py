@@ -5,7 +5,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from ._base import Model
-from ._enums import UsageRunType
+from ._enums import UsageRunType, UsageUnit
 
 __all__ = ["RunUsage", "RunUsageSummary", "UsageBreakdownItem", "UsageCharge"]
 
@@ -13,7 +13,7 @@ __all__ = ["RunUsage", "RunUsageSummary", "UsageBreakdownItem", "UsageCharge"]
 @frozen(kw_only=True)
 class UsageCharge(Model):
     product: str
-    unit: str
+    unit: UsageUnit | str
     quantity: float
     credits: float
     pages: tuple[int, ...] | None = None

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from ._schema import LITERAL, fields_of, resolve, strip, types, union_members
+from ._schema import LITERAL, fields_of, item_type, resolve, strip, types, union_members
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=8)
 TIMESTAMPS = st.datetimes(
@@ -59,19 +59,21 @@ def _value(text: str) -> st.SearchStrategy[Any]:
     if len(parts) > 1:
         return st.one_of([_value(part) for part in parts])
     raw = parts[0].strip()
-    if strip(raw) in ("CreatedAt", "UpdatedAt"):
-        return TIMESTAMPS
     want = resolve(raw)
     if want != raw:
         return _value(want)
+    if want == "datetime":
+        return TIMESTAMPS
+    if want == "unknown":
+        return JSON
     literal = LITERAL.match(want)
     if literal:
         return st.just(literal.group(1))
     if want.endswith("[]"):
-        return st.lists(st.deferred(lambda: _value(want[:-2])), max_size=2)
+        return st.lists(st.deferred(lambda: _value(item_type(want))), max_size=2)
     if want == "string":
         return TEXT
-    if want == "number":
+    if want in ("number", "integer"):
         return NUMBERS
     if want == "boolean":
         return st.booleans()

@@ -13,7 +13,7 @@ import pytest
 
 from extend_async.testing import ExtendEmulator, RateLimit
 
-from ._schema import validate
+from ._schema import types, validate
 
 STATUSES = ["PENDING", "PROCESSING", "PROCESSED", "FAILED", "CANCELLED"]
 CONFIG = {
@@ -140,12 +140,18 @@ async def test_the_files_routes_answer_what_the_schema_describes(wire: Checked) 
     ) as response:
         uploaded = orjson.loads(await response.read())
         assert response.status == 200, uploaded
-    wire.problems += [f"POST /files/upload: {p}" for p in validate("File_", uploaded)]
+    wire.problems += [f"POST /files/upload: {p}" for p in validate("File", uploaded)]
     file_id = uploaded["id"]
     assert file_id.startswith("file_")
 
-    await wire.send("GET", f"/files/{file_id}", "File_")
+    await wire.send("GET", f"/files/{file_id}", "File")
     await wire.send("GET", "/files", "FilesListResponse", params={"maxPageSize": "1"})
     await wire.send("DELETE", f"/files/{file_id}", "FilesDeleteResponse")
     await wire.send("GET", f"/files/{file_id}", "ApiError", status=404)
     assert wire.problems == []
+
+
+def test_the_emulator_accepts_the_base_processors_the_schema_lists() -> None:
+    from extend_async.testing._validation import BASE_PROCESSORS
+
+    assert sorted(BASE_PROCESSORS) == sorted(types()["ClassifyBaseProcessor"]["values"])

@@ -75,7 +75,7 @@ ENDPOINTS: dict[str, tuple[str, str, str, Call]] = {
         lambda c: c.classifier_versions.list("cl_1"),
     ),
     "batch": ("BatchRun", "GET", r"/batch_runs/bpr_1$", lambda c: c.batch_runs.get("bpr_1")),
-    "file": ("File_", "GET", r"/files/file_1$", lambda c: c.files.get("file_1")),
+    "file": ("File", "GET", r"/files/file_1$", lambda c: c.files.get("file_1")),
     "files": ("FilesListResponse", "GET", r"/files(\?.*)?$", lambda c: c.files.list()),
     "file_delete": (
         "FilesDeleteResponse",
@@ -84,7 +84,7 @@ ENDPOINTS: dict[str, tuple[str, str, str, Call]] = {
         lambda c: c.files.delete("file_1"),
     ),
     "upload": (
-        "File_",
+        "File",
         "POST",
         r"/files/upload(\?.*)?$",
         lambda c: c.files.upload(b"%PDF-1.4", name="a.pdf"),
