@@ -31,6 +31,7 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from ._converter import decode_response
+from ._download import RAW_BODY, Sink, stream_body
 from ._errors import (
     ERROR_BODY_CHARS,
     APIConnectionError,
@@ -404,6 +405,8 @@ def status_error(
     )
 
 
+_NO_OPTIONS: Mapping[str, Any] = {}
+
 # An error answer is read this far at most: enough for any JSON error envelope.
 ERROR_READ_BYTES = 64 * 1024
 _READ_CHUNK = 64 * 1024
@@ -430,6 +433,8 @@ class Request:
     proxy: str | None = field(default=None, repr=False)
     # Instead of ``data``: a body built again for each attempt (a multipart upload).
     form: RequestBody | None = field(default=None, repr=False)
+    # The body exactly as the host stores it: never decompressed (a download).
+    raw_body: bool = False
 
     def can_resend(self) -> bool:
         """Whether another attempt may send this body again (a one-shot stream cannot)."""
@@ -461,13 +466,14 @@ def _exempt(host: str, no_proxy: str) -> bool:
 
 @frozen
 class Answer:
-    """A 2xx answer, read in full."""
+    """A 2xx answer: read in full into ``body``, or streamed to a sink (``body`` empty)."""
 
     status: int
     headers: CIMultiDictProxy[str]
     body: bytes
     request_id: str | None
     attempts: int
+    size: int  # bytes of the body: read, or written to the sink
 
 
 def _checked_mapping(value: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -571,6 +577,43 @@ class Requester:
             form=form,
         )
 
+    def build_external(
+        self,
+        url: URL,
+        *,
+        path: str,
+        headers: Mapping[str, str],
+        timeout: Timeout,
+        max_retries: int = 0,
+        max_response_bytes: int | None = None,
+        follow_redirects: bool = False,
+        raw_body: bool = False,
+    ) -> Request:
+        """A ``GET`` of an absolute URL on another host (a presigned download, a signed
+        webhook payload): none of the client's headers (the URL's signature is its
+        authorization; the API key must never reach another host), only ``headers``.
+
+        ``path`` is what messages, logs and hooks name instead of the URL, which is a
+        credential until it expires. ``max_response_bytes`` is the caller's, checked
+        (a download's ``max_bytes`` may be 0); None: the client's.
+        """
+        return Request(
+            method="GET",
+            url=url,
+            path=path,
+            headers=headers,
+            timeout=client_timeout(timeout),
+            max_retries=max_retries,
+            max_response_bytes=(
+                self.options.max_response_bytes
+                if max_response_bytes is None
+                else max_response_bytes
+            ),
+            follow_redirects=follow_redirects,
+            proxy=proxy_for(url) if self.options.trust_env else None,
+            raw_body=raw_body,
+        )
+
     async def request(
         self,
         method: str,
@@ -606,8 +649,21 @@ class Requester:
             method=method, path=path,
         )  # fmt: skip
 
-    async def send(self, request: Request, *, idempotent: bool, gate: Gate | None = None) -> Answer:
+    async def send(
+        self,
+        request: Request,
+        *,
+        idempotent: bool,
+        gate: Gate | None = None,
+        sink: Sink | None = None,
+    ) -> Answer:
         """Send ``request`` until it gets a 2xx answer or no retry is allowed.
+
+        The one entry point of every request: JSON calls and uploads (``request.form``),
+        absolute URLs without our headers (``build_external``), and downloads: with
+        ``sink``, a 2xx body is streamed there as it arrives (never more than
+        ``request.max_response_bytes``, exactly its ``Content-Length``) instead of being
+        read into memory.
 
         ``gate`` (default: the bulk operation this task works for, if any) is passed every
         attempt before it is sent. Non-2xx answers and transport failures raise their
@@ -616,7 +672,7 @@ class Requester:
         """
         started = time.monotonic()
         answer = await send_attempts(
-            partial(self._exchange, request),
+            partial(self._exchange, request, sink),
             method=request.method,
             path=request.path,
             idempotent=idempotent,
@@ -624,17 +680,23 @@ class Requester:
             policy=self.options.retry,
             gate=gate if gate is not None else ambient_gate.get(),
         )
-        sink = raw_response_sink.get()
-        if sink is not None:
+        sink_of_info = raw_response_sink.get()
+        if sink_of_info is not None:
             elapsed = time.monotonic() - started
             info = ResponseInfo(
                 answer.status, answer.headers, answer.request_id, answer.attempts, elapsed
             )
-            sink.append(info)
+            sink_of_info.append(info)
         return answer
 
-    async def _exchange(self, request: Request, attempt: int, lost: bool) -> Answer:
-        """One attempt: send, read the answer within its size limit, map a failure."""
+    async def _exchange(
+        self, request: Request, sink: Sink | None, attempt: int, lost: bool
+    ) -> Answer:
+        """One attempt: send, read the answer within its size limit, map a failure.
+
+        The single attempt path: a rate limiter's acquire (by the request's category)
+        belongs at its top, before the session is taken.
+        """
         # Taken afresh for every attempt: aclose() may have run during a backoff.
         session = self.sessions.get()
         started = time.monotonic()
@@ -656,13 +718,22 @@ class Requester:
                     # another host.
                     allow_redirects=request.follow_redirects,
                     proxy=request.proxy,
+                    **(RAW_BODY if request.raw_body else _NO_OPTIONS),
                 ) as response:
                     status = seen.status = response.status
                     headers = response.headers
                     seen.request_id = headers.get(REQUEST_ID_HEADER)
                     reason = response.reason
+                    size = 0
                     if 200 <= status < 300:
-                        body = await _read_within(response, request)
+                        if sink is None:
+                            body = await _read_within(response, request)
+                            size = len(body)
+                        else:
+                            body = b""
+                            size = await stream_body(
+                                response, sink, request, request.max_response_bytes
+                            )
                     elif status >= 200:
                         body = await _read_head(response)
                     else:  # a 1xx (a protocol switch) has no body to wait for
@@ -688,7 +759,7 @@ class Requester:
                 (time.monotonic() - started) * 1000,
             )
         if 200 <= status < 300:
-            return Answer(status, headers, body, request_id, attempt)
+            return Answer(status, headers, body, request_id, attempt, size)
         raise status_error(
             status, reason, body, headers, method=request.method, path=request.path,
             attempts=attempt, after_lost_attempt=lost, resendable=request.can_resend(),

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from functools import cached_property
 from os import PathLike
 from typing import IO, Any
 
-import aiohttp
 from yarl import URL
 
 from .._download import (
-    RAW_BODY,
     FileObjectSink,
     PartFile,
     Sink,
     check_dest,
     check_max_bytes,
-    stream_body,
 )
 from .._errors import ExtendError, InvalidInputError, NotFoundError
 from .._options import Timeout, TimeoutArg, as_timeout
@@ -25,15 +21,6 @@ from .._pagination import AsyncPager
 from .._paths import path
 from .._raw import with_raw
 from .._send import deleted_by_lost_attempt
-from .._transport import (
-    REQUEST_ID_HEADER,
-    Request,
-    client_timeout,
-    connection_error,
-    proxy_for,
-    status_error,
-    transport_cause,
-)
 from .._types import Body, Headers, Query
 from .._upload import UploadBody, UploadSource
 from ..types import DeletedFile, File, FileSummary, Page
@@ -44,6 +31,7 @@ __all__ = ["AsyncFiles", "AsyncFilesWithRawResponse"]
 # Moving a large file takes as long as it takes: no limit on the whole attempt, but
 # connecting and each read stay bounded, so a stalled transfer still ends.
 TRANSFER_TIMEOUT = Timeout(total=None, connect=10.0, read=120.0)
+_DOWNLOAD_HEADERS = {"Accept-Encoding": "identity"}
 
 
 class AsyncFiles(AsyncAPIResource):
@@ -210,46 +198,21 @@ class AsyncFiles(AsyncAPIResource):
         return written
 
     async def _fetch(self, url: URL, sink: Sink, timeout: Timeout, limit: int) -> int:
-        # Not through Requester.send: the body streams to ``sink`` instead of being read
-        # into memory, and a half-written download is not retried.
         requester = self._requester
-        session = requester.sessions.get()
-        # What messages, logs and hooks name: the path, never the signed query string.
-        request = Request(
-            method="GET",
-            url=url,
+        request = requester.build_external(
+            url,
+            # What messages, logs and hooks name: the path, never the signed query string.
             path=f"presigned download {url.path}",
-            headers={},  # none of ours: the key must not reach the storage host
-            timeout=client_timeout(timeout),
-            proxy=proxy_for(url) if requester.options.trust_env else None,
+            # None of ours (the key must not reach the storage host); the stored bytes,
+            # as stored: a compressed object stays compressed.
+            headers=_DOWNLOAD_HEADERS,
+            timeout=timeout,
+            max_retries=0,  # a half-written download is not sent again
+            max_response_bytes=limit,
+            raw_body=True,
         )
-        written = 0
-        failure: BaseException | None = None
-        try:
-            with requester.hooks.attempt("GET", url.path, 1) as seen:
-                async with session.get(
-                    url,
-                    timeout=request.timeout,
-                    proxy=request.proxy,
-                    # The stored bytes, as stored: a compressed object stays compressed.
-                    headers={"Accept-Encoding": "identity"},
-                    **RAW_BODY,
-                ) as response:
-                    seen.status = response.status
-                    seen.request_id = response.headers.get(REQUEST_ID_HEADER)
-                    if response.status >= 300:
-                        raw = await response.content.read(64 * 1024)
-                        raise status_error(
-                            response.status, response.reason, raw, response.headers,
-                            method="GET", path=request.path,
-                        )  # fmt: skip
-                    written = await stream_body(response, sink, request, limit)
-        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-            failure = exc
-        if failure is not None:
-            # Raised outside the except block: only what transport_cause keeps is reachable.
-            raise connection_error(failure, request, 1, False) from transport_cause(failure)
-        return written
+        answer = await requester.send(request, idempotent=True, sink=sink)
+        return answer.size
 
     @cached_property
     def with_raw_response(self) -> AsyncFilesWithRawResponse:

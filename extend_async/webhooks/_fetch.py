@@ -3,8 +3,9 @@
 The URL is absolute, on a storage host rather than the API, and carries its own
 signature in the query string. So the request is built here, not by
 ``Requester.build_request`` (which would prefix the API base URL and add the
-``Authorization`` header: the API key must never leave for another host), and sent by
-``Requester.send``, like every other request: the same session, retries and limits.
+``Authorization`` header: the API key must never leave for another host) but by
+``Requester.build_external``, and sent by ``Requester.send``, like every other request:
+the same session, retries and limits.
 For the same reason the URL (a credential until it expires) appears in no message or log
 line; only its host does.
 """
@@ -26,14 +27,7 @@ from .._options import (
     check_max_response_bytes,
     check_retries,
 )
-from .._transport import (
-    USER_AGENT,
-    Request,
-    Requester,
-    client_timeout,
-    off_loop_if_large,
-    proxy_for,
-)
+from .._transport import USER_AGENT, Requester, off_loop_if_large
 from ..types.webhooks import SignedUrlEvent, WebhookEvent
 from ._events import event_from_parts
 
@@ -65,23 +59,19 @@ async def fetch_signed_payload(
         raise InvalidInputError("the signed payload URL is not an absolute http(s) URL")
     options = requester.options
     where = f"signed payload on {url.host}"
-    request = Request(
-        method="GET",
-        url=url,
+    request = requester.build_external(
+        url,
         path=where,  # what messages and logs name: never the URL itself
         headers={**_HEADERS, **check_headers(extra_headers, what="extra_headers")}
         if extra_headers
         else _HEADERS,
-        timeout=client_timeout(as_timeout(timeout) if timeout is not None else options.timeout),
+        timeout=as_timeout(timeout) if timeout is not None else options.timeout,
         max_retries=options.max_retries if max_retries is None else check_retries(max_retries),
-        max_response_bytes=(
-            options.max_response_bytes
-            if max_response_bytes is None
-            else check_max_response_bytes(max_response_bytes)
-        ),
+        max_response_bytes=None
+        if max_response_bytes is None
+        else check_max_response_bytes(max_response_bytes),
         # Storage hosts redirect to their own mirrors; no credential of ours is sent.
         follow_redirects=True,
-        proxy=proxy_for(url) if options.trust_env else None,
     )
     answer = await requester.send(request, idempotent=True)
     # A payload sent by URL is a large one: read off the event loop past the threshold.
