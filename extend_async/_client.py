@@ -32,6 +32,16 @@ __all__ = ["AsyncExtend"]
 class AsyncExtend:
     """The asynchronous Extend client.
 
+    Resources:
+
+    - ``classify_runs``: create, classify, get, wait, wait_many, cancel, delete and list
+      classify runs; create_batch; cancel_many, cancel_iter and cancel_all for bulk work.
+    - ``classifiers``: saved classifiers (create, get, update, list).
+    - ``classifier_versions``: a classifier's published versions and its draft.
+    - ``batch_runs``: batches made by ``classify_runs.create_batch`` (get, wait).
+    - ``files``: upload, list, get, download and delete stored files.
+    - ``webhooks``: fetch the payload of a delivery sent by URL.
+
     ``api_key``, ``base_url`` and ``workspace_id`` fall back to ``EXTEND_API_KEY``,
     ``EXTEND_BASE_URL`` and ``EXTEND_WORKSPACE_ID``. ``region`` picks a documented
     deployment (``"us"``, ``"us2"``, ``"eu1"``) instead of a base URL.

@@ -302,6 +302,13 @@ class BulkCancelResult:
             f" error={self._error!r})"
         )
 
+    def _repr_html_(self) -> str:
+        """A small table in a notebook cell: counts per outcome, time taken, the first
+        few failures (``bulk/display.py``)."""
+        from .display import result_html
+
+        return result_html(self)
+
     def __reduce__(self) -> tuple[Callable[[], BulkCancelResult], tuple[()]]:
         # The unread ids' outcomes are made first: what makes them cannot be pickled.
         rebuild = partial(

@@ -41,6 +41,16 @@ class Extend(ClientBase):
 
     Callbacks passed to its methods run in the loop thread: calling this client from
     one raises ``PortalThreadError``. Async code should use ``AsyncExtend`` instead.
+
+    Resources:
+
+    - ``classify_runs``: create, classify, get, wait, wait_many, cancel, delete and list
+      classify runs; create_batch; cancel_many, cancel_iter and cancel_all for bulk work.
+    - ``classifiers``: saved classifiers (create, get, update, list).
+    - ``classifier_versions``: a classifier's published versions and its draft.
+    - ``batch_runs``: batches made by ``classify_runs.create_batch`` (get, wait).
+    - ``files``: upload, list, get, download and delete stored files.
+    - ``webhooks``: fetch the payload of a delivery sent by URL.
     """
 
     classify_runs: ClassifyRuns
