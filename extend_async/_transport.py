@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import os
 import platform
@@ -20,7 +21,6 @@ import time
 import urllib.request
 import weakref
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
-from contextvars import ContextVar
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -60,7 +60,7 @@ from ._options import (
     check_retries,
 )
 from ._retry import retry_after_seconds
-from ._send import NOT_SENT, Gate, ambient_gate, send_attempts
+from ._send import NOT_SENT, Gate, send_attempts
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -97,12 +97,6 @@ class ResponseInfo:
     request_id: str | None
     attempts: int
     elapsed: float
-
-
-# Set by ``with_raw_response`` wrappers; the requester appends the final response's info.
-raw_response_sink: ContextVar[list[ResponseInfo] | None] = ContextVar(
-    "extend_raw_response_sink", default=None
-)
 
 
 class SessionHolder:
@@ -504,9 +498,26 @@ class Requester:
         self._base = options.base_url
         # Read once per client: every API request goes to the same host.
         self.proxy = proxy_for(URL(options.base_url)) if options.trust_env else None
+        # Bound explicitly by a derived requester, never found in the context:
+        # the gate every attempt goes through (a bulk operation's throttle) ...
+        self.gate: Gate | None = None
+        # ... and where the final response's info goes (``with_raw_response``).
+        self.record: list[ResponseInfo] | None = None
 
     def with_options(self, options: ClientOptions) -> Requester:
         return Requester(options, self.sessions, self.hooks)
+
+    def through(self, gate: Gate) -> Requester:
+        """This requester, every attempt of whose requests goes through ``gate``."""
+        derived = copy.copy(self)
+        derived.gate = gate
+        return derived
+
+    def recording(self, into: list[ResponseInfo]) -> Requester:
+        """This requester, appending each final response's info to ``into``."""
+        derived = copy.copy(self)
+        derived.record = into
+        return derived
 
     def build_request(
         self,
@@ -665,8 +676,8 @@ class Requester:
         ``request.max_response_bytes``, exactly its ``Content-Length``) instead of being
         read into memory.
 
-        ``gate`` (default: the bulk operation this task works for, if any) is passed every
-        attempt before it is sent. Non-2xx answers and transport failures raise their
+        ``gate`` (default: the one this requester is bound to, ``through``) is passed
+        every attempt before it is sent. Non-2xx answers and transport failures raise their
         exception, carrying the method, the path, the attempts made and whether an
         earlier attempt may have landed.
         """
@@ -678,15 +689,14 @@ class Requester:
             idempotent=idempotent,
             retries=request.max_retries,
             policy=self.options.retry,
-            gate=gate if gate is not None else ambient_gate.get(),
+            gate=gate if gate is not None else self.gate,
         )
-        sink_of_info = raw_response_sink.get()
-        if sink_of_info is not None:
+        if self.record is not None:
             elapsed = time.monotonic() - started
             info = ResponseInfo(
                 answer.status, answer.headers, answer.request_id, answer.attempts, elapsed
             )
-            sink_of_info.append(info)
+            self.record.append(info)
         return answer
 
     async def _exchange(
@@ -893,7 +903,7 @@ async def decode_off_loop_if_large(
 async def off_loop_if_large(size: int, work: Callable[[], T]) -> T:
     """``work()`` (parsing and decoding a body of ``size`` bytes): in a worker thread when
     the body is over ``OFF_LOOP_DECODE_BYTES``, so other tasks keep running; in place
-    otherwise. The context (a raw-response sink, say) goes along."""
+    otherwise."""
     if size > OFF_LOOP_DECODE_BYTES:
         return await asyncio.to_thread(work)
     return work()

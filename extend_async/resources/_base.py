@@ -42,9 +42,17 @@ _SORT_BY_SNAKE = {"updated_at": "updatedAt", "created_at": "createdAt"}
 ItemT = TypeVar("ItemT")
 
 
+ResourceT = TypeVar("ResourceT", bound="AsyncAPIResource")
+
+
 class AsyncAPIResource:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+
+    def _bound(self: ResourceT, requester: Requester) -> ResourceT:
+        """The same resource sending through ``requester`` (a derived one: a bulk
+        operation's gate bound, or a raw-response record)."""
+        return type(self)(requester)
 
     def _pager(
         self,

@@ -35,7 +35,7 @@ from .._polling import (
     poll_until,
 )
 from .._raw import with_raw
-from .._send import CANCEL_REFUSALS, deleted_by_lost_attempt, recover_cancel
+from .._send import Gate
 from .._types import Body, Headers, Query
 from ..bulk import operations as bulk
 from ..bulk.attempts import RunCall
@@ -71,6 +71,7 @@ from ._base import (
     check_sort_by,
 )
 from ._batch import BatchInputArg, batch_body
+from ._lost_attempts import CANCEL_REFUSALS, landed_earlier, recover_refused_cancel
 from .files import AsyncFiles
 
 __all__ = ["AsyncClassifyRuns", "AsyncClassifyRunsWithRawResponse"]
@@ -456,9 +457,8 @@ class AsyncClassifyRuns(AsyncAPIResource):
         run is returned.
         """
         try:
-            return await self._requester.request(
-                "POST", path("/classify_runs/{}/cancel", id), cast_to=ClassifyRun,
-                timeout=timeout, max_retries=max_retries,
+            return await self._send_cancel(
+                id, timeout=timeout, max_retries=max_retries,
                 extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
             )  # fmt: skip
         except CANCEL_REFUSALS as refused:
@@ -466,7 +466,28 @@ class AsyncClassifyRuns(AsyncAPIResource):
                 self.get, id, timeout=timeout, max_retries=max_retries,
                 extra_headers=extra_headers, extra_query=extra_query,
             )  # fmt: skip
-            return await recover_cancel(refused, fetch)
+            seen = await recover_refused_cancel(refused, fetch)
+            if seen.run is None or not seen.cancelled_by_lost_attempt:
+                raise
+            return seen.run
+
+    async def _send_cancel(
+        self,
+        id: str,
+        *,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> ClassifyRun:
+        """``POST /classify_runs/{id}/cancel``, a refusal raised as it came (no recovery:
+        ``cancel`` and the bulk operations each recover with ``recover_refused_cancel``)."""
+        return await self._requester.request(
+            "POST", path("/classify_runs/{}/cancel", id), cast_to=ClassifyRun,
+            timeout=timeout, max_retries=max_retries,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+        )  # fmt: skip
 
     async def delete(
         self,
@@ -490,7 +511,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
                 extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
             )  # fmt: skip
         except NotFoundError as missing:
-            if not deleted_by_lost_attempt(missing):
+            if not landed_earlier(missing):
                 raise
             return DeletedClassifyRun(id=id)
 
@@ -687,8 +708,10 @@ class AsyncClassifyRuns(AsyncAPIResource):
         }
         self.list(**filters)  # checks the filters now, before anything is sent
 
-        async def list_page(one_status: str, token: str | None) -> Page[ClassifyRunSummary]:
-            pager = self.list(
+        async def list_page(
+            one_status: str, token: str | None, gate: Gate
+        ) -> Page[ClassifyRunSummary]:
+            pager = self._bound(self._requester.through(gate)).list(
                 status=one_status, **filters, sort_by="createdAt", sort_dir="asc",
                 max_page_size=bulk.LIST_PAGE_SIZE, **request,
             )  # fmt: skip
@@ -710,9 +733,10 @@ class AsyncClassifyRuns(AsyncAPIResource):
         extra_query: Query | None,
         extra_body: Body | None,
     ) -> _BulkCalls:
-        """What the three bulk operations share: ``cancel`` and ``get`` with the
-        operation's per-request settings (each retries through the one send path, the
-        operation's throttle as its gate), the checked settings and the progress callback."""
+        """What the three bulk operations share: ``cancel`` (its refusal raised as it came:
+        the settler recovers it) and ``get`` with the operation's per-request settings,
+        each sending through the one send path with the gate it is given bound to the
+        requester; the checked settings and the progress callback."""
         options = bulk.bulk_options(
             concurrency=concurrency,
             max_rate=max_rate,
@@ -724,9 +748,17 @@ class AsyncClassifyRuns(AsyncAPIResource):
             "timeout": timeout, "max_retries": options.max_retries,
             "extra_headers": extra_headers, "extra_query": extra_query,
         }  # fmt: skip
+
+        async def cancel(id: str, gate: Gate) -> ClassifyRun:
+            runs = self._bound(self._requester.through(gate))
+            return await runs._send_cancel(id, **request, extra_body=extra_body)
+
+        async def get(id: str, gate: Gate) -> ClassifyRun:
+            return await self._bound(self._requester.through(gate)).get(id, **request)
+
         return _BulkCalls(
-            cancel=partial(self.cancel, **request, extra_body=extra_body),
-            get=partial(self.get, **request),
+            cancel=cancel,
+            get=get,
             options=options,
             on_progress=on_progress,
         )

@@ -20,11 +20,11 @@ from .._options import Timeout, TimeoutArg, as_timeout
 from .._pagination import AsyncPager
 from .._paths import path
 from .._raw import with_raw
-from .._send import deleted_by_lost_attempt
 from .._types import Body, Headers, Query
 from .._upload import UploadBody, UploadSource
 from ..types import DeletedFile, File, FileSummary, Page
 from ._base import SORT_DIR, AsyncAPIResource, SortDir, check_choice, check_page_size
+from ._lost_attempts import landed_earlier
 
 __all__ = ["AsyncFiles", "AsyncFilesWithRawResponse"]
 
@@ -137,7 +137,7 @@ class AsyncFiles(AsyncAPIResource):
                 extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
             )  # fmt: skip
         except NotFoundError as missing:
-            if not deleted_by_lost_attempt(missing):
+            if not landed_earlier(missing):
                 raise
             return DeletedFile(id=id)
 
