@@ -53,12 +53,8 @@ from ._options import (
     DEFAULT_MAX_RESPONSE_BYTES,
     ClientOptions,
     Timeout,
-    TimeoutArg,
-    as_timeout,
-    check_headers,
-    check_max_response_bytes,
-    check_retries,
 )
+from ._request_options import NO_OPTIONS, CallOptions, resolve_options
 from ._retry import retry_after_seconds
 from ._send import NOT_SENT, Gate, send_attempts
 from ._version import __version__
@@ -300,9 +296,9 @@ if hasattr(os, "register_at_fork"):
 
 
 @lru_cache(maxsize=64)
-def client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+def client_timeout(limits: Timeout) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(
-        total=timeout.total, sock_connect=timeout.connect, sock_read=timeout.read
+        total=limits.total, sock_connect=limits.connect, sock_read=limits.read
     )
 
 
@@ -470,18 +466,11 @@ class Answer:
     size: int  # bytes of the body: read, or written to the sink
 
 
-def _checked_mapping(value: Mapping[str, Any], name: str) -> dict[str, Any]:
-    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
-        raise InvalidInputError(f"{name} must be a mapping with str keys")
-    return dict(value)
-
-
 def _merge_headers(base: Mapping[str, str], extra: Mapping[str, str] | None) -> Mapping[str, str]:
     if not extra:
         return base
     merged = dict(base)
-    for name, value in check_headers(extra, what="extra_headers").items():
-        merged[name] = value
+    merged.update(extra)  # checked when the options were resolved
     return merged
 
 
@@ -526,26 +515,22 @@ class Requester:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        default_timeout: Timeout | None = None,
-        max_response_bytes: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
         form: RequestBody | None = None,
+        default_timeout: Timeout | None = None,
+        options: CallOptions = NO_OPTIONS,
     ) -> Request:
         """An API request: base URL, auth and version headers, query, JSON body, limits.
 
-        ``extra_headers``, ``extra_query`` and ``extra_body`` are merged over what the SDK
-        sends, so a field the SDK does not know yet can be used without waiting for it.
+        ``options`` (resolved once per call) may override the timeout and the retries;
+        its ``extra_headers``, ``extra_query`` and ``extra_body`` are merged over what the
+        SDK sends, so a field the SDK does not know yet can be used without waiting for it.
         """
-        options = self.options
-        headers = _merge_headers(self._headers, extra_headers)
-        if extra_query:
-            params = {**(params or {}), **_checked_mapping(extra_query, "extra_query")}
-        if extra_body:
-            extra = _checked_mapping(extra_body, "extra_body")
+        client = self.options
+        headers = _merge_headers(self._headers, options.extra_headers)
+        if options.extra_query:
+            params = {**(params or {}), **options.extra_query}
+        extra = options.extra_body
+        if extra:
             if form is not None:
                 raise InvalidInputError("extra_body needs a request whose body is JSON")
             if json is None:
@@ -575,15 +560,9 @@ class Requester:
             headers=headers,
             params=query,
             data=data,
-            timeout=client_timeout(
-                as_timeout(timeout) if timeout is not None else default_timeout or options.timeout
-            ),
-            max_retries=options.max_retries if max_retries is None else check_retries(max_retries),
-            max_response_bytes=(
-                options.max_response_bytes
-                if max_response_bytes is None
-                else check_max_response_bytes(max_response_bytes)
-            ),
+            timeout=client_timeout(options.timeout or default_timeout or client.timeout),
+            max_retries=client.max_retries if options.max_retries is None else options.max_retries,
+            max_response_bytes=client.max_response_bytes,
             proxy=self.proxy,
             form=form,
         )
@@ -594,8 +573,9 @@ class Requester:
         *,
         path: str,
         headers: Mapping[str, str],
-        timeout: Timeout,
-        max_retries: int = 0,
+        options: CallOptions = NO_OPTIONS,
+        default_timeout: Timeout | None = None,
+        one_attempt: bool = False,
         max_response_bytes: int | None = None,
         follow_redirects: bool = False,
         raw_body: bool = False,
@@ -605,23 +585,28 @@ class Requester:
         authorization; the API key must never reach another host), only ``headers``.
 
         ``path`` is what messages, logs and hooks name instead of the URL, which is a
-        credential until it expires. ``max_response_bytes`` is the caller's, checked
-        (a download's ``max_bytes`` may be 0); None: the client's.
+        credential until it expires. ``options`` give the timeout and retries (their
+        extras are the caller's to apply); ``one_attempt``: never sent again (a download
+        half written). ``max_response_bytes`` is the caller's, checked (a download's
+        ``max_bytes`` may be 0); None: the client's.
         """
+        client = self.options
         return Request(
             method="GET",
             url=url,
             path=path,
             headers=headers,
-            timeout=client_timeout(timeout),
-            max_retries=max_retries,
+            timeout=client_timeout(options.timeout or default_timeout or client.timeout),
+            max_retries=0
+            if one_attempt
+            else client.max_retries
+            if options.max_retries is None
+            else options.max_retries,
             max_response_bytes=(
-                self.options.max_response_bytes
-                if max_response_bytes is None
-                else max_response_bytes
+                client.max_response_bytes if max_response_bytes is None else max_response_bytes
             ),
             follow_redirects=follow_redirects,
-            proxy=proxy_for(url) if self.options.trust_env else None,
+            proxy=proxy_for(url) if client.trust_env else None,
             raw_body=raw_body,
         )
 
@@ -634,25 +619,19 @@ class Requester:
         idempotent: bool = True,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        default_timeout: Timeout | None = None,
-        max_response_bytes: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
         form: RequestBody | None = None,
+        default_timeout: Timeout | None = None,
+        options: CallOptions | Mapping[str, Any] = NO_OPTIONS,
     ) -> T:
         """Build, send (retrying as allowed), and decode the answer into ``cast_to``.
 
-        ``form`` (instead of ``json``) builds each attempt's payload, a multipart upload
-        say; once it says it cannot be sent again, no attempt is retried.
+        ``options``: the caller's ``RequestOptions`` (resolved here, once) or already
+        resolved. ``form`` (instead of ``json``) builds each attempt's payload, a multipart
+        upload say; once it says it cannot be sent again, no attempt is retried.
         """
         request = self.build_request(
-            method, path, params=params, json=json, timeout=timeout, max_retries=max_retries,
-            default_timeout=default_timeout, max_response_bytes=max_response_bytes,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
-            form=form,
+            method, path, params=params, json=json, form=form, default_timeout=default_timeout,
+            options=resolve_options(options),
         )  # fmt: skip
         answer = await self.send(request, idempotent=idempotent)
         return await decode_off_loop_if_large(

@@ -10,10 +10,9 @@ import orjson
 
 from .._converter import unstructure_request
 from .._errors import InvalidInputError
-from .._options import TimeoutArg
 from .._pagination import AsyncPager
+from .._request_options import CallOptions, RequestOptions, resolve_options
 from .._transport import Requester
-from .._types import Body, Headers, Query
 from ..types import Page
 
 __all__ = [
@@ -61,20 +60,16 @@ class AsyncAPIResource:
         params: Mapping[str, Any],
         *,
         start_token: str | None,
-        timeout: TimeoutArg,
-        max_retries: int | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        options: RequestOptions | CallOptions,
     ) -> AsyncPager[ItemT]:
         """A lazy list: each page is ``GET url`` with ``params`` and the page's cursor."""
         requester = self._requester
+        resolved = resolve_options(options)  # once, when the list is made
 
         async def fetch_page(token: str | None) -> Page[ItemT]:
             return await requester.request(
                 "GET", url, params={**params, "nextPageToken": token}, cast_to=page,
-                timeout=timeout, max_retries=max_retries,
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+                options=resolved,
             )  # fmt: skip
 
         return AsyncPager(fetch_page, start_token=start_token)

@@ -16,11 +16,11 @@ from .._download import (
     check_max_bytes,
 )
 from .._errors import ExtendError, InvalidInputError, NotFoundError
-from .._options import Timeout, TimeoutArg, as_timeout
+from .._options import Timeout
 from .._pagination import AsyncPager
 from .._paths import path
 from .._raw import with_raw
-from .._types import Body, Headers, Query
+from .._request_options import CallOptions, RequestOptions, Unpack, resolve_options
 from .._upload import UploadBody, UploadSource
 from ..types import DeletedFile, File, FileSummary, Page
 from ._base import SORT_DIR, AsyncAPIResource, SortDir, check_choice, check_page_size
@@ -44,10 +44,7 @@ class AsyncFiles(AsyncAPIResource):
         name: str | None = None,
         password: str | None = None,
         convert_to_pdf: bool | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
+        **options: Unpack[RequestOptions],
     ) -> File:
         """Upload a file (``POST /files/upload``, multipart) and return it.
 
@@ -68,25 +65,17 @@ class AsyncFiles(AsyncAPIResource):
             raise InvalidInputError("convert_to_pdf must be a bool")
         return await self._requester.request(
             "POST", "/files/upload", params={"convertToPdf": convert_to_pdf}, form=body,
-            cast_to=File, timeout=timeout, max_retries=max_retries, idempotent=False,
-            default_timeout=TRANSFER_TIMEOUT, extra_headers=extra_headers,
-            extra_query=extra_query,
+            cast_to=File, idempotent=False, default_timeout=TRANSFER_TIMEOUT, options=options,
         )  # fmt: skip
 
     async def get(
         self,
         id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> File:
         """Fetch a file by id; its ``presigned_url`` downloads it for 15 minutes."""
         return await self._requester.request(
-            "GET", path("/files/{}", id), cast_to=File, timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            "GET", path("/files/{}", id), cast_to=File, options=options,
         )  # fmt: skip
 
     def list(
@@ -96,11 +85,7 @@ class AsyncFiles(AsyncAPIResource):
         sort_dir: SortDir | None = None,
         max_page_size: int | None = None,
         next_page_token: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[FileSummary]:
         """List files (newest first unless ``sort_dir="asc"``).
 
@@ -114,27 +99,20 @@ class AsyncFiles(AsyncAPIResource):
         }
         return self._pager(
             "/files", Page[FileSummary], params,
-            start_token=next_page_token, timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            start_token=next_page_token, options=options,
         )  # fmt: skip
 
     async def delete(
         self,
         id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> DeletedFile:
         """Delete a file, permanently. A 404 on a retry after an attempt that may have
         landed (its answer lost, or a 5xx) means that attempt deleted it: success."""
         try:
             return await self._requester.request(
                 "DELETE", path("/files/{}", id), cast_to=DeletedFile,
-                timeout=timeout, max_retries=max_retries,
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+                options=options,
             )  # fmt: skip
         except NotFoundError as missing:
             if not landed_earlier(missing):
@@ -147,8 +125,7 @@ class AsyncFiles(AsyncAPIResource):
         dest: str | PathLike[str] | IO[bytes],
         *,
         max_bytes: int | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> int:
         """Write a file's bytes to ``dest`` (a path, or a binary file object); returns the
         number of bytes written.
@@ -168,7 +145,8 @@ class AsyncFiles(AsyncAPIResource):
         failed or cancelled download leaves ``dest`` as it was and nothing else behind;
         one that raised ``CancelledError`` never wrote ``dest``. A failure to write
         locally is a ``LocalFileError``. The download itself is one attempt
-        (``max_retries`` applies to the fetch).
+        (``max_retries`` and the extras apply to the API request that fetches the file;
+        ``timeout`` to both requests).
         """
         limit = check_max_bytes(max_bytes)
         part: PartFile | None = None
@@ -179,17 +157,19 @@ class AsyncFiles(AsyncAPIResource):
             sink = FileObjectSink(dest)
         else:
             raise InvalidInputError("dest must be a path or a binary file object")
-        file = await self.get(id, timeout=timeout, max_retries=max_retries)
+        resolved = resolve_options(options)
+        file = await self._requester.request(
+            "GET", path("/files/{}", id), cast_to=File, options=resolved
+        )
         if not file.presigned_url:
             raise ExtendError(f"file {id} came without a presigned URL to download it from")
         url = URL(file.presigned_url, encoded=True)
         if url.scheme not in ("http", "https") or not url.host:
             raise ExtendError(f"file {id} came with a presigned URL that is not http(s)")
-        attempt_timeout = as_timeout(timeout) if timeout is not None else TRANSFER_TIMEOUT
         if part is None:
-            return await self._fetch(url, sink, attempt_timeout, limit)
+            return await self._fetch(url, sink, resolved, limit)
         try:
-            written = await self._fetch(url, part, attempt_timeout, limit)
+            written = await self._fetch(url, part, resolved, limit)
             await part.flush()
             part.commit()  # not awaited: from here on, nothing can cancel the download
         except BaseException:
@@ -197,7 +177,7 @@ class AsyncFiles(AsyncAPIResource):
             raise
         return written
 
-    async def _fetch(self, url: URL, sink: Sink, timeout: Timeout, limit: int) -> int:
+    async def _fetch(self, url: URL, sink: Sink, options: CallOptions, limit: int) -> int:
         requester = self._requester
         request = requester.build_external(
             url,
@@ -206,8 +186,9 @@ class AsyncFiles(AsyncAPIResource):
             # None of ours (the key must not reach the storage host); the stored bytes,
             # as stored: a compressed object stays compressed.
             headers=_DOWNLOAD_HEADERS,
-            timeout=timeout,
-            max_retries=0,  # a half-written download is not sent again
+            options=options,
+            default_timeout=TRANSFER_TIMEOUT,
+            one_attempt=True,  # a half-written download is not sent again
             max_response_bytes=limit,
             raw_body=True,
         )

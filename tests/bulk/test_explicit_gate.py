@@ -116,8 +116,11 @@ async def test_raw_responses_of_concurrent_calls_stay_apart(serve: Any) -> None:
 
 
 def test_no_context_variable_decides_how_a_request_is_sent() -> None:
+    # The command line (its secret masking) and the emulator send no SDK request.
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
+        if {"cli", "testing"} & set(path.relative_to(PACKAGE).parts):
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Name | ast.Attribute):
