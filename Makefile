@@ -25,6 +25,7 @@ $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 $(STAMP): pyproject.toml $(RUNTIME_STAMP)
 	$(BIN)/python -m pip uninstall --quiet --yes aioresponses
 	$(BIN)/python -m pip install --quiet -e '.[dev,ci]'
+	scripts/ensure_redis_server.sh
 	touch $(STAMP)
 
 demo: $(RUNTIME_STAMP)

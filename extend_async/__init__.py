@@ -48,6 +48,7 @@ from .bulk import (
     OutcomeKind,
     OutcomeUnknownError,
     StopReason,
+    ThrottledOutError,
 )
 from .types import (
     BatchInput,
@@ -136,6 +137,7 @@ __all__ = [
     "RetryPolicy",
     "RunStatus",
     "StopReason",
+    "ThrottledOutError",
     "Timeout",
     "TooManyRequestsError",
     "UnauthorizedError",

@@ -61,6 +61,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._upload import RequestBody
+    from .ratelimit._attempts import Pacer
 
 __all__ = [
     "Answer",
@@ -425,6 +426,8 @@ class Request:
     form: RequestBody | None = field(default=None, repr=False)
     # The body exactly as the host stores it: never decompressed (a download).
     raw_body: bool = False
+    # Built by ``build_request``: a request to the API, whose budget a rate limiter paces.
+    api: bool = False
 
     def can_resend(self) -> bool:
         """Whether another attempt may send this body again (a one-shot stream cannot)."""
@@ -478,11 +481,16 @@ class Requester:
     """Sends requests for one ``ClientOptions``; cheap to copy with other options."""
 
     def __init__(
-        self, options: ClientOptions, sessions: SessionHolder, hooks: AttemptHooks | None = None
+        self,
+        options: ClientOptions,
+        sessions: SessionHolder,
+        hooks: AttemptHooks | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.options = options
         self.sessions = sessions
         self.hooks = hooks or NO_HOOKS
+        self.pacer = pacer
         self._headers = _build_headers(options)
         self._base = options.base_url
         # Read once per client: every API request goes to the same host.
@@ -494,7 +502,7 @@ class Requester:
         self.record: list[ResponseInfo] | None = None
 
     def with_options(self, options: ClientOptions) -> Requester:
-        return Requester(options, self.sessions, self.hooks)
+        return Requester(options, self.sessions, self.hooks, self.pacer)
 
     def through(self, gate: Gate) -> Requester:
         """This requester, every attempt of whose requests goes through ``gate``."""
@@ -565,6 +573,7 @@ class Requester:
             max_response_bytes=client.max_response_bytes,
             proxy=self.proxy,
             form=form,
+            api=True,
         )
 
     def build_external(
@@ -661,8 +670,15 @@ class Requester:
         earlier attempt may have landed.
         """
         started = time.monotonic()
+        once = partial(self._exchange, request, sink)
+        # The one check a client without a rate limiter pays.
+        paced = (
+            once
+            if self.pacer is None or not request.api
+            else self.pacer.wrap(once, request.method, request.path)
+        )
         answer = await send_attempts(
-            partial(self._exchange, request, sink),
+            paced,
             method=request.method,
             path=request.path,
             idempotent=idempotent,
@@ -683,8 +699,8 @@ class Requester:
     ) -> Answer:
         """One attempt: send, read the answer within its size limit, map a failure.
 
-        The single attempt path: a rate limiter's acquire (by the request's category)
-        belongs at its top, before the session is taken.
+        The single attempt path; a rate limiter (``pacer``) wraps it in ``send``, so its
+        acquire (by the request's category) comes before every attempt.
         """
         # Taken afresh for every attempt: aclose() may have run during a backoff.
         session = self.sessions.get()

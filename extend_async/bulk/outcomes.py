@@ -22,6 +22,7 @@ __all__ = [
     "OutcomeKind",
     "OutcomeUnknownError",
     "StopReason",
+    "ThrottledOutError",
 ]
 
 
@@ -53,6 +54,12 @@ class StopReason(_StrEnum):
 class OutcomeUnknownError(ExtendError):
     """The operation stopped while this id's request was in flight: the run may or may not
     have been cancelled."""
+
+
+class ThrottledOutError(ExtendError):
+    """The server kept answering 429 (too many unhinted 429s in a row, or too long with
+    no request accepted), so the operation gave up on it. ``__cause__`` is the last 429;
+    ids never accepted are ``not_attempted``."""
 
 
 @frozen(kw_only=True)

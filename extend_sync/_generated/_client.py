@@ -17,6 +17,7 @@ from extend_async._options import (
     Timeout,
 )
 from extend_async._retry import RetryPolicy
+from extend_async.ratelimit import RateLimiter
 from extend_sync._base import ClientBase
 from extend_sync._generated.batch_runs import BatchRuns
 from extend_sync._generated.classifier_versions import ClassifierVersions
@@ -80,6 +81,7 @@ class Extend(ClientBase):
         on_response: ResponseHook | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         trust_env: bool = True,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self._setup(
             AsyncExtend(
@@ -100,6 +102,7 @@ class Extend(ClientBase):
                 on_response=on_response,
                 max_response_bytes=max_response_bytes,
                 trust_env=trust_env,
+                rate_limiter=rate_limiter,
             )
         )
 
