@@ -18,7 +18,7 @@ import asyncio
 import json
 import random
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,8 @@ FAULTS: tuple[str, ...] = (
     "lost",  # took effect; the answer never comes
     "slow",
 )
+# The longest a hanging answer holds its handler, seconds (the server's shutdown ends it).
+HANG_LIMIT = 10.0
 HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
 
@@ -70,7 +72,10 @@ class ChaosServer:
     held: asyncio.Event = field(factory=asyncio.Event)  # set when a request is held
     log: list[tuple[str, str, str]] = field(factory=list)  # (method, id, kind) as they came
     port: int = 0
+    # The share of drawn faults (outside the 429s) that hang: off by default.
+    hang_rate: float = 0.0
     _noise: random.Random = field(factory=random.Random)
+    _closing: asyncio.Event = field(factory=asyncio.Event)
 
     @property
     def base_url(self) -> str:
@@ -90,6 +95,8 @@ class ChaosServer:
             return "ok", 0.0
         if chance < self.throttle_rate:
             return draw.choice(THROTTLES), draw.random()
+        if draw.random() < self.hang_rate:
+            return "hang", draw.random()
         return draw.choice(FAULTS), draw.random()
 
     def _ledger(self, id: str) -> Ledger:
@@ -114,7 +121,9 @@ class ChaosServer:
         if kind == "slow":
             await asyncio.sleep(x * self.slow)
         answer = self._apply(ledger, n)
-        if kind in ("502-after", "reset-after", "lost"):
+        if kind == "hang":
+            await self._never_answer()
+        if kind in ("502-after", "reset-after", "lost", "hang"):
             return _fail(request, kind)
         return answer
 
@@ -133,7 +142,7 @@ class ChaosServer:
         ledger.gets.append("?")
         kind, x = self.fault(request.match_info["id"], "GET", len(ledger.gets))
         kind = {"502-after": "502-before", "reset-after": "reset-before"}.get(kind, kind)
-        kind = "reset-before" if kind == "lost" else kind
+        kind = "reset-before" if kind in ("lost", "hang") else kind
         ledger.gets[-1] = kind
         self._note(("GET", request.match_info["id"], kind))
         await self._perturb()
@@ -158,6 +167,14 @@ class ChaosServer:
     async def _hold(self) -> None:
         self.held.set()
         await self.release.wait()
+
+    async def _never_answer(self) -> None:
+        """Until the server shuts down (bounded): the client's timeout ends the attempt."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), timeout=HANG_LIMIT)
+
+    def closing(self) -> None:
+        self._closing.set()
 
     async def _perturb(self) -> None:
         if self.jitter:
@@ -209,4 +226,5 @@ async def chaos_server(server: ChaosServer) -> AsyncIterator[ChaosServer]:
     try:
         yield server
     finally:
+        server.closing()
         await runner.cleanup()

@@ -22,7 +22,13 @@ from contextlib import contextmanager
 
 import pytest
 
-from extend_async import AsyncExtend, BulkCancelResult, OutcomeKind, RetryPolicy
+from extend_async import (
+    APIConnectionError,
+    AsyncExtend,
+    BulkCancelResult,
+    OutcomeKind,
+    RetryPolicy,
+)
 
 from ._chaos import ChaosServer, Ledger, chaos_server
 
@@ -116,12 +122,55 @@ async def test_chaos_every_id_gets_the_outcome_the_server_recorded(seed: int) ->
     assert {"429", "429-ms", "502-after", "reset-before", "lost"} <= set(faults)
 
 
-async def scripted(server: ChaosServer, ids: list[str]) -> BulkCancelResult:
+async def scripted(
+    server: ChaosServer, ids: list[str], *, max_retries: int = RETRIES, timeout: float = 30.0
+) -> BulkCancelResult:
     async with (
         chaos_server(server),
         AsyncExtend("sk_chaos", base_url=server.base_url, retry_policy=POLICY) as client,
     ):
-        return await client.classify_runs.cancel_many(ids, concurrency=4, max_retries=RETRIES)
+        return await client.classify_runs.cancel_many(
+            ids, concurrency=4, max_retries=max_retries, timeout=timeout
+        )
+
+
+@pytest.mark.parametrize("first", ["lost", "hang", "502-after"])
+async def test_retries_used_up_after_a_cancel_took_effect_is_cancelled(first: str) -> None:
+    # The first attempt cancelled the run but its answer never arrived (dropped, never
+    # sent so the attempt timed out, or a proxy's 502); every retry failed too, until none
+    # was left. The run says what happened: it was cancelled (not "failed").
+    server = ChaosServer(seed=0, fault_rate=0.0)
+    server.add(["clr_a"], "PROCESSING")
+    server.scripts = {("clr_a", "POST"): [first, "502-before", "reset-before"]}
+    result = await scripted(server, ["clr_a"], max_retries=2, timeout=0.5)
+    (a,) = result.outcomes
+    assert (a.kind, a.status, a.error, a.attempts) == (K.CANCELLED, "CANCELLED", None, 3)
+    assert server.ledgers["clr_a"].applied_by == 1
+    assert server.ledgers["clr_a"].gets == ["ok"]
+    assert wrong_outcomes(server, ["clr_a"], result) == []
+
+
+async def test_retries_used_up_on_a_finished_run_is_already_terminal() -> None:
+    server = ChaosServer(seed=0, fault_rate=0.0)
+    server.add(["clr_done"], "PROCESSED")
+    server.scripts = {("clr_done", "POST"): ["reset-after", "502-after", "reset-before"]}
+    result = await scripted(server, ["clr_done"], max_retries=2)
+    (done,) = result.outcomes
+    assert (done.kind, done.status, done.error) == (K.ALREADY_TERMINAL, "PROCESSED", None)
+    assert wrong_outcomes(server, ["clr_done"], result) == []
+
+
+async def test_retries_used_up_on_a_run_still_running_is_failed_with_the_last_error() -> None:
+    # No attempt reached the run: the fetch finds it PROCESSING, the failure stands.
+    server = ChaosServer(seed=0, fault_rate=0.0)
+    server.add(["clr_a"], "PROCESSING")
+    server.scripts = {("clr_a", "POST"): ["reset-before", "502-before", "reset-before"]}
+    result = await scripted(server, ["clr_a"], max_retries=2)
+    (a,) = result.outcomes
+    assert (a.kind, a.status, a.attempts) == (K.FAILED, "PROCESSING", 3)
+    assert isinstance(a.error, APIConnectionError)
+    assert server.ledgers["clr_a"].applied_by is None
+    assert server.ledgers["clr_a"].gets == ["ok"]
 
 
 async def test_a_lost_cancel_retried_through_another_ids_pause_then_refused_is_cancelled() -> None:
