@@ -23,8 +23,15 @@ How an answer becomes an outcome:
   connections in a row (nothing listens): the whole operation stops, since every other
   id would meet the same answer (the id itself is ``failed``, or ``not_attempted`` when
   only 429s ever answered it).
-* Anything else (retries used up, an unexpected error): ``failed`` with that error; a
-  bulk operation never loses an outcome to an exception.
+* Retries used up (or an error not retried) after an attempt that may have cancelled the
+  run: the run is fetched, as after a refusal. CANCELLED means that attempt did it
+  (``cancelled``), another end is ``already_terminal``, a run still running is ``failed``
+  with the error. Without that fetch, a run cancelled by an attempt whose answer was lost
+  (under load: a slow answer past the per-attempt timeout) was ``failed`` whenever the
+  later attempts failed too.
+* Anything else (retries used up by attempts that surely did nothing, an unexpected
+  error): ``failed`` with that error; a bulk operation never loses an outcome to an
+  exception.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -228,3 +229,61 @@ async def chaos_server(server: ChaosServer) -> AsyncIterator[ChaosServer]:
     finally:
         server.closing()
         await runner.cleanup()
+
+
+# The server in a process of its own (the soak test's busy-machine variant): a JSON
+# config file names the seed, the fault rates and the runs; the port is printed on stdout;
+# ``GET /_ledgers`` returns every ledger; the process ends when its stdin closes.
+
+
+def ledgers_as_json(server: ChaosServer) -> dict[str, Any]:
+    return {
+        id: {
+            "initial": ledger.initial,
+            "status": ledger.status,
+            "cancels": ledger.cancels,
+            "gets": ledger.gets,
+            "applied_by": ledger.applied_by,
+        }
+        for id, ledger in server.ledgers.items()
+    }
+
+
+def ledgers_from_json(data: dict[str, Any]) -> dict[str, Ledger]:
+    return {id: Ledger(**fields) for id, fields in data.items()}
+
+
+async def _serve(config: dict[str, Any]) -> None:
+    server = ChaosServer(
+        seed=config["seed"],
+        fault_rate=config["fault_rate"],
+        throttle_rate=config["throttle_rate"],
+        slow=config["slow"],
+        jitter=config["jitter"],
+        hang_rate=config["hang_rate"],
+    )
+    server.add(config["processing"], "PROCESSING")
+    server.add(config["processed"], "PROCESSED")
+
+    async def ledgers(_: web.Request) -> web.Response:
+        return web.json_response(ledgers_as_json(server))
+
+    app = web.Application()
+    app.router.add_post("/classify_runs/{id}/cancel", server.cancel)
+    app.router.add_get("/classify_runs/{id}", server.get)
+    app.router.add_get("/_ledgers", ledgers)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(runner.addresses[0][1], flush=True)
+    try:
+        # Until the parent closes our stdin (or goes away).
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    finally:
+        server.closing()
+        await runner.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(_serve(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))
