@@ -321,11 +321,11 @@ SOAK_RUNS = int(os.environ.get("EXTEND_CHAOS_RUNS", "0"))
 # Per-attempt timeout, retries per id (cancel_many's default), CPU-hog processes, the
 # share of faults that hang until the timeout, the longest slow answer; the server runs in
 # a process of its own unless EXTEND_CHAOS_PROCESS=0.
-SOAK_TIMEOUT = float(os.environ.get("EXTEND_CHAOS_TIMEOUT", "2"))
+SOAK_TIMEOUT = float(os.environ.get("EXTEND_CHAOS_TIMEOUT", "0.5"))
 SOAK_RETRIES = int(os.environ.get("EXTEND_CHAOS_RETRIES", "8"))
 SOAK_HOGS = int(os.environ.get("EXTEND_CHAOS_HOGS", "2"))
 SOAK_HANG_RATE = float(os.environ.get("EXTEND_CHAOS_HANG_RATE", "0.1"))
-SOAK_SLOW = float(os.environ.get("EXTEND_CHAOS_SLOW", "3"))
+SOAK_SLOW = float(os.environ.get("EXTEND_CHAOS_SLOW", "0.75"))
 SOAK_IN_PROCESS = os.environ.get("EXTEND_CHAOS_PROCESS", "1") == "0"
 # No soak run may take longer than this, seconds (hogs included).
 SOAK_RUN_LIMIT = 600.0
