@@ -84,6 +84,11 @@ class Router:
             candidates.sort(key=lambda item: item[0].count(None))
         self._table = table
 
+    @property
+    def routes(self) -> list[Route]:
+        """Every route of the table."""
+        return [route for candidates in self._table.values() for _, route in candidates]
+
     def match(self, method: str, path: str) -> Match | None:
         if not path.startswith("/"):
             return None
