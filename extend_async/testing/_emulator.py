@@ -586,6 +586,12 @@ class ExtendEmulator:
     # --- what happened -------------------------------------------------------------------
 
     @property
+    def evicted_runs(self) -> int:
+        """Finished runs of the kinds beyond classify dropped to keep ``max_runs``."""
+        with self._store.lock:
+            return self._resources.evicted
+
+    @property
     def routes(self) -> list[tuple[str, str, str]]:
         """Every route served: (HTTP method, path template with ``{}`` for each parameter,
         route name). Route names key ``request_counts`` and per-route faults: the classify

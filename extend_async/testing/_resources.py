@@ -36,7 +36,6 @@ __all__ = ["Record", "Resources", "template_of"]
 
 _JSON = {"Content-Type": "application/json"}
 _ACTIVE = frozenset({"PENDING", "PROCESSING", "CANCELLING"})
-_MAX_TEXT = 1 << 20
 _PARENT_FILTERS = {
     "extractors": "extractorId",
     "splitters": "splitterId",
@@ -299,14 +298,7 @@ class Resources:
         """(file summary, its text, its page count) of a run's input."""
         store = self._store
         summary, _ = store._file_summary(spec, store.now(), workspace_id)
-        text = spec.value if spec.kind == "text" else ""
-        uploaded = store.files.get(spec.value) if spec.kind == "id" else None
-        if uploaded is not None:
-            try:
-                uploaded.content.seek(0)
-                text = uploaded.content.read(_MAX_TEXT).decode("utf-8")
-            except (UnicodeDecodeError, OSError, ValueError):
-                text = ""
+        text = store.file_text(spec)
         pages = 1
         meta = summary.get("metadata")
         if isinstance(meta, dict) and isinstance(meta.get("pageCount"), int):

@@ -91,6 +91,9 @@ def _sort_key(sort_by: str) -> Callable[[RunRecord], SortKey]:
     return lambda run: (run.updated_us, run.id)
 
 
+_MAX_TEXT = 1 << 20
+
+
 def _bump_version(current: str | None, release_type: str) -> str:
     major, minor = (int(p) for p in (current or "0.0").split("."))
     return f"{major + 1}.0" if release_type == "major" else f"{major}.{minor + 1}"
@@ -192,9 +195,24 @@ class Store:
             source_id=source_id,
             priority=priority,
         )
+        run.text = self.file_text(file)
         self.runs[run.id] = run
         self._generation += 1
         return run
+
+    def file_text(self, spec: FileSpec) -> str:
+        """The text of a run's input: an inline ``text`` file's, or an uploaded file's
+        first MiB when it is UTF-8 text; else empty."""
+        if spec.kind == "text":
+            return spec.value
+        uploaded = self.files.get(spec.value) if spec.kind == "id" else None
+        if uploaded is None:
+            return ""
+        try:
+            uploaded.content.seek(0)
+            return uploaded.content.read(_MAX_TEXT).decode("utf-8")
+        except (UnicodeDecodeError, OSError, ValueError):
+            return ""
 
     def seed_runs(
         self,
@@ -352,7 +370,7 @@ class Store:
         run.output = run.usage = run.parse_run_id = None
         run.failure_reason = run.failure_message = None
         if status == "PROCESSED":
-            run.output = sample_output(run.config, run.file_name, self.rng)
+            run.output = sample_output(run.config, run.file_name, self.rng, run.text)
             run.parse_run_id = parse_id = self.ids.new("pr_")
             pages = int((run.file or {}).get("metadata", {}).get("pageCount", 1))
             classify_credits, parse_credits = max(1, pages // 2), pages

@@ -374,7 +374,8 @@ def test_the_emulators_copy_of_the_schema_is_fresh() -> None:
 
     script = REPO_ROOT / "scripts" / "generate_emulator_shapes.py"
     spec = importlib.util.spec_from_file_location("generate_emulator_shapes", script)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     shapes = REPO_ROOT / "extend_async" / "testing" / "_shapes.json"
