@@ -117,7 +117,7 @@ def test_processes_share_one_budget(redis_server: RedisServer) -> None:
         "import asyncio, json, sys\n"
         "from extend_async.ratelimit import RedisRateLimiter\n"
         "async def main():\n"
-        "    limiter = RedisRateLimiter(sys.argv[1], namespace='shared', rate=0.1)\n"
+        "    limiter = RedisRateLimiter(sys.argv[1], namespace='one-budget', rate=0.1)\n"
         "    waits = [await limiter.reserve('RUN') for _ in range(20)]\n"
         "    await limiter.aclose()\n"
         "    print(json.dumps(waits))\n"
