@@ -202,6 +202,7 @@ class ExtendEmulator:
             queue_size=webhook_queue_size,
         )
         self._store.events = self._webhooks
+        self._store.run_bound = lambda: self._settings.max_runs
         self._faults = FaultInjector(faults or FaultConfig(), stream("faults"))
         self._limiter = RateLimiter(_as_rate_limit(rate_limit))
         self._budgets = BudgetLimiter(
@@ -587,9 +588,10 @@ class ExtendEmulator:
 
     @property
     def evicted_runs(self) -> int:
-        """Finished runs of the kinds beyond classify dropped to keep ``max_runs``."""
+        """Finished (or deleted) runs dropped to keep ``max_runs``: classify runs (bounded on
+        their own) and the runs of the other kinds (bounded together)."""
         with self._store.lock:
-            return self._resources.evicted
+            return self._store.evicted + self._resources.evicted
 
     @property
     def routes(self) -> list[tuple[str, str, str]]:

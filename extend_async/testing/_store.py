@@ -8,6 +8,7 @@ thread calls it, so the two never see each other half-way.
 from __future__ import annotations
 
 import random
+import sys
 import threading
 import weakref
 from bisect import bisect_left, bisect_right
@@ -123,6 +124,10 @@ class Store:
         # Told about the changes webhooks announce (the emulator's sender). Seeding
         # builds history rather than making it happen, so it tells nothing.
         self.events: EventSink | None = None
+        # How many classify runs created through the API are kept (``Settings.max_runs``);
+        # ``evicted`` counts those dropped to keep it.
+        self.run_bound: Callable[[], int] = lambda: sys.maxsize
+        self.evicted = 0
 
     # --- runs: creation ---------------------------------------------------------------
 
@@ -198,7 +203,27 @@ class Store:
         run.text = self.file_text(file)
         self.runs[run.id] = run
         self._generation += 1
+        self._evict()
         return run
+
+    def _evict(self) -> None:
+        """Keep at most ``run_bound()`` runs: past it the oldest finished or deleted runs
+        are dropped (active runs are kept whatever their age), and the oldest batches past
+        the same bound."""
+        bound = self.run_bound()
+        excess = len(self.runs) - bound
+        if excess <= 0:
+            return
+        dropped = [
+            run_id
+            for run_id, run in self.runs.items()
+            if run.deleted or run.status not in ACTIVE_STATUSES
+        ][:excess]
+        for run_id in dropped:
+            del self.runs[run_id]
+        self.evicted += len(dropped)
+        while len(self.batches) > bound:
+            del self.batches[next(iter(self.batches))]
 
     def file_text(self, spec: FileSpec) -> str:
         """The text of a run's input: an inline ``text`` file's, or an uploaded file's

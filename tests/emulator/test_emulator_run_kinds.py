@@ -269,3 +269,22 @@ async def test_finished_runs_past_the_bound_are_evicted_oldest_first(
     for run_id in finished[2:]:
         assert (await wire.get(f"/extract_runs/{run_id}")).status == 200
     assert emu.evicted_runs == 2
+
+
+async def test_classify_runs_past_the_bound_are_evicted_oldest_finished_first(
+    make_emulator: MakeEmulator, session: aiohttp.ClientSession
+) -> None:
+    emu = await make_emulator()
+    emu.configure(max_runs=2)
+    wire = Wire(session, emu.base_url)
+    config = {"classifications": [{"id": "a", "type": "a", "description": ""}]}
+    active = await ok(wire.post("/classify_runs", json={"file": INVOICE, "config": config}))
+    finished = [
+        (await ok(wire.post("/classify", json={"file": INVOICE, "config": config})))["id"]
+        for _ in range(3)
+    ]
+    assert (await wire.get(f"/classify_runs/{active['id']}")).status == 200
+    for run_id in finished[:2]:
+        (await wire.get(f"/classify_runs/{run_id}")).assert_error(404, "NOT_FOUND")
+    assert (await wire.get(f"/classify_runs/{finished[2]}")).status == 200
+    assert emu.evicted_runs == 2
