@@ -288,3 +288,20 @@ async def test_classify_runs_past_the_bound_are_evicted_oldest_finished_first(
         (await wire.get(f"/classify_runs/{run_id}")).assert_error(404, "NOT_FOUND")
     assert (await wire.get(f"/classify_runs/{finished[2]}")).status == 200
     assert emu.evicted_runs == 2
+
+
+async def test_new_routes_have_request_ids_faults_and_counts_by_name(
+    wire: Wire, emulator: ExtendEmulator
+) -> None:
+    run = await ok(wire.post("/extract_runs", json={"file": INVOICE, "config": {}}))
+    emulator.faults.update(route="extract_runs.cancel", error_rate=1.0)
+    reply = await wire.post(f"/extract_runs/{run['id']}/cancel")
+    envelope = reply.assert_error(500, "INTERNAL_ERROR")
+    assert envelope["retryable"] is True
+    fetched = await wire.get(f"/extract_runs/{run['id']}")
+    assert fetched.status == 200
+    assert fetched.request_id is not None
+    assert fetched.json["status"] == "PROCESSING"  # the faulted cancel never ran
+    assert emulator.request_counts["extract_runs.cancel"] == 1
+    assert emulator.request_counts["extract_runs.retrieve"] == 1
+    assert ("POST", "/extract_runs/{}/cancel", "extract_runs.cancel") in emulator.routes
