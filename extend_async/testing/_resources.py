@@ -361,6 +361,18 @@ class Resources:
         """A new run (not yet stored): validate, then call with the lock held."""
         run = self._new(kind.namespace, kind.prefix, call.workspace_id, status)
         values = run.values
+        if kind.parent_key is not None:
+            has_parent = body.get(kind.parent_key) is not None
+            # A processor run's config overrides its processor's; a workflow run has none.
+            has_config = body.get("config") is not None and kind.namespace not in (
+                "processor_run",
+                "workflow_runs",
+            )
+            if has_parent == has_config:
+                wanted = f"One of `{kind.parent_key}` or `config` must be provided, not both"
+                if kind.namespace in ("workflow_runs", "processor_run"):
+                    wanted = f"{kind.parent_key} is required"
+                raise ValidationProblem(wanted)
         if kind.parent_key is not None and body.get(kind.parent_key) is not None:
             values.update(self._parent(kind, call, body))
         elif body.get("config") is not None:

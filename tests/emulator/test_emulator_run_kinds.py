@@ -305,3 +305,14 @@ async def test_new_routes_have_request_ids_faults_and_counts_by_name(
     assert emulator.request_counts["extract_runs.cancel"] == 1
     assert emulator.request_counts["extract_runs.retrieve"] == 1
     assert ("POST", "/extract_runs/{}/cancel", "extract_runs.cancel") in emulator.routes
+
+
+async def test_a_run_names_its_processor_or_carries_a_config(wire: Wire) -> None:
+    extractor = await ok(wire.post("/extractors", json={"name": "E"}))
+    both = {"file": INVOICE, "config": {}, "extractor": {"id": extractor["id"]}}
+    for body in ({"file": INVOICE}, both):
+        (await wire.post("/extract_runs", json=body)).assert_error(400, "INVALID_REQUEST")
+    reply = await wire.post("/workflow_runs", json={"file": INVOICE})
+    assert "workflow is required" in reply.assert_error(400, "INVALID_REQUEST")["message"]
+    reply = await wire.post("/processor_runs", json={"rawText": "x"})
+    assert "processorId is required" in reply.assert_error(400, "INVALID_REQUEST")["message"]
