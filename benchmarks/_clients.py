@@ -180,7 +180,7 @@ def sync_cancel(
 
 # The mixed workload: one unit = create a run of a kind (rotating), get it, then cancel it
 # (or, for a kind that cannot be cancelled, list its kind's first page): 3 requests.
-_MIXED_KINDS = (
+_MIXED_KINDS: tuple[tuple[str, dict[str, Any] | None], ...] = (
     ("classify_runs", {"config": {"classifications": [{"id": "a", "type": "invoice"}]}}),
     ("extract_runs", {"config": {"schema": {"type": "object", "properties": {}}}}),
     ("split_runs", {"config": {"splitClassifications": [{"id": "a", "type": "invoice"}]}}),
