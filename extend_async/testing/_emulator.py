@@ -23,7 +23,7 @@ from ._lifecycle import Lifecycle, Scheduler
 from ._ratelimit import BudgetLimiter, RateLimit, RateLimiter, as_category_limits
 from ._records import ACTIVE_STATUSES, BatchRecord, ClassifierRecord, RunRecord
 from ._resources import Resources
-from ._routing import Router
+from ._routing import Route, Router
 from ._settings import (
     DEFAULT_API_KEY,
     DEFAULT_WORKSPACE_ID,
@@ -218,10 +218,15 @@ class ExtendEmulator:
         )
         api.other_batch = self._resources.batch_answer
         self._webhooks.targets_for = self._registered_webhooks
-        own_routes = api.routes() + self._files.routes()
-        served = [(route.method, route.template) for route in own_routes]
+        files = self._files
+        resources = self._resources
+
+        def routes() -> list[Route]:
+            own = api.routes() + files.routes()
+            return own + resources.routes((route.method, route.template) for route in own)
+
         self._dispatcher = Dispatcher(
-            router=Router(own_routes + self._resources.routes(served)),
+            router=Router(routes),
             faults=self._faults,
             limiter=self._limiter,
             budgets=self._budgets,
