@@ -156,6 +156,7 @@ RUN_KINDS: dict[str, RunKind] = {
             "Form detection run",
             "PROCESSING",
             event="form_detection_run",
+            output="form",
             sync_path="/detect_form",
             statuses=("PROCESSING", "PROCESSED", "FAILED"),
         ),

@@ -495,7 +495,17 @@ class Resources:
                 "isExternal": False,
             }
         if kind.output == "parse":
-            return skeleton("Extend.ParseRunOutput")
+            # One document chunk holding the file's text (empty for a file without text).
+            chunk = {
+                "object": "chunk",
+                "type": "document",
+                "content": run.text,
+                "metadata": {"pageRange": {"start": 1, "end": run.pages}},
+                "blocks": [],
+            }
+            return {**skeleton("Extend.ParseRunOutput"), "chunks": [chunk]}
+        if kind.output == "form":
+            return skeleton("Extend.EditSchemaGenerationResponse")
         if kind.output == "verify":
             return skeleton("Extend.VerifyOutput")
         if kind.output == "edit":

@@ -316,3 +316,10 @@ async def test_a_run_names_its_processor_or_carries_a_config(wire: Wire) -> None
     assert "workflow is required" in reply.assert_error(400, "INVALID_REQUEST")["message"]
     reply = await wire.post("/processor_runs", json={"rawText": "x"})
     assert "processorId is required" in reply.assert_error(400, "INVALID_REQUEST")["message"]
+
+
+async def test_parse_output_holds_the_files_text(wire: Wire) -> None:
+    run = await ok(wire.post("/parse", json={"file": INVOICE}))
+    (chunk,) = run["output"]["chunks"]
+    assert chunk["content"] == INVOICE["text"]
+    assert chunk["metadata"]["pageRange"] == {"start": 1, "end": 1}
