@@ -323,3 +323,21 @@ async def test_parse_output_holds_the_files_text(wire: Wire) -> None:
     (chunk,) = run["output"]["chunks"]
     assert chunk["content"] == INVOICE["text"]
     assert chunk["metadata"]["pageRange"] == {"start": 1, "end": 1}
+
+
+@pytest.mark.parametrize("sort_dir", ["asc", "desc"])
+async def test_lists_of_new_kinds_page_with_cursors(wire: Wire, sort_dir: str) -> None:
+    created = [
+        (await ok(wire.post("/verify_runs", json={"file": INVOICE})))["id"] for _ in range(5)
+    ]
+    seen: list[str] = []
+    params = {"maxPageSize": "2", "sortDir": sort_dir}
+    for _ in range(5):
+        page = await ok(wire.get("/verify_runs", params=params))
+        seen += [run["id"] for run in page["data"]]
+        if page["nextPageToken"] is None:
+            break
+        params = {**params, "nextPageToken": page["nextPageToken"]}
+    assert seen == (created if sort_dir == "asc" else created[::-1])
+    bad = await wire.get("/verify_runs", params={"nextPageToken": "nonsense"})
+    bad.assert_error(400, "INVALID_REQUEST")
