@@ -90,7 +90,7 @@ the README's "The whole API in the emulator" has the table of run kinds):
   ``Label: value`` lines, classify the words of the file's text, split shares the pages.
 * ``/webhook_endpoints`` and ``/webhook_subscriptions`` are resources whose enabled,
   loopback endpoints receive their workspace's signed events.
-* At most ``max_runs`` (50,000) classify runs and as many runs of the other kinds are
+* At most ``max_runs`` (20,000) classify runs and as many runs of the other kinds are
   kept: the oldest finished or deleted go first (``emu.evicted_runs``), active runs stay.
 
 Webhooks (``webhooks=WebhookConfig(url=..., secret="wss_...")``, or a list of endpoints;

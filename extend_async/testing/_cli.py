@@ -105,7 +105,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     life.add_argument(
         "--max-runs",
         type=int,
-        default=50_000,
+        default=20_000,
         metavar="N",
         help="finished runs kept per group before the oldest go (%(default)s)",
     )

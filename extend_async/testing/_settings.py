@@ -66,7 +66,7 @@ class Settings:
     max_presigned_urls: int = field(default=10_000, validator=_positive)
     # Runs of the kinds beyond classify kept at once: past it the oldest finished ones are
     # dropped (a GET of one answers 404); active runs are always kept.
-    max_runs: int = field(default=50_000, validator=_positive)
+    max_runs: int = field(default=20_000, validator=_positive)
     # Where an automatically finished workflow run ends: PROCESSED, NEEDS_REVIEW, REJECTED
     # or FAILED (the public reference does not say which a given workflow reaches).
     workflow_outcome: str = field(default="PROCESSED", validator=_workflow_outcome)
