@@ -546,7 +546,7 @@ class Store:
         classifier.versions.append(version)
         classifier.updated_us = self.now()
         if self.events is not None and self.events.active:
-            self.events.version_published(version)
+            self.events.version_published(version, classifier.workspace_id)
         return version
 
     @staticmethod

@@ -220,7 +220,9 @@ class EventSink(Protocol):
 
     def classifier_changed(self, event_type: str, classifier: ClassifierRecord) -> None: ...
 
-    def version_published(self, version: VersionRecord) -> None: ...
+    def version_published(
+        self, version: VersionRecord, workspace_id: str | None = None
+    ) -> None: ...
 
 
 class _Job:
@@ -374,9 +376,13 @@ class WebhookSender:
         workspace's registered ones (through their subscriptions too)."""
         self._emit(event_type, render, subject_id, metadata, scope=(workspace_id, resource_id))
 
-    def version_published(self, version: VersionRecord) -> None:
+    def version_published(self, version: VersionRecord, workspace_id: str | None = None) -> None:
         self._emit(
-            "classifier.version.published", lambda: render_version(version), version.id, None
+            "classifier.version.published",
+            lambda: render_version(version),
+            version.id,
+            None,
+            scope=None if workspace_id is None else (workspace_id, version.classifier_id),
         )
 
     def _emit(

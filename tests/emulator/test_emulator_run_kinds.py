@@ -341,3 +341,31 @@ async def test_lists_of_new_kinds_page_with_cursors(wire: Wire, sort_dir: str) -
     assert seen == (created if sort_dir == "asc" else created[::-1])
     bad = await wire.get("/verify_runs", params={"nextPageToken": "nonsense"})
     bad.assert_error(400, "INVALID_REQUEST")
+
+
+async def test_classifier_events_reach_endpoints_registered_through_the_api(
+    emulator: ExtendEmulator, session: aiohttp.ClientSession, hook: Hook
+) -> None:
+    wire = Wire(session, emulator.base_url)
+    events = ["classifier.created", "classifier.version.published", "classify_run.processed"]
+    endpoint = await ok(
+        wire.post(
+            "/webhook_endpoints",
+            json={
+                "url": hook.url,
+                "name": "h",
+                "apiVersion": "2026-02-09",
+                "enabledEvents": events,
+            },
+        )
+    )
+    config = {"classifications": [{"id": "a", "type": "invoice", "description": "A bill"}]}
+    classifier = await ok(wire.post("/classifiers", json={"name": "C", "config": config}))
+    await ok(wire.post(f"/classifiers/{classifier['id']}/versions", json={"releaseType": "major"}))
+    await ok(wire.post("/classify", json={"file": INVOICE, "classifier": {"id": classifier["id"]}}))
+    await emulator.webhooks_idle(5)
+    received = [
+        webhooks.verify_and_parse(raw, headers, endpoint["signingSecret"]).event_type
+        for raw, headers in hook.received
+    ]
+    assert sorted(received) == sorted(events)
