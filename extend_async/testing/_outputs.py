@@ -45,11 +45,20 @@ def _number(raw: str | None, integer: bool) -> int | float:
     return 0
 
 
+_ZERO: dict[str, Any] = {"string": "", "number": 0, "integer": 0, "boolean": False}
+
+
 def extract_value(schema: Any, text: str, key: str = "", depth: int = 0) -> Any:
-    """A value that ``schema`` (a JSON schema) accepts, from ``text`` where it is there."""
+    """A value that ``schema`` (a JSON schema) accepts, from ``text`` where it is there.
+
+    A key the text does not name is ``null`` when its schema allows null, else the type's
+    zero value (``""``, ``0``, ``false``), the first enum value, ``[]``, or an object of
+    its properties: the output always has every property and always fits the schema.
+    """
     if not isinstance(schema, dict) or depth > _MAX_DEPTH:
         return None
     kind = schema.get("type")
+    allows_null = kind == "null" or (isinstance(kind, list) and "null" in kind)
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     raw = _labelled(text, key) if key else None
@@ -59,7 +68,7 @@ def extract_value(schema: Any, text: str, key: str = "", depth: int = 0) -> Any:
             for option in enum:
                 if isinstance(option, str) and option.lower() == raw.lower():
                     return option
-        return enum[0]
+        return None if allows_null and None in enum else enum[0]
     if kind == "object" or (kind is None and "properties" in schema):
         properties = schema.get("properties")
         if not isinstance(properties, dict):
@@ -73,13 +82,13 @@ def extract_value(schema: Any, text: str, key: str = "", depth: int = 0) -> Any:
         if isinstance(item, dict) and item.get("type") in ("string", "number", "integer"):
             return [extract_value(item, f"{key}: {p}", key, depth + 1) for p in parts]
         return [extract_value(item, text, key, depth + 1)]
+    if raw is None or kind not in _ZERO:
+        return None if allows_null or kind not in _ZERO else _ZERO[kind]
     if kind == "string":
         return raw
     if kind in ("number", "integer"):
-        return _number(raw, kind == "integer") if raw is not None else None
-    if kind == "boolean":
-        return None if raw is None else raw.lower() in ("yes", "true", "y", "1")
-    return None
+        return _number(raw, kind == "integer")
+    return raw.lower() in ("yes", "true", "y", "1")
 
 
 def classify_output(classifications: list[dict[str, Any]], text: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ same bound drop oldest first; configurable resources are kept until deleted.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -287,7 +288,9 @@ class Resources:
         if excess <= 0:
             return
         # The oldest finished runs go first; active runs are kept whatever their age.
-        dropped = [r.id for r in self.runs.values() if r.status not in _ACTIVE][:excess]
+        # Lazily, from the oldest: usually the first ``excess`` runs, not a full pass.
+        finished = (r.id for r in self.runs.values() if r.status not in _ACTIVE)
+        dropped = list(itertools.islice(finished, excess))
         for run_id in dropped:
             del self.runs[run_id]
         self.evicted += len(dropped)

@@ -7,6 +7,7 @@ thread calls it, so the two never see each other half-way.
 
 from __future__ import annotations
 
+import itertools
 import random
 import sys
 import threading
@@ -214,11 +215,13 @@ class Store:
         excess = len(self.runs) - bound
         if excess <= 0:
             return
-        dropped = [
+        # Lazily, from the oldest: usually the first ``excess`` runs, not a full pass.
+        finished = (
             run_id
             for run_id, run in self.runs.items()
             if run.deleted or run.status not in ACTIVE_STATUSES
-        ][:excess]
+        )
+        dropped = list(itertools.islice(finished, excess))
         for run_id in dropped:
             del self.runs[run_id]
         self.evicted += len(dropped)
