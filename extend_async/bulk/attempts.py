@@ -1,5 +1,5 @@
-"""Settling one id: its cancel goes through the core's ``send`` with this id's gate, and
-the answer becomes an outcome.
+"""Settling one id: its cancel goes through the core's ``send`` with this id's gate bound
+to the requester (passed in, never ambient), and the answer becomes an outcome.
 
 The retry loop, the backoff and the rule for "this attempt may have landed" are the
 core's (``_send``): the engine only supplies a ``Gate`` per id, which takes every attempt
@@ -11,13 +11,12 @@ How an answer becomes an outcome:
 
 * 200: ``cancelled`` (``already_terminal`` if the returned run had already ended).
 * 404: ``not_found``.
-* 400/422/409 ("this run cannot be cancelled"): after an attempt that may have landed,
-  the core's ``recover_cancel`` (inside ``cancel``) already turned a CANCELLED run into a
-  success. Otherwise the run is fetched to learn its real status, since the error body
-  does not reliably carry it: a terminal run is ``already_terminal`` with that status, a
-  run still running is ``failed`` with the refusal.
-* A 2xx whose body does not decode: the cancel landed; the run is fetched as above, and a
-  CANCELLED run counts as ``cancelled``.
+* 400/422/409 ("this run cannot be cancelled"), and a 2xx whose body does not decode (the
+  cancel landed): the one recovery of a refused cancel, ``recover_refused_cancel`` (the
+  same as ``cancel``'s), fetches the run once to learn its real status, since the error
+  body does not reliably carry it: a CANCELLED run after an attempt that may have landed
+  is ``cancelled``; another terminal run is ``already_terminal`` with that status; a run
+  still running is ``failed`` with the refusal.
 * 401/402/403, a ``Retry-After`` above ``RetryPolicy.max_retry_after``, the throttle's
   budget of 429s used up (``ThrottledOutError``), or ``MAX_REFUSED_IN_A_ROW`` refused
   connections in a row (nothing listens): the whole operation stops, since every other
@@ -49,7 +48,8 @@ from .._errors import (
     ResponseDecodeError,
 )
 from .._retry import RetryPolicy
-from .._send import CANCEL_REFUSALS, ambient_gate, cancel_may_have_landed, may_have_landed
+from .._send import Gate, may_have_landed
+from ..resources._lost_attempts import CANCEL_REFUSALS, RefusedCancel, recover_refused_cancel
 from ..types import ClassifyRun, RunStatus
 from .outcomes import CancelOutcome, OutcomeKind, OutcomeUnknownError
 from .throttle import Stopped, Throttle
@@ -60,7 +60,8 @@ T = TypeVar("T")
 
 log = logging.getLogger("extend_async.bulk")
 
-RunCall = Callable[[str], Awaitable[ClassifyRun]]
+# ``cancel`` or ``get`` of one id, every attempt through the gate given.
+RunCall = Callable[[str, Gate], Awaitable[ClassifyRun]]
 
 # 429s one id may meet before the operation gives up on the server: with the shared gate
 # a healthy rate limit sends an id back a handful of times at most.
@@ -221,9 +222,8 @@ class Settler:
             self._on_fatal(error)
 
     async def settle(self, item: Item) -> CancelOutcome:
-        token = ambient_gate.set(_Gate(self, item, finishing=False))
         try:
-            run = await self._cancel(item.id)
+            run = await self._cancel(item.id, _Gate(self, item, finishing=False))
         except Stopped:
             return stopped_outcome(item)
         except NotFoundError:
@@ -240,39 +240,39 @@ class Settler:
             return await self._settle_refusal(item, exc)
         except Exception as exc:  # retries used up, the throttle's unknown fate, a bug
             return outcome(item, OutcomeKind.FAILED, error=exc)
-        finally:
-            ambient_gate.reset(token)
         kind = OutcomeKind.CANCELLED
         if run.is_terminal and run.status != RunStatus.CANCELLED:
             kind = OutcomeKind.ALREADY_TERMINAL
         return outcome(item, kind, run=run)
 
     async def _settle_refusal(self, item: Item, refusal: ExtendError) -> CancelOutcome:
+        async def look(gate: Gate) -> RefusedCancel:
+            fetch = partial(self._get, item.id, gate)
+            return await recover_refused_cancel(refusal, fetch, need_run=True)
+
         try:
-            run = await self.call(lambda: self._get(item.id), finishing=True)
+            seen = await self.call(look, finishing=True)
         except NotFoundError:
             return outcome(item, OutcomeKind.NOT_FOUND)
         except (Stopped, ExtendError) as exc:
             log.debug("could not fetch %s after its cancel was refused: %r", item.id, exc)
             return outcome(item, OutcomeKind.FAILED, error=refusal)
-        if run.status == RunStatus.CANCELLED:
-            landed = cancel_may_have_landed(refusal)
-            kind = OutcomeKind.CANCELLED if landed else OutcomeKind.ALREADY_TERMINAL
-            return outcome(item, kind, run=run)
+        run = seen.run
+        assert run is not None  # need_run: always fetched
+        if seen.cancelled_by_lost_attempt:
+            return outcome(item, OutcomeKind.CANCELLED, run=run)
         if run.is_terminal:
             return outcome(item, OutcomeKind.ALREADY_TERMINAL, run=run)
         return outcome(item, OutcomeKind.FAILED, run=run, error=refusal)
 
-    async def call(self, request: Callable[[], Awaitable[T]], *, finishing: bool = False) -> T:
-        """Send an idempotent request (a GET, a list page) through the throttle."""
-        token = ambient_gate.set(_Gate(self, None, finishing=finishing))
+    async def call(self, request: Callable[[Gate], Awaitable[T]], *, finishing: bool = False) -> T:
+        """Send an idempotent request (a GET, a list page) through the throttle: it gets
+        the gate to send through."""
         try:
-            return await request()
+            return await request(_Gate(self, None, finishing=finishing))
         except _FATAL as exc:
             self._on_fatal(exc)
             raise
-        finally:
-            ambient_gate.reset(token)
 
     def gives_up(self, exc: RateLimitError, throttled: int) -> bool:
         """After a 429: stop the operation when the server asks for a longer wait than

@@ -21,6 +21,7 @@ from attrs import evolve, frozen
 from .._errors import InvalidInputError
 from .._pagination import AsyncPager
 from .._retry import RetryPolicy
+from .._send import Gate
 from ..types import ClassifyRunSummary, Page
 from .attempts import RunCall
 from .engine import Engine, Ids, SyncIds, as_async_iterator
@@ -57,7 +58,8 @@ OUTPUT_BUFFER = 16
 MAX_LIST_PASSES = 20
 LIST_PAGE_SIZE = 1000
 
-ListPage = Callable[[str, "str | None"], Awaitable[Page[ClassifyRunSummary]]]
+# One page of runs of one status, from a cursor, sent through the gate it is given.
+ListPage = Callable[[str, "str | None", Gate], Awaitable[Page[ClassifyRunSummary]]]
 
 
 @frozen(kw_only=True)
