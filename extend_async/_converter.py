@@ -32,13 +32,17 @@ from ._json import loads
 from .types._base import EXTRA_FIELDS, Model, _ExtraFieldsSlot
 
 __all__ = [
+    "choose_member",
     "converter",
     "decode_response",
     "members_by_value",
+    "model_union_of",
     "structure_hook_for",
     "structure_response",
     "to_camel",
+    "union_takes_dict",
     "unstructure_request",
+    "wire_key",
 ]
 
 T = TypeVar("T")
@@ -57,9 +61,17 @@ def _structure_attrs_factory(tp: Any) -> Callable[[Any, Any], Any]:
     return _make_structure_fn(tp)
 
 
+def wire_key(attribute: attrs.Attribute[Any]) -> str:
+    """A field's key on the wire: its camelCase name, or the key its metadata names
+    (generated models say ``field(metadata={"wire": "image_url"})`` for a key that is not
+    the camelCase of any Python name)."""
+    key = attribute.metadata.get("wire")
+    return key if isinstance(key, str) else to_camel(attribute.name)
+
+
 def _unstructure_attrs_factory(cls: type[Any]) -> Callable[[Any], Any]:
     renames = {
-        a.name: override(omit=True) if a.name == EXTRA_FIELDS else override(rename=to_camel(a.name))
+        a.name: override(omit=True) if a.name == EXTRA_FIELDS else override(rename=wire_key(a))
         for a in attrs.fields(cls)
     }
     plain = make_dict_unstructure_fn(
@@ -205,7 +217,7 @@ def model_shape(tp: Any) -> ModelShape:
     params = getattr(cls, "__parameters__", ())
     bound = dict(zip(params, typing.get_args(tp), strict=False))
     fields = tuple(
-        ModelField(a.name, to_camel(a.name), _substitute(a.type, bound), a.default)
+        ModelField(a.name, wire_key(a), _substitute(a.type, bound), a.default)
         for a in attrs.fields(cls)
         if a.init and a.name != EXTRA_FIELDS
     )
@@ -565,6 +577,123 @@ converter.register_unstructure_hook_func(
 )
 
 
+# --- unions: of models (picked by their wire tag, or by their keys), of primitives ---------
+
+
+_FREE_FORM = dict[str, Any]
+
+
+def model_union_of(tp: Any) -> tuple[type[Any], ...] | None:
+    """The member classes when ``tp`` is a union of models (``| None`` too), of two or
+    more, or of one or more and a free-form object (``dict[str, Any]``, see
+    ``union_takes_dict``)."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    args = [a for a in typing.get_args(tp) if a is not _NoneType]
+    models = tuple(a for a in args if isinstance(a, type) and attrs.has(a))
+    rest = [a for a in args if a not in models]
+    if len(args) < 2 or not models or rest not in ([], [_FREE_FORM]):
+        return None
+    return models
+
+
+def union_takes_dict(tp: Any) -> bool:
+    """Whether a union of models also takes any object (read as a plain dict when no
+    member fits it)."""
+    return _FREE_FORM in typing.get_args(tp)
+
+
+@cache
+def _tags(members: tuple[type[Any], ...]) -> tuple[str, Mapping[str, type[Any]]] | None:
+    """``(wire key, {value: member})`` when every member carries a ``_wire_tag`` on the same
+    key (the members of a discriminated union, as the model generator writes them)."""
+    tags = [getattr(m, "_wire_tag", None) for m in members]
+    if not all(isinstance(t, tuple) and len(t) == 2 for t in tags):
+        return None
+    keys = {t[0] for t in tags if t is not None}
+    if len(keys) != 1:
+        return None
+    by_tag = {t[1]: m for t, m in zip(tags, members, strict=True) if t is not None}
+    return keys.pop(), types.MappingProxyType(by_tag)
+
+
+def choose_member(members: tuple[type[Any], ...], value: Mapping[str, Any]) -> type[Any] | None:
+    """The member a JSON object is: by its tag when the members carry one (an unknown tag
+    is None), else the member whose required keys are all present and that names the most
+    of the object's keys (the first on a tie: the schema's order)."""
+    tagged = _tags(members)
+    if tagged is not None:
+        key, by_tag = tagged
+        tag = value.get(key)
+        return by_tag.get(tag) if isinstance(tag, str) else None
+    best, best_score = None, -1
+    for member in members:
+        shape = model_shape(member)  # type: ignore[arg-type]
+        if any(f.default is attrs.NOTHING and f.key not in value for f in shape.fields):
+            continue
+        score = len(shape.known.intersection(value))
+        if score > best_score:
+            best, best_score = member, score
+    return best
+
+
+def _make_model_union_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    found = model_union_of(tp)
+    assert found is not None
+    members: tuple[type[Any], ...] = found
+    nullable = _NoneType in typing.get_args(tp)
+    takes_dict = union_takes_dict(tp)
+
+    def structure_model_union(value: Any, _: Any) -> Any:
+        if value is None and nullable:
+            return None
+        if not isinstance(value, dict):
+            raise _not_a("an object", value)
+        member = choose_member(members, value)
+        if member is None and takes_dict:
+            return dict(value)
+        if member is None:
+            raise ValueError(f"the object is none of {[m.__name__ for m in members]}")
+        return structure_hook_for(member)(value, member)  # type: ignore[arg-type]
+
+    return structure_model_union
+
+
+converter.register_structure_hook_factory(
+    lambda tp: model_union_of(tp) is not None, _make_model_union_hook
+)
+
+
+def _primitive_union_of(tp: Any) -> tuple[type, ...] | None:
+    """The members when ``tp`` is a union of two or more of str, int, float, bool."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    args = tuple(a for a in typing.get_args(tp) if a is not _NoneType)
+    if len(args) < 2 or not all(a in _PRIMITIVES for a in args):
+        return None
+    return args
+
+
+def _make_primitive_union_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    allowed = _primitive_union_of(tp)
+    assert allowed is not None
+    nullable = _NoneType in typing.get_args(tp)
+
+    def structure_primitive_union(value: Any, _: Any) -> Any:
+        if type(value) in allowed or (value is None and nullable):
+            return value
+        if type(value) is int and float in allowed:
+            return float(value)  # JSON has one number type
+        raise _not_a(" or ".join(a.__name__ for a in allowed), value)
+
+    return structure_primitive_union
+
+
+converter.register_structure_hook_factory(
+    lambda tp: _primitive_union_of(tp) is not None, _make_primitive_union_hook
+)
+
+
 # --- entry points ---------------------------------------------------------------------------
 
 
@@ -640,6 +769,8 @@ def _decode_error(
 def type_name(tp: Any) -> str:
     """``ClassifyRun``, ``Page[ClassifyRunSummary]``: a type as messages name it."""
     args = typing.get_args(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return " | ".join(type_name(a) for a in args)
     name = getattr(typing.get_origin(tp) or tp, "__name__", str(tp))
     return f"{name}[{', '.join(type_name(a) for a in args)}]" if args else str(name)
 

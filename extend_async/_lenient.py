@@ -29,11 +29,14 @@ from ._converter import (
     _open_enum_of,
     _optional_of,
     _structure_datetime,
+    choose_member,
     converter,
     extra_keys,
     members_by_value,
     model_shape,
+    model_union_of,
     type_name,
+    union_takes_dict,
 )
 from .types._base import EXTRA_FIELDS
 
@@ -169,6 +172,14 @@ class _Walk:
             where = f"{path}[]"
             read = [self.read(item, v, where) for v in value]
             return tuple(v for v in read if v is not None)
+        members = model_union_of(tp)
+        if members is not None:
+            member = choose_member(members, value) if isinstance(value, dict) else None
+            if member is None and isinstance(value, dict) and union_takes_dict(tp):
+                return value
+            if member is None:
+                return self.unreadable(path, value)
+            return self.model(member, value, path)
         if _is_model(tp):
             if not isinstance(value, dict):
                 return self.unreadable(path, value)

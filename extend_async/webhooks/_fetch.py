@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from yarl import URL
 
@@ -34,8 +34,12 @@ from .._transport import (
     off_loop_if_large,
     proxy_for,
 )
-from ..types.webhooks import SignedUrlEvent, WebhookEvent
+from ..types.webhooks import SignedUrlEvent
 from ._events import event_from_parts
+
+if TYPE_CHECKING:
+    # The union of every event names every group's models: loaded only when used.
+    from ..types.webhooks import WebhookEvent
 
 __all__ = ["fetch_signed_payload"]
 

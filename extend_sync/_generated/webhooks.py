@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
 from extend_async._types import Headers
 from extend_async.resources.webhooks import AsyncWebhooks, AsyncWebhooksWithRawResponse
-from extend_async.types.webhooks import SignedUrlEvent, WebhookEvent
+from extend_async.types.webhooks import SignedUrlEvent
 from extend_sync._portal import Portal
+
+if TYPE_CHECKING:
+    from extend_async.types.webhooks import WebhookEvent
 
 __all__ = ["Webhooks", "WebhooksWithRawResponse"]
 
