@@ -2,6 +2,9 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# Two stamps: `make demo` needs only the runtime package; `make test` (and every tool target)
+# adds the dev and CI extras on top. Either one makes the venv first when it is missing.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint typecheck generate check-generated schema check-schema pytest bench \
@@ -9,16 +12,23 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
-# The original aioresponses and its fork aioresponses-ng share one package directory:
-# a venv made before the switch loses the original first, or the two would overwrite each other.
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+# The original aioresponses and its fork aioresponses-ng share one package directory:
+# a venv made before the switch loses the original first, or the two would overwrite each other.
+$(STAMP): pyproject.toml $(RUNTIME_STAMP)
 	$(BIN)/python -m pip uninstall --quiet --yes aioresponses
 	$(BIN)/python -m pip install --quiet -e '.[dev,ci]'
+	scripts/ensure_redis_server.sh
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(RUNTIME_STAMP)
 	$(BIN)/extend-client demo
 
 lint: $(STAMP)

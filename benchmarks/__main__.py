@@ -18,7 +18,18 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from . import deadline, decode, extras, goodput, imports, memory, servers, throughput, uploads
+from . import (
+    deadline,
+    decode,
+    extras,
+    goodput,
+    imports,
+    limiter,
+    memory,
+    servers,
+    throughput,
+    uploads,
+)
 from ._common import ROOT, Row, machine
 
 SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
@@ -29,6 +40,7 @@ SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
     "memory": memory.rows,
     "upload": uploads.rows,
     "goodput": goodput.rows,
+    "limiter": limiter.rows,
     "servers": servers.rows,
     "deadline": deadline.rows,
     "extras": extras.rows,

@@ -47,6 +47,7 @@ from .bulk import (
     OutcomeKind,
     OutcomeUnknownError,
     StopReason,
+    ThrottledOutError,
 )
 from .types import (
     BatchInput,
@@ -134,6 +135,7 @@ __all__ = [
     "RetryPolicy",
     "RunStatus",
     "StopReason",
+    "ThrottledOutError",
     "Timeout",
     "TooManyRequestsError",
     "UnauthorizedError",

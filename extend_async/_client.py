@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from aiohttp import BaseConnector, ClientSession, TraceConfig
 
@@ -26,11 +27,24 @@ from .resources.classify_runs import AsyncClassifyRuns
 from .resources.files import AsyncFiles
 from .resources.webhooks import AsyncWebhooks
 
+if TYPE_CHECKING:
+    from .ratelimit import RateLimiter
+
 __all__ = ["AsyncExtend"]
 
 
 class AsyncExtend:
     """The asynchronous Extend client.
+
+    Resources:
+
+    - ``classify_runs``: create, classify, get, wait, wait_many, cancel, delete and list
+      classify runs; create_batch; cancel_many, cancel_iter and cancel_all for bulk work.
+    - ``classifiers``: saved classifiers (create, get, update, list).
+    - ``classifier_versions``: a classifier's published versions and its draft.
+    - ``batch_runs``: batches made by ``classify_runs.create_batch`` (get, wait).
+    - ``files``: upload, list, get, download and delete stored files.
+    - ``webhooks``: fetch the payload of a delivery sent by URL.
 
     ``api_key``, ``base_url`` and ``workspace_id`` fall back to ``EXTEND_API_KEY``,
     ``EXTEND_BASE_URL`` and ``EXTEND_WORKSPACE_ID``. ``region`` picks a documented
@@ -52,6 +66,11 @@ class AsyncExtend:
     an answer: a larger one fails with ``ResponseTooLargeError``. ``trust_env`` (default
     True) honours ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (read
     when the client is made), as curl and requests do; ``trust_env=False`` ignores them.
+
+    ``rate_limiter`` (an ``extend_async.ratelimit.RateLimiter``: ``LocalRateLimiter`` for
+    one process, ``RedisRateLimiter`` for several) is awaited before every attempt with
+    the request's budget (``"GET"``, ``"WRITE"`` or ``"RUN"``) and told of every 429's wait
+    hint; clients from ``with_options`` share it.
     """
 
     classify_runs: AsyncClassifyRuns
@@ -81,6 +100,7 @@ class AsyncExtend:
         on_response: ResponseHook | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         trust_env: bool = True,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         options = resolve_options(
             api_key=api_key,
@@ -102,7 +122,12 @@ class AsyncExtend:
             trace_configs=trace_configs or (),
         )
         hooks = AttemptHooks(on_request, on_response) if on_request or on_response else None
-        self._bind(Requester(options, sessions, hooks))
+        pacer = None
+        if rate_limiter is not None:
+            from .ratelimit._attempts import Pacer  # loaded only for a client that paces
+
+            pacer = Pacer(rate_limiter)
+        self._bind(Requester(options, sessions, hooks, pacer))
 
     def _bind(self, requester: Requester) -> None:
         self._requester = requester

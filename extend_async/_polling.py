@@ -10,20 +10,30 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from attrs import field, frozen
 
 from ._errors import ExtendError, InvalidInputError
 
-__all__ = ["DEFAULT_WAIT_DEADLINE", "PollPolicy", "WaitTimeoutError", "poll_until"]
+__all__ = [
+    "DEFAULT_WAIT_CONCURRENCY",
+    "DEFAULT_WAIT_DEADLINE",
+    "PollPolicy",
+    "WaitTimeoutError",
+    "poll_many",
+    "poll_until",
+]
 
 T = TypeVar("T")
 
 # A wait gives up after 15 minutes unless told otherwise: a finite default means a stuck
 # run surfaces as an error instead of a hung worker.
 DEFAULT_WAIT_DEADLINE = 900.0
+# Polls in flight at once when waiting for many runs: each run keeps its own schedule, and
+# a wait for a thousand runs never opens a thousand connections.
+DEFAULT_WAIT_CONCURRENCY = 8
 
 
 def _positive(_: object, attribute: Any, value: float) -> None:
@@ -72,7 +82,9 @@ class WaitTimeoutError(ExtendError, TimeoutError):
     """A wait reached its deadline before the run finished.
 
     The run itself goes on. ``last`` is the last state seen (its ``id`` lets you keep
-    waiting, or cancel it); ``elapsed`` and ``polls`` say how long and how often.
+    waiting, or cancel it); ``elapsed`` and ``polls`` say how long and how often. From
+    ``wait_many``, ``last`` is the list of every run as last seen, in input order
+    (``wait_many(..., cancel_on_timeout=True)`` cancels the runs still going instead).
     """
 
     def __init__(self, message: str, *, last: Any, elapsed: float, polls: int) -> None:
@@ -88,6 +100,12 @@ def check_deadline(deadline: float | None) -> float | None:
     if isinstance(deadline, bool) or not isinstance(deadline, int | float) or not deadline >= 0:
         raise InvalidInputError(f"deadline must be seconds >= 0 or None, got {deadline!r}")
     return float(deadline)
+
+
+def check_concurrency(concurrency: int) -> int:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise InvalidInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
+    return concurrency
 
 
 def check_policy(poll: PollPolicy | None) -> PollPolicy:
@@ -148,3 +166,52 @@ async def poll_until(
         current = await fetch()
         polls += 1
     return current
+
+
+async def poll_many(
+    fetchers: Sequence[Callable[[], Awaitable[T]]],
+    is_done: Callable[[T], bool],
+    *,
+    describe: Callable[[T], str],
+    deadline: float | None,
+    policy: PollPolicy,
+    concurrency: int,
+) -> list[T | WaitTimeoutError]:
+    """``poll_until`` for each fetcher at once, all to the same deadline, with at most
+    ``concurrency`` polls in flight; in the fetchers' order, each the finished state or
+    the ``WaitTimeoutError`` of a wait that reached the deadline.
+
+    Any other error (a 404, a rejected key) stops every wait and is raised.
+    """
+    slots = asyncio.Semaphore(concurrency)
+
+    def limited(fetch: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
+        async def one_poll() -> T:
+            async with slots:
+                return await fetch()
+
+        return one_poll
+
+    async def one_wait(fetch: Callable[[], Awaitable[T]]) -> T | WaitTimeoutError:
+        try:
+            done: T = await poll_until(
+                limited(fetch), is_done, describe=describe, deadline=deadline, policy=policy
+            )
+        except WaitTimeoutError as timed_out:
+            return timed_out
+        return done
+
+    tasks = [asyncio.ensure_future(one_wait(fetch)) for fetch in fetchers]
+    if not tasks:
+        return []
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        # On an error, or when the caller is cancelled: no wait outlives the call.
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in tasks:  # the first error in input order, as the caller gave the ids
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+    return [task.result() for task in tasks]

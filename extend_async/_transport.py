@@ -64,6 +64,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._upload import RequestBody
+    from .ratelimit._attempts import Pacer
 
 __all__ = [
     "Answer",
@@ -430,6 +431,8 @@ class Request:
     proxy: str | None = field(default=None, repr=False)
     # Instead of ``data``: a body built again for each attempt (a multipart upload).
     form: RequestBody | None = field(default=None, repr=False)
+    # Built by ``build_request``: a request to the API, whose budget a rate limiter paces.
+    api: bool = False
 
     def can_resend(self) -> bool:
         """Whether another attempt may send this body again (a one-shot stream cannot)."""
@@ -489,18 +492,23 @@ class Requester:
     """Sends requests for one ``ClientOptions``; cheap to copy with other options."""
 
     def __init__(
-        self, options: ClientOptions, sessions: SessionHolder, hooks: AttemptHooks | None = None
+        self,
+        options: ClientOptions,
+        sessions: SessionHolder,
+        hooks: AttemptHooks | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.options = options
         self.sessions = sessions
         self.hooks = hooks or NO_HOOKS
+        self.pacer = pacer
         self._headers = _build_headers(options)
         self._base = options.base_url
         # Read once per client: every API request goes to the same host.
         self.proxy = proxy_for(URL(options.base_url)) if options.trust_env else None
 
     def with_options(self, options: ClientOptions) -> Requester:
-        return Requester(options, self.sessions, self.hooks)
+        return Requester(options, self.sessions, self.hooks, self.pacer)
 
     def build_request(
         self,
@@ -569,6 +577,7 @@ class Requester:
             ),
             proxy=self.proxy,
             form=form,
+            api=True,
         )
 
     async def request(
@@ -615,8 +624,15 @@ class Requester:
         earlier attempt may have landed.
         """
         started = time.monotonic()
+        once = partial(self._exchange, request)
+        # The one check a client without a rate limiter pays.
+        paced = (
+            once
+            if self.pacer is None or not request.api
+            else self.pacer.wrap(once, request.method, request.path)
+        )
         answer = await send_attempts(
-            partial(self._exchange, request),
+            paced,
             method=request.method,
             path=request.path,
             idempotent=idempotent,

@@ -57,6 +57,7 @@ import argparse
 import ast
 import builtins
 import importlib.util
+import inspect
 import subprocess
 import sys
 import tempfile
@@ -568,7 +569,7 @@ class Generator:
         blocks = [f"class {target.name}({', '.join(base_names)}):"]
         doc = _docstring(target.node.body)
         if target.is_client:
-            blocks.append(CLIENT_DOC)
+            blocks.append(_client_doc(doc))
         elif doc is not None:
             blocks.append(target.source.docstring(doc))
         subs = self.sub_resources(target)
@@ -740,6 +741,19 @@ one client at once. Use it as a context manager, or call ``close()`` when done.
 Callbacks passed to its methods run in the loop thread: calling this client from
 one raises ``PortalThreadError``. Async code should use ``AsyncExtend`` instead.
 """'''
+
+
+def _client_doc(async_doc: ast.Constant | None) -> str:
+    """``CLIENT_DOC`` with the ``Resources:`` paragraph of ``AsyncExtend``'s docstring (the
+    paragraph and its list, up to the next blank line after the list), so ``help(Extend)``
+    names the resources just as ``help(AsyncExtend)`` does."""
+    text = inspect.cleandoc(async_doc.value) if async_doc is not None else ""
+    paragraphs = text.split("\n\n")
+    for at, paragraph in enumerate(paragraphs):
+        if paragraph.strip() == "Resources:" and at + 1 < len(paragraphs):
+            section = f"Resources:\n\n{paragraphs[at + 1]}\n"
+            return CLIENT_DOC[: -len('"""')] + "\n" + section + '"""'
+    return CLIENT_DOC
 
 
 def _def(head: str, body: Sequence[str]) -> str:

@@ -22,6 +22,7 @@ from .outcomes import (
     OutcomeKind,
     OutcomeUnknownError,
     StopReason,
+    ThrottledOutError,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "OutcomeKind",
     "OutcomeUnknownError",
     "StopReason",
+    "ThrottledOutError",
 ]

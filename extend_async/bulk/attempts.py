@@ -18,10 +18,11 @@ How an answer becomes an outcome:
   run still running is ``failed`` with the refusal.
 * A 2xx whose body does not decode: the cancel landed; the run is fetched as above, and a
   CANCELLED run counts as ``cancelled``.
-* 401/402/403, a ``Retry-After`` above ``RetryPolicy.max_retry_after``, or
-  ``MAX_REFUSED_IN_A_ROW`` refused connections in a row (nothing listens): the whole
-  operation stops, since every other id would meet the same answer (the id itself is
-  ``failed``, or ``not_attempted`` when only 429s ever answered it).
+* 401/402/403, a ``Retry-After`` above ``RetryPolicy.max_retry_after``, the throttle's
+  budget of 429s used up (``ThrottledOutError``), or ``MAX_REFUSED_IN_A_ROW`` refused
+  connections in a row (nothing listens): the whole operation stops, since every other
+  id would meet the same answer (the id itself is ``failed``, or ``not_attempted`` when
+  only 429s ever answered it).
 * Anything else (retries used up, an unexpected error): ``failed`` with that error; a
   bulk operation never loses an outcome to an exception.
 """
@@ -274,7 +275,13 @@ class Settler:
             ambient_gate.reset(token)
 
     def gives_up(self, exc: RateLimitError, throttled: int) -> bool:
+        """After a 429: stop the operation when the server asks for a longer wait than
+        the policy allows, when one id met ``MAX_THROTTLED`` of them, or when the
+        throttle's operation-wide budget of 429s ran out."""
         too_long = exc.retry_after is not None and exc.retry_after > self._policy.max_retry_after
+        if self.throttle.gave_up is not None:
+            self._on_fatal(self.throttle.gave_up)
+            return True
         if too_long or throttled > MAX_THROTTLED:
             self._on_fatal(exc)
             return True

@@ -99,11 +99,15 @@ class Engine:
         self.error: Exception | None = None
 
     def stop(self, reason: StopReason, error: Exception | None = None) -> None:
-        """Read no more ids and send nothing new; what was read still gets its outcome."""
+        """Read no more ids and send nothing new; what was read still gets its outcome.
+
+        At the deadline, requests in flight are cancelled at once (an id whose cancel was
+        under way is ``failed`` with ``OutcomeUnknownError``): the deadline holds even
+        when every connection hangs. Other stops give them the grace period."""
         if self.stop_reason is None:
             self.stop_reason = reason
             self.error = error
-        self.throttle.stop()
+        self.throttle.stop(grace=0.0 if reason is StopReason.DEADLINE else None)
 
     def _fatal(self, exc: ExtendError) -> None:
         if self.stop_reason is None:
@@ -175,7 +179,8 @@ class Engine:
         await anyio.sleep_until(at)
         if self.stop_reason is None:
             log.info("deadline reached: sending no new requests")
-            self.stop(StopReason.DEADLINE)
+        # Also after another stop: requests still in its grace period end now.
+        self.stop(StopReason.DEADLINE)
 
     async def _work(self, ids: AsyncIterator[object], emit: Emit, pool: anyio.CancelScope) -> None:
         while True:

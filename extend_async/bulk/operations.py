@@ -31,6 +31,7 @@ from .outcomes import (
     StopReason,
 )
 from .progress import ProgressCallback, Tally
+from .progress_bar import ProgressDisplay, with_display
 
 __all__ = [
     "DEFAULT_BULK_RETRIES",
@@ -121,9 +122,16 @@ async def cancel_many(
     get: RunCall,
     options: BulkOptions,
     on_progress: ProgressCallback | None,
+    progress: bool = False,
 ) -> BulkCancelResult:
     source, total, rest = _read(ids)
-    return await _collect(_engine(options, cancel, get), source, total, rest, on_progress)
+    display = _display(progress, total, "cancel_many")
+    try:
+        report = with_display(display, on_progress)
+        return await _collect(_engine(options, cancel, get), source, total, rest, report)
+    finally:
+        if display is not None:
+            display.close()
 
 
 def cancel_iter(
@@ -146,13 +154,24 @@ async def cancel_all(
     get: RunCall,
     options: BulkOptions,
     on_progress: ProgressCallback | None,
+    progress: bool = False,
 ) -> BulkCancelResult:
     engine = _engine(options, cancel, get)
     ids = _matching_ids(engine, statuses, list_page)
+    display = _display(progress, None, "cancel_all")
     try:
-        return await _collect(engine, ids, None, None, on_progress)
+        return await _collect(engine, ids, None, None, with_display(display, on_progress))
     finally:
+        if display is not None:
+            display.close()
         await ids.aclose()
+
+
+def _display(progress: bool, total: int | None, description: str) -> ProgressDisplay | None:
+    """``progress=True``: a live bar (tqdm when installed) or a line on stderr."""
+    if not isinstance(progress, bool):
+        raise InvalidInputError(f"progress must be True or False, got {progress!r}")
+    return ProgressDisplay(total=total, description=description) if progress else None
 
 
 async def _matching_ids(

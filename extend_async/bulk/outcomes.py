@@ -22,6 +22,7 @@ __all__ = [
     "OutcomeKind",
     "OutcomeUnknownError",
     "StopReason",
+    "ThrottledOutError",
 ]
 
 
@@ -53,6 +54,12 @@ class StopReason(_StrEnum):
 class OutcomeUnknownError(ExtendError):
     """The operation stopped while this id's request was in flight: the run may or may not
     have been cancelled."""
+
+
+class ThrottledOutError(ExtendError):
+    """The server kept answering 429 (too many unhinted 429s in a row, or too long with
+    no request accepted), so the operation gave up on it. ``__cause__`` is the last 429;
+    ids never accepted are ``not_attempted``."""
 
 
 @frozen(kw_only=True)
@@ -301,6 +308,13 @@ class BulkCancelResult:
             f" throttled={self._throttled!r}, stop_reason={self._stop_reason!r},"
             f" error={self._error!r})"
         )
+
+    def _repr_html_(self) -> str:
+        """A small table in a notebook cell: counts per outcome, time taken, the first
+        few failures (``bulk/display.py``)."""
+        from .display import result_html
+
+        return result_html(self)
 
     def __reduce__(self) -> tuple[Callable[[], BulkCancelResult], tuple[()]]:
         # The unread ids' outcomes are made first: what makes them cannot be pickled.

@@ -5,7 +5,12 @@ It holds back requests while the server's ``Retry-After`` runs (one shared gate,
 flight (AIMD: halved on 429, regrown on success), spaces them to at most ``max_rate`` per
 second (and, after a 429, to a little under the rate the server accepted, probing upwards
 again), and stops the operation: waiting requests are dropped at once, requests in flight
-get a short grace period to be answered.
+get a short grace period to be answered (none at a deadline: they are cancelled).
+
+It also decides when the server is not worth waiting for any more: after
+``MAX_UNHINTED_EPISODES`` congestion episodes in a row answered 429 with no hint, or after
+``THROTTLED_WINDOWS`` times ``RetryPolicy.max_retry_after`` seconds in which every answer
+was a 429 (``gave_up`` then holds the reason, and the settler stops the operation).
 """
 
 from __future__ import annotations
@@ -18,13 +23,13 @@ from typing import TypeVar
 
 import anyio
 
-from .._errors import RateLimitError
+from .._errors import APIStatusError, RateLimitError
 from .._retry import RetryPolicy
 from .limits import AdaptiveLimit, AdaptiveRate, Episodes
-from .outcomes import OutcomeUnknownError
+from .outcomes import OutcomeUnknownError, ThrottledOutError
 from .waiting import WaitQueue
 
-__all__ = ["STOP_GRACE", "Stopped", "Throttle"]
+__all__ = ["MAX_UNHINTED_EPISODES", "STOP_GRACE", "THROTTLED_WINDOWS", "Stopped", "Throttle"]
 
 T = TypeVar("T")
 
@@ -33,6 +38,13 @@ log = logging.getLogger("extend_async.bulk")
 # Seconds a request already in flight (or a follow-up GET settling its id) may still take
 # once the operation stops: long enough for a normal answer, short enough for Ctrl-C.
 STOP_GRACE = 5.0
+# Congestion episodes in a row, with nothing but 429s without a hint in between, after
+# which the operation gives up: the shared backoff doubles each time (0.5 s, 1 s, ... up
+# to RetryPolicy.max_delay), so with the default policy that is about half a minute.
+MAX_UNHINTED_EPISODES = 8
+# However the 429s are hinted: once every answer for this many times the policy's
+# max_retry_after (3 minutes by default) was a 429, the operation gives up.
+THROTTLED_WINDOWS = 3
 
 
 class Stopped(Exception):
@@ -58,7 +70,12 @@ class Throttle:
         self._queue = WaitQueue(lambda: self.concurrency - self._in_flight)
         self._scopes: dict[anyio.CancelScope, bool] = {}  # scope -> dropped at once on stop
         self._stopped_at: float | None = None
+        self._stop_grace = grace
         self._cuts = 0  # consecutive congestion episodes, for the no-hint backoff
+        # Since the last answer that was not a 429: unhinted episodes, and when it began.
+        self._unhinted_episodes = 0
+        self._throttled_since: float | None = None
+        self.gave_up: ThrottledOutError | None = None
         self.requests = 0
         self.throttled = 0
 
@@ -75,16 +92,20 @@ class Throttle:
     def stopped(self) -> bool:
         return self._stopped_at is not None
 
-    def stop(self) -> None:
-        """Send nothing new; let requests in flight finish within the grace period."""
-        if self._stopped_at is not None:
+    def stop(self, *, grace: float | None = None) -> None:
+        """Send nothing new; let requests in flight finish within the grace period
+        (``grace=0``: cancel them now, as a deadline does). Stopping again can only
+        shorten the grace period (a deadline during another stop's grace period)."""
+        now = anyio.current_time()
+        grace = self._grace if grace is None else grace
+        if self._stopped_at is not None and self._stopped_at + self._stop_grace <= now + grace:
             return
-        now = self._stopped_at = anyio.current_time()
+        self._stopped_at, self._stop_grace = now, grace
         for scope, drop in list(self._scopes.items()):
-            if drop:
+            if drop or grace <= 0:
                 scope.cancel()
             else:
-                scope.deadline = min(scope.deadline, now + self._grace)
+                scope.deadline = min(scope.deadline, now + grace)
 
     async def send(self, request: Callable[[], Awaitable[T]], *, finishing: bool = False) -> T:
         """Wait for a turn, then send. ``finishing`` requests (settling an id whose cancel
@@ -109,6 +130,9 @@ class Throttle:
                 except RateLimitError as exc:
                     self._on_throttled(exc, sent_at)
                     raise
+                except APIStatusError:
+                    self._on_answered()  # not a 429: the server is taking requests
+                    raise
             if scope.cancelled_caught:
                 raise OutcomeUnknownError(
                     "the operation stopped before this request was answered; "
@@ -117,6 +141,7 @@ class Throttle:
         finally:
             self._release()
         self._cuts = 0
+        self._on_answered()
         self._limit.on_success()
         self._pacer.on_success(anyio.current_time())
         self._queue.wake()
@@ -134,10 +159,10 @@ class Throttle:
     def _guarded(self, *, drop: bool) -> Iterator[anyio.CancelScope]:
         scope = anyio.CancelScope()
         if self._stopped_at is not None:
-            if drop:
+            if drop or self._stop_grace <= 0:
                 scope.cancel()
             else:
-                scope.deadline = self._stopped_at + self._grace
+                scope.deadline = self._stopped_at + self._stop_grace
         self._scopes[scope] = drop
         try:
             with scope:
@@ -172,6 +197,10 @@ class Throttle:
         self._in_flight -= 1
         self._queue.wake()
 
+    def _on_answered(self) -> None:
+        self._unhinted_episodes = 0
+        self._throttled_since = None
+
     def _on_throttled(self, exc: RateLimitError, sent_at: float) -> None:
         self.throttled += 1
         now = anyio.current_time()
@@ -182,8 +211,11 @@ class Throttle:
         wait = exc.retry_after
         if wait is None:
             wait = self._policy.backoff(self._cuts)
+            if cut:
+                self._unhinted_episodes += 1
         if cut:
             self._cuts += 1
+        self._check_budget(exc, now)
         if wait > self._policy.max_retry_after:
             return  # not waited out; the caller gives up on this operation
         if now + wait > self._paused_until:
@@ -196,3 +228,27 @@ class Throttle:
                     self.concurrency,
                     "unpaced" if pace is None else f"{pace:.1f} requests/s",
                 )
+
+    def _check_budget(self, exc: RateLimitError, now: float) -> None:
+        """Give up on a server that only ever answers 429 (``gave_up`` says why)."""
+        if self._throttled_since is None:
+            self._throttled_since = now
+        if self.gave_up is not None:
+            return
+        throttled_for = now - self._throttled_since
+        budget = THROTTLED_WINDOWS * self._policy.max_retry_after
+        if self._unhinted_episodes >= MAX_UNHINTED_EPISODES:
+            reason = (
+                f"the server answered 429 with no Retry-After hint {self._unhinted_episodes} "
+                "times in a row, each after a longer shared backoff; giving up"
+            )
+        elif throttled_for >= budget:
+            reason = (
+                f"every answer of the server for {throttled_for:.1f} s was a 429 "
+                f"(the budget is {budget:.1f} s: {THROTTLED_WINDOWS} x "
+                "RetryPolicy.max_retry_after); giving up"
+            )
+        else:
+            return
+        self.gave_up = ThrottledOutError(reason)
+        self.gave_up.__cause__ = exc

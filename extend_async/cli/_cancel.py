@@ -15,16 +15,27 @@ from .._client import AsyncExtend
 from .._errors import APIConnectionError, ExtendError
 from ..bulk import BulkCancelInterrupted, BulkCancelResult, BulkProgress, StopReason
 from ..types import ClassifyRunSummary, RunStatus
-from ._common import EXIT_FAILED, EXIT_OK, UsageError, make_client, plural, read_answer
+from ._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    PROG,
+    UsageError,
+    error_line,
+    make_client,
+    notice,
+    plural,
+    read_answer,
+    timeout_seconds,
+)
 from ._ids import IdSource, checked_arguments, count_in_background, open_ids
-from ._output import RunPrinter
+from ._output import OUTCOME_COLUMNS, Printer
 from ._progress import ProgressView
 from ._report import (
     Summary,
-    connection_hint,
+    connection_problem,
     exit_status,
     one_line,
-    outcome_json,
+    outcome_data,
     print_summary,
 )
 
@@ -34,7 +45,7 @@ DEFAULT_STATUSES = (RunStatus.PENDING.value, RunStatus.PROCESSING.value)
 
 
 async def cancel_command(
-    args: argparse.Namespace, *, stdin: TextIO, stdout: TextIO, stderr: TextIO
+    args: argparse.Namespace, *, stdin: TextIO | None, stdout: TextIO, stderr: TextIO
 ) -> int:
     if args.json:
         args.output = "json"
@@ -53,6 +64,8 @@ async def cancel_command(
         return await _cancel_by_filter(args, stdin=stdin, stdout=stdout, stderr=stderr)
     if args.from_file is None:
         return await _cancel_arguments(args, stdout=stdout, stderr=stderr)
+    if args.from_file == "-" and stdin is None:
+        raise UsageError("stdin is closed: no ids to read (give --from-file FILE, or ids)")
     source = open_ids(args.from_file, _binary(stdin), allow_any=args.allow_any_id)
     try:
         if args.dry_run:
@@ -61,16 +74,18 @@ async def cancel_command(
                 count += 1
                 distinct.add(run_id)
             if not count:
-                raise UsageError(f"no ids in {source.name}")
-            stdout.write(
+                return _nothing_to_cancel(f"no ids in {source.name}", stderr)
+            notice(
                 f"{plural(count, 'id')} ({len(distinct)} distinct) would be cancelled; "
-                "nothing was sent (dry run)\n"
+                "nothing was sent (dry run)",
+                stderr,
             )
             return EXIT_OK
-        async with make_client(args) as client:
+        async with make_client(args, retry_notices=False) as client:
             summary = await _cancel_streamed(client, source, args, stdout, stderr)
             if source.finished and not summary.total and summary.stop_reason is None:
-                raise UsageError(f"no ids in {source.name}")
+                # A day with nothing to cancel is not a failure (`set -e` cron jobs).
+                return _nothing_to_cancel(f"no ids in {source.name}", stderr)
             if not source.finished:  # nothing else stopped it: the deadline left the rest
                 summary.stop(StopReason.DEADLINE)
             return _finish(summary, args, client, stdout=stdout, stderr=stderr)
@@ -78,7 +93,15 @@ async def cancel_command(
         source.close()
 
 
-def _binary(stdin: TextIO) -> BinaryIO:
+def _nothing_to_cancel(why: str, stderr: TextIO) -> int:
+    """Empty input, wherever it came from: a notice on stderr and exit 0."""
+    notice(f"{PROG}: {why}; nothing to cancel", stderr)
+    return EXIT_OK
+
+
+def _binary(stdin: TextIO | None) -> BinaryIO:
+    if stdin is None:
+        return io.BytesIO()  # only reached when the ids come from a file
     buffer = getattr(stdin, "buffer", None)
     if buffer is not None:
         return cast(BinaryIO, buffer)
@@ -88,12 +111,13 @@ def _binary(stdin: TextIO) -> BinaryIO:
 async def _cancel_arguments(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
     ids = checked_arguments(args.ids, allow_any=args.allow_any_id)
     if args.dry_run:
-        stdout.write(
+        notice(
             f"{plural(len(ids), 'id')} ({len(set(ids))} distinct) would be cancelled; "
-            "nothing was sent (dry run)\n"
+            "nothing was sent (dry run)",
+            stderr,
         )
         return EXIT_OK
-    async with make_client(args) as client:
+    async with make_client(args, retry_notices=False) as client:
         result = await _with_progress(
             stderr,
             lambda on_progress: client.classify_runs.cancel_many(
@@ -134,6 +158,7 @@ async def _cancel_streamed(
         view.update(progress)
 
     count_in_background(source, counted)
+    printer = _outcome_printer(args, stdout)
     outcomes = client.classify_runs.cancel_iter(
         source.ids(),
         concurrency=args.concurrency,
@@ -146,10 +171,7 @@ async def _cancel_streamed(
         async with aclosing(cast(Any, outcomes)):
             async for outcome in outcomes:
                 summary.add(outcome)
-                if args.output == "json":
-                    stdout.write(outcome_json(outcome).decode() + "\n")
-                elif args.output == "id" and outcome.ok:
-                    stdout.write(outcome.id + "\n")
+                _show(printer, outcome)
     except (ExtendError, UsageError) as exc:  # a rejected key, a bad line in the file
         summary.stop(StopReason.ERROR, exc)
     except asyncio.CancelledError:  # Ctrl-C: report what was done
@@ -174,12 +196,26 @@ async def _with_progress(
         view.close()
 
 
+def _outcome_printer(args: argparse.Namespace, stdout: TextIO) -> Printer | None:
+    """Outcomes on stdout in the ``-o`` form; none for ``table``, whose summary (on
+    stderr) is the report."""
+    if args.output == "table":
+        return None
+    return Printer(stdout, args.output, OUTCOME_COLUMNS)
+
+
+def _show(printer: Printer | None, outcome: Any) -> None:
+    if printer is None:
+        return
+    if printer.form == "id" and not outcome.ok:
+        return  # `-o id`: the ids cancelled (or already terminal), for the next command
+    printer.show(outcome_data(outcome))
+
+
 def _print_outcomes(result: BulkCancelResult, args: argparse.Namespace, stdout: TextIO) -> None:
+    printer = _outcome_printer(args, stdout)
     for outcome in result:
-        if args.output == "json":
-            stdout.write(outcome_json(outcome).decode() + "\n")
-        elif args.output == "id" and outcome.ok:
-            stdout.write(outcome.id + "\n")
+        _show(printer, outcome)
     stdout.flush()
 
 
@@ -191,17 +227,17 @@ def _finish(
     stdout: TextIO,
     stderr: TextIO,
 ) -> int:
-    """The summary (on stdout, unless stdout carries data), then the error that stopped
-    the operation, once, and the exit status."""
+    """The summary (on stderr: counts, not data), then the error that stopped the
+    operation, once, and the exit status."""
     stdout.flush()
-    print_summary(summary, stdout if args.output == "table" else stderr, base_url=client.base_url)
+    print_summary(summary, stderr, base_url=client.base_url)
     if summary.stop_reason is StopReason.ERROR and summary.error is not None:
         error = summary.error
-        text = " ".join((str(error) if isinstance(error, UsageError) else one_line(error)).split())
         if isinstance(error, APIConnectionError):
-            text += f"; {connection_hint(client.base_url)}"
-        stderr.write(f"extend-client: error: {text}\n")
-        stderr.flush()
+            text = connection_problem(error, client.base_url, timeout_seconds(args))
+        else:
+            text = str(error) if isinstance(error, UsageError) else one_line(error)
+        error_line(text, stderr)
     return exit_status(summary)
 
 
@@ -227,24 +263,25 @@ async def _matching(
 
 
 async def _cancel_by_filter(
-    args: argparse.Namespace, *, stdin: TextIO, stdout: TextIO, stderr: TextIO
+    args: argparse.Namespace, *, stdin: TextIO | None, stdout: TextIO, stderr: TextIO
 ) -> int:
     statuses = tuple(dict.fromkeys(args.status)) if args.status else DEFAULT_STATUSES
     what = _describe(args, statuses)
-    async with make_client(args) as client:
+    async with make_client(args, retry_notices=False) as client:
         if args.dry_run:
-            printer = RunPrinter(stdout, args.output)
+            printer = Printer(stdout, args.output)
             matched = 0
             async for run in _matching(client, args, statuses):
                 matched += 1
                 printer.show(run)
-            note = stdout if args.output == "table" else stderr
-            note.write(
-                f"{plural(matched, 'run')} match ({what}); nothing was cancelled (dry run)\n"
+            stdout.flush()
+            notice(
+                f"{plural(matched, 'run')} match ({what}); nothing was cancelled (dry run)",
+                stderr,
             )
             return EXIT_OK
         if not args.yes:
-            if not stdin.isatty():
+            if stdin is None or not stdin.isatty():
                 raise UsageError(
                     f"refusing to cancel {what} without --yes (stdin is not a terminal "
                     "to confirm on); nothing was cancelled"
@@ -252,6 +289,8 @@ async def _cancel_by_filter(
             matched = 0
             async for _ in _matching(client, args, statuses):
                 matched += 1
+            if not matched:
+                return _nothing_to_cancel(f"no runs match ({what})", stderr)
             stderr.write(
                 f"Cancel {what}? {plural(matched, 'run')} match now. "
                 "This cannot be undone. [y/N] "
@@ -272,5 +311,7 @@ async def _cancel_by_filter(
                 on_progress=on_progress,
             ),
         )
+        if not len(result) and result.stop_reason is None:
+            return _nothing_to_cancel(f"no runs match ({what})", stderr)
         _print_outcomes(result, args, stdout)
         return _finish(Summary.of(result), args, client, stdout=stdout, stderr=stderr)

@@ -12,6 +12,10 @@ from typing import Any, TextIO
 
 from .._client import AsyncExtend
 from .._errors import InvalidInputError, MissingAPIKeyError
+from .._hooks import RequestEvent, ResponseEvent
+from .._options import DEFAULT_TIMEOUT
+from ._escape import printable
+from ._parser import safe_message
 
 __all__ = [
     "EXIT_FAILED",
@@ -22,9 +26,11 @@ __all__ = [
     "UsageError",
     "error_line",
     "make_client",
+    "notice",
     "plural",
     "read_answer",
     "run_async",
+    "timeout_seconds",
 ]
 
 PROG = "extend-client"
@@ -66,13 +72,72 @@ async def read_answer(stdin: TextIO) -> str:
 
 
 def error_line(message: str, stream: TextIO | None = None) -> None:
-    print(f"{PROG}: error: {message}", file=stream or sys.stderr, flush=True)
+    """``extend-client: error: ...`` on stderr, one line, escaped for the terminal, with
+    the command line's secrets and any URL userinfo masked."""
+    text = safe_message(" ".join(message.split()))
+    print(f"{PROG}: error: {text}", file=stream or sys.stderr, flush=True)
 
 
-def make_client(args: argparse.Namespace, **settings: Any) -> AsyncExtend:
-    """The client the global options describe (the key falls back to EXTEND_API_KEY)."""
+def notice(text: str, stream: TextIO | None = None) -> None:
+    """A line for the person at the terminal (a count, a confirmation, a retry), on
+    stderr so that stdout holds only data; escaped for the terminal."""
+    print(printable(text), file=stream or sys.stderr, flush=True)
+
+
+def timeout_seconds(args: argparse.Namespace) -> float:
+    """The per-attempt timeout in force: ``--timeout``, else the client's default."""
+    given = getattr(args, "timeout", None)
+    return float(given) if given is not None else float(DEFAULT_TIMEOUT.total or 60.0)
+
+
+class RetryNotices:
+    """``on_request`` / ``on_response`` hooks that say on stderr when an attempt is
+    retried, and why: a silent minute or three reads as a hang otherwise."""
+
+    def __init__(self, stream: TextIO, *, timeout: float) -> None:
+        self._stream = stream
+        self.attempts = 0  # set once the client says how many retries it makes
+        self._timeout = timeout
+        self._why: dict[tuple[str, str], str] = {}
+
+    def on_response(self, event: ResponseEvent) -> None:
+        key = (event.method, event.path)
+        if event.status is not None:
+            self._why[key] = f"a {event.status} answer"
+        elif event.error is not None and event.error.startswith("TimeoutError"):
+            self._why[key] = f"no answer within {self._timeout:g}s"
+        else:
+            self._why[key] = f"a connection error ({event.error})"
+
+    def on_request(self, event: RequestEvent) -> None:
+        if event.attempt < 2:
+            return
+        why = self._why.pop((event.method, event.path), "a failed attempt")
+        notice(
+            f"{PROG}: retrying {event.method} {event.path} after {why} "
+            f"(attempt {event.attempt} of {self.attempts})...",
+            self._stream,
+        )
+
+
+def make_client(
+    args: argparse.Namespace, *, retry_notices: bool = True, **settings: Any
+) -> AsyncExtend:
+    """The client the global options describe (the key falls back to EXTEND_API_KEY),
+    with ``--timeout`` / ``--max-retries``, and retry notices on stderr unless the caller
+    shows progress its own way (a bulk cancel)."""
+    timeout = getattr(args, "timeout", None)
+    max_retries = getattr(args, "max_retries", None)
+    if timeout is not None:
+        settings["timeout"] = timeout
+    if max_retries is not None:
+        settings["max_retries"] = max_retries
+    hooks = RetryNotices(sys.stderr, timeout=timeout_seconds(args))
+    if retry_notices:
+        settings.setdefault("on_request", hooks.on_request)
+        settings.setdefault("on_response", hooks.on_response)
     try:
-        return AsyncExtend(
+        client = AsyncExtend(
             api_key=args.api_key,
             base_url=args.base_url,
             region=args.region,
@@ -83,6 +148,8 @@ def make_client(args: argparse.Namespace, **settings: Any) -> AsyncExtend:
         raise UsageError("no API key: pass --api-key or set EXTEND_API_KEY") from None
     except InvalidInputError as exc:
         raise UsageError(str(exc)) from None
+    hooks.attempts = client.max_retries + 1
+    return client
 
 
 def run_async(command: Callable[[], Awaitable[int]]) -> int:

@@ -70,7 +70,7 @@ def demo_command(args: argparse.Namespace, *, stdout: TextIO) -> int:
         )
         synced = _cancel_one_with_the_sync_client(emulator, say)
         say()
-        say("Try it yourself:")
+        say("Try it yourself (in a checkout, after `source .venv/bin/activate`):")
         say("  extend-client emulator --port 8080 --seed-runs 3000 --rate-limit 200 \\")
         say("      --lost-response-rate 0.05 --reset-rate 0.05 --bad-gateway-rate 0.05")
         say(

@@ -24,6 +24,7 @@ from ._common import UsageError
 __all__ = [
     "RUN_ID_PREFIXES",
     "IdSource",
+    "check_id",
     "check_run_id",
     "checked_arguments",
     "count_in_background",
@@ -39,12 +40,17 @@ _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")
 _PLAIN_RUN_ID = re.compile(r"clr_[A-Za-z0-9_-]{1,251}")
 _SPACE_OR_COMMA = re.compile(r"[\s,]")
 _LINES_PER_YIELD = 512
-_PIPE_LIMIT = 1 << 20  # the longest line read from a pipe; ids are at most 255 characters
+# The longest line read from a file or a pipe (ids are at most 255 characters): a file
+# that is one huge line is refused after 1 MiB, not read into memory whole.
+LINE_LIMIT = 1 << 20
 
 
-def check_run_id(value: str, where: str, *, allow_any: bool) -> str:
-    """``value`` if it can be a run id, else a ``UsageError`` that names ``where``."""
-    if _PLAIN_RUN_ID.fullmatch(value) or (allow_any and _PLAIN_ID.fullmatch(value)):
+def check_id(value: str, where: str, *, what: str = "an id", allow_any: bool = False) -> str:
+    """``value`` if it can be an id, else a ``UsageError`` that names ``where``: the one
+    check every command makes before sending anything. Ids as the API issues them are
+    letters, digits, ``_`` and ``-``; ``allow_any`` lets through any other id that is
+    still safe in a URL path (for id forms added later)."""
+    if _PLAIN_ID.fullmatch(value):
         return value  # the usual case, and one that every check below would pass
     try:
         validate_id(value)
@@ -54,10 +60,18 @@ def check_run_id(value: str, where: str, *, allow_any: bool) -> str:
         return value
     if _SPACE_OR_COMMA.search(value):
         raise UsageError(
-            f"{where}: {value!r} is not a run id (give one id per argument or line, "
+            f"{where}: {value!r} is not {what} (give one id per argument or line, "
             "without spaces or commas)"
         )
-    if not value.startswith(RUN_ID_PREFIXES):
+    raise UsageError(f"{where}: {value!r} is not {what} (ids are letters, digits, _ and -)")
+
+
+def check_run_id(value: str, where: str, *, allow_any: bool) -> str:
+    """``value`` if it can be a run id (``clr_...``), else a ``UsageError`` naming ``where``."""
+    if _PLAIN_RUN_ID.fullmatch(value):
+        return value
+    check_id(value, where, what="a run id", allow_any=allow_any)
+    if not allow_any and not value.startswith(RUN_ID_PREFIXES):
         raise UsageError(
             f"{where}: {value!r} is not a run id (run ids start with "
             f"{' or '.join(RUN_ID_PREFIXES)}; --allow-any-id sends it anyway)"
@@ -104,7 +118,7 @@ class IdSource:
 
     async def _lines(self) -> AsyncIterator[bytes]:
         if not _waits_for_a_writer(self._stream):
-            for count, line in enumerate(_read_lines(self._stream, self.name), 1):
+            for count, line in enumerate(bounded_lines(self._stream, self.name), 1):
                 if count % _LINES_PER_YIELD == 0:
                     await asyncio.sleep(0)  # a chance for Ctrl-C and for requests
                 yield line
@@ -138,9 +152,11 @@ def count_in_background(source: IdSource, on_count: Callable[[int], None]) -> No
         try:
             with open(path, "rb") as file:
                 total = sum(
-                    1 for line in file if line.strip() and not line.lstrip().startswith(b"#")
+                    1
+                    for line in bounded_lines(file, path)
+                    if line.strip() and not line.lstrip().startswith(b"#")
                 )
-        except OSError:
+        except (OSError, UsageError):  # the reading itself reports a bad file
             return
         with contextlib.suppress(RuntimeError):  # the loop has closed: nobody to tell
             loop.call_soon_threadsafe(on_count, total)
@@ -165,18 +181,35 @@ def _is_regular_file(stream: BinaryIO) -> bool:
         return True  # no descriptor (an in-memory stream): read it directly
 
 
-def _read_lines(stream: BinaryIO, name: str) -> Iterator[bytes]:
-    try:
-        yield from stream
-    except OSError as exc:
-        raise UsageError(f"cannot read ids from {name}: {exc.strerror or exc}") from None
+def _too_long(number: int, name: str) -> UsageError:
+    return UsageError(
+        f"line {number} of {name} is longer than {LINE_LIMIT} bytes (1 MiB); no id is"
+    )
+
+
+def bounded_lines(stream: BinaryIO, name: str) -> Iterator[bytes]:
+    """The lines of ``stream``, each read with at most ``LINE_LIMIT`` bytes held: memory
+    stays flat however the file is laid out, and an overlong line is one ``UsageError``
+    naming its number."""
+    number = 0
+    while True:
+        try:
+            line = stream.readline(LINE_LIMIT + 1)
+        except OSError as exc:
+            raise UsageError(f"cannot read ids from {name}: {exc.strerror or exc}") from None
+        if not line:
+            return
+        number += 1
+        if len(line) > LINE_LIMIT:
+            raise _too_long(number, name)
+        yield line
 
 
 async def _pipe_lines(stream: BinaryIO, name: str) -> AsyncIterator[bytes]:
     """Lines of a pipe or terminal, read without blocking the event loop (so Ctrl-C is
     seen while the writer is slow)."""
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=_PIPE_LIMIT)
+    reader = asyncio.StreamReader(limit=LINE_LIMIT)
     descriptor = stream.fileno()
     was_blocking = os.get_blocking(descriptor)
     try:
@@ -184,15 +217,17 @@ async def _pipe_lines(stream: BinaryIO, name: str) -> AsyncIterator[bytes]:
             lambda: asyncio.StreamReaderProtocol(reader), stream
         )
     except (OSError, ValueError):  # not a pipe, socket or terminal: read it directly
-        for line in _read_lines(stream, name):
+        for line in bounded_lines(stream, name):
             yield line
         return
+    number = 0
     try:
         while True:
+            number += 1
             try:
                 line = await reader.readline()
             except ValueError:  # longer than the limit: no id is
-                raise UsageError(f"{name} has a line longer than {_PIPE_LIMIT} bytes") from None
+                raise _too_long(number, name) from None
             except OSError as exc:
                 raise UsageError(f"cannot read ids from {name}: {exc.strerror or exc}") from None
             if not line:

@@ -7,19 +7,20 @@ it ends); ``files`` uploads, lists, shows, deletes and downloads stored files.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-import orjson
-
-from .._converter import unstructure_request
 from .._errors import InvalidInputError
-from .._paths import validate_id
 from .._polling import DEFAULT_WAIT_DEADLINE
 from ..types import ClassifierRef, RunStatus
-from ._common import EXIT_FAILED, EXIT_OK, UsageError, make_client
+from ._common import EXIT_FAILED, EXIT_OK, PROG, UsageError, make_client, notice
+from ._ids import check_id
+from ._output import DELETED_COLUMNS, FILE_COLUMNS, Printer, add_output_option
+from ._progress import duration
 
 __all__ = ["PASSWORD_ENV", "dispatch", "register"]
 
@@ -27,6 +28,8 @@ PASSWORD_ENV = "EXTEND_FILE_PASSWORD"
 COMMANDS = ("classify", "files")
 
 AddConnectionOptions = Callable[..., None]
+# While `classify --wait` waits, a line on stderr this often says it still does.
+WAIT_NOTICE_SECONDS = 10.0
 
 
 def register(commands: Any, connection_options: AddConnectionOptions) -> None:
@@ -49,6 +52,7 @@ def register(commands: Any, connection_options: AddConnectionOptions) -> None:
         metavar="SECONDS",
         help="with --wait, give up after this (default %(default)g)",
     )
+    add_output_option(classify, default="json")
 
     files = commands.add_parser("files", help="upload, list, show, delete, download files")
     connection_options(files, in_command=True)
@@ -66,26 +70,32 @@ def register(commands: Any, connection_options: AddConnectionOptions) -> None:
         default=PASSWORD_ENV,
         help="environment variable holding a protected PDF's password (default %(default)s)",
     )
+    add_output_option(upload, default="json")
     listing = actions.add_parser("list", help="list files, newest first")
     connection_options(listing, in_command=True)
     listing.add_argument("--name-contains", metavar="TEXT")
     listing.add_argument(
         "--limit", type=int, default=100, help="at most this many (default %(default)s; 0: all)"
     )
-    listing.add_argument("--json", action="store_true", help="one JSON object per line")
-    for action, text in (("get", "print one file as JSON"), ("delete", "delete a file")):
+    add_output_option(listing)
+    listing.add_argument("--json", action="store_true", help="deprecated: the same as -o json")
+    for action, text, default in (
+        ("get", "print one file (JSON unless -o)", "json"),
+        ("delete", "delete a file (the confirmation on stderr)", "table"),
+    ):
         sub = actions.add_parser(action, help=text)
         connection_options(sub, in_command=True)
         sub.add_argument("id", metavar="FILE_ID")
+        add_output_option(sub, default=default)
     download = actions.add_parser("download", help="write a file's bytes to DEST")
     connection_options(download, in_command=True)
     download.add_argument("id", metavar="FILE_ID")
     download.add_argument("dest", metavar="DEST", help="a path, or - for stdout")
 
 
-async def dispatch(args: argparse.Namespace, *, stdout: TextIO) -> int:
+async def dispatch(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
     if args.command == "classify":
-        return await classify_command(args, stdout=stdout)
+        return await classify_command(args, stdout=stdout, stderr=stderr)
     handlers = {
         "upload": _upload,
         "list": _list,
@@ -93,14 +103,11 @@ async def dispatch(args: argparse.Namespace, *, stdout: TextIO) -> int:
         "delete": _delete,
         "download": _download,
     }
-    return await handlers[args.files_command](args, stdout)
+    return await handlers[args.files_command](args, stdout, stderr)
 
 
 def _checked_id(text: str) -> str:
-    try:
-        return validate_id(text)
-    except InvalidInputError as exc:
-        raise UsageError(str(exc)) from None
+    return check_id(text, "FILE_ID", what="a file id")
 
 
 def _local(path_text: str) -> Path:
@@ -110,39 +117,64 @@ def _local(path_text: str) -> Path:
     return path
 
 
-def _write_json(value: object, stdout: TextIO, *, indent: bool = True) -> None:
-    option = orjson.OPT_INDENT_2 if indent else 0
-    stdout.write(orjson.dumps(unstructure_request(value), option=option).decode() + "\n")
-
-
-async def classify_command(args: argparse.Namespace, *, stdout: TextIO) -> int:
+async def classify_command(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
     path = _local(args.path)
-    classifier = ClassifierRef(id=_checked_id(args.classifier), version=args.version)
+    classifier_id = check_id(args.classifier, "--classifier", what="a classifier id")
+    classifier = ClassifierRef(id=classifier_id, version=args.version)
+    started = time.monotonic()
     async with make_client(args) as client:
+        run = await client.classify_runs.create(file=path, classifier=classifier)
+        # The id first, on stderr: whatever happens next, the run can be found again.
+        notice(f"created run {run.id}", stderr)
         if args.wait:
-            run = await client.classify_runs.create_and_wait(
-                file=path, classifier=classifier, deadline=args.deadline
-            )
-        else:
-            run = await client.classify_runs.create(file=path, classifier=classifier)
-    _write_json(run, stdout)
+            run = await _wait(client, run.id, args.deadline - (time.monotonic() - started), stderr)
+    Printer(stdout, args.output).show(run)
     return EXIT_FAILED if args.wait and run.status != RunStatus.PROCESSED else EXIT_OK
 
 
-async def _upload(args: argparse.Namespace, stdout: TextIO) -> int:
+async def _wait(client: Any, run_id: str, deadline: float, stderr: TextIO) -> Any:
+    """Wait for the run, saying so on stderr now and then; on Ctrl-C, say which run goes
+    on (the caller exits 130)."""
+    notice(f"waiting for {run_id} to end (Ctrl-C stops waiting; the run goes on)", stderr)
+    started = time.monotonic()
+
+    async def still_waiting() -> None:
+        while True:
+            await asyncio.sleep(WAIT_NOTICE_SECONDS)
+            elapsed = duration(time.monotonic() - started)
+            notice(f"still waiting for {run_id} ({elapsed})", stderr)
+
+    ticker = asyncio.create_task(still_waiting())
+    try:
+        return await client.classify_runs.wait(run_id, deadline=max(deadline, 0.001))
+    except asyncio.CancelledError:
+        notice(
+            f"{PROG}: stopped waiting for run {run_id}; it goes on "
+            f"(`{PROG} runs cancel {run_id}` stops it)",
+            stderr,
+        )
+        raise
+    finally:
+        ticker.cancel()
+
+
+async def _upload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     path = _local(args.path)
     password = os.environ.get(args.password_env) or None
     async with make_client(args) as client:
         uploaded = await client.files.upload(
             path, name=args.name, password=password, convert_to_pdf=args.convert_to_pdf or None
         )
-    _write_json(uploaded, stdout)
+    Printer(stdout, args.output, FILE_COLUMNS).show(uploaded)
     return EXIT_OK
 
 
-async def _list(args: argparse.Namespace, stdout: TextIO) -> int:
+async def _list(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    if args.json:
+        args.output = "json"
     if args.limit < 0:
         raise UsageError("--limit must be 0 (no limit) or more")
+    printer = Printer(stdout, args.output, FILE_COLUMNS)
     shown = 0
     more = False
     async with make_client(args) as client:
@@ -155,36 +187,34 @@ async def _list(args: argparse.Namespace, stdout: TextIO) -> int:
                 more = True
                 break
             shown += 1
-            if args.json:
-                _write_json(file, stdout, indent=False)
-            else:
-                stdout.write(
-                    f"{file.id}  {file.type or '-'!s:<5}  {file.name}  "
-                    f"{file.created_at.isoformat(timespec='seconds')}\n"
-                )
-    if not args.json:
-        note = " (more match: raise --limit, or --limit 0 for all)" if more else ""
-        stdout.write(f"{shown} files{note}\n")
+            printer.show(file)
+    # A count, not data: on stderr, so `files list | wc -l` counts files.
+    note = " (more match: raise --limit, or --limit 0 for all)" if more else ""
+    stdout.flush()
+    notice(f"{shown} file{'' if shown == 1 else 's'}{note}", stderr)
     return EXIT_OK
 
 
-async def _get(args: argparse.Namespace, stdout: TextIO) -> int:
+async def _get(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     file_id = _checked_id(args.id)
     async with make_client(args) as client:
         file = await client.files.get(file_id)
-    _write_json(file, stdout)
+    Printer(stdout, args.output, FILE_COLUMNS).show(file)
     return EXIT_OK
 
 
-async def _delete(args: argparse.Namespace, stdout: TextIO) -> int:
+async def _delete(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     file_id = _checked_id(args.id)
     async with make_client(args) as client:
         deleted = await client.files.delete(file_id)
-    stdout.write(f"deleted {deleted.id}\n")
+    if args.output == "table":  # the confirmation is no data: on stderr
+        notice(f"deleted {deleted.id}", stderr)
+    else:
+        Printer(stdout, args.output, DELETED_COLUMNS).show(deleted)
     return EXIT_OK
 
 
-async def _download(args: argparse.Namespace, stdout: TextIO) -> int:
+async def _download(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     file_id = _checked_id(args.id)
     async with make_client(args) as client:
         if args.dest == "-":
@@ -195,5 +225,5 @@ async def _download(args: argparse.Namespace, stdout: TextIO) -> int:
             written = await client.files.download(file_id, args.dest)
         except InvalidInputError as exc:  # DEST refused before anything was sent
             raise UsageError(str(exc)) from None
-    stdout.write(f"wrote {written} bytes to {args.dest}\n")
+    notice(f"wrote {written} bytes to {args.dest}", stderr)
     return EXIT_OK

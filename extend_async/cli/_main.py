@@ -15,9 +15,18 @@ from .._version import __version__
 from ..bulk import DEFAULT_CONCURRENCY
 from ..types import RunStatus
 from ..webhooks import DEFAULT_TOLERANCE
-from ._common import EXIT_FAILED, EXIT_USAGE, PROG, UsageError, error_line, run_async
-from ._output import add_output_option
-from ._report import connection_hint
+from ._common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    PROG,
+    UsageError,
+    error_line,
+    run_async,
+    timeout_seconds,
+)
+from ._output import OutputError, add_output_option
+from ._parser import Parser, hide_secrets_of, parse_arguments
+from ._report import connection_problem
 from ._webhooks import DEFAULT_SECRET_ENV
 
 # 128 + SIGPIPE, what a shell reports for a writer whose reader went away.
@@ -41,6 +50,14 @@ def _connection_options(parser: argparse.ArgumentParser, *, in_command: bool) ->
     group.add_argument(
         "--workspace", default=default, metavar="WS_ID", help="workspace ($EXTEND_WORKSPACE_ID)"
     )
+    group.add_argument(
+        "--timeout", type=_positive_float, default=default, metavar="SECONDS",
+        help="seconds to wait for each attempt's answer (default 60)",
+    )  # fmt: skip
+    group.add_argument(
+        "--max-retries", type=_retries, default=default, metavar="N",
+        help="retries after a timeout, a lost connection, a 429 or a 5xx (default 2)",
+    )  # fmt: skip
 
 
 def _positive_int(text: str) -> int:
@@ -50,6 +67,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _retries(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 
@@ -84,18 +111,30 @@ def _seconds_or_zero(text: str) -> float:
 
 
 def _status(text: str) -> str:
-    value = text.upper()
+    """A run status in any case, normalized to the API's upper case; anything else is
+    refused before a request, with the list of valid values."""
+    value = text.strip().upper()
     if value not in _STATUSES:
-        raise argparse.ArgumentTypeError(f"must be one of {', '.join(_STATUSES)}")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a run status (one of {', '.join(_STATUSES)}, in any case)"
+        )
     return value
 
 
 EXIT_TABLE = (
-    "Exit status: 0 every run ended cancelled or already terminal (watch: PROCESSED); "
-    "1 some did not (failed, not found, not attempted), an API error, the cancel prompt "
-    "was declined, or a watched run ended FAILED or CANCELLED; 2 bad arguments or input; "
-    "130 interrupted."
+    "Exit status: 0 done (cancel: every run ended cancelled or already terminal, or "
+    "there was nothing to cancel; watch: PROCESSED); 1 some runs were not cancelled, an "
+    "API error, the cancel prompt was declined, or a watched run ended FAILED or "
+    "CANCELLED; 2 bad arguments or input (nothing sent); 130 interrupted."
 )
+
+
+def _allow_any_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-any-id",
+        action="store_true",
+        help="accept ids without the clr_ prefix too (for id forms added later)",
+    )
 
 
 def _add_cancel(commands: Any) -> None:
@@ -111,11 +150,7 @@ def _add_cancel(commands: Any) -> None:
     _connection_options(cancel, in_command=True)
     cancel.add_argument("ids", nargs="*", metavar="ID", help="run ids (clr_...)")
     cancel.add_argument("--from-file", metavar="FILE", help="read ids from FILE, - for stdin")
-    cancel.add_argument(
-        "--allow-any-id",
-        action="store_true",
-        help="send ids without the clr_ prefix too (for id forms added later)",
-    )
+    _allow_any_id(cancel)
     filters = cancel.add_argument_group("cancel by filter")
     filters.add_argument("--status", action="append", type=_status, help="repeatable")
     filters.add_argument("--classifier", metavar="CL_ID")
@@ -136,14 +171,28 @@ def _add_cancel(commands: Any) -> None:
         "--deadline", type=_positive_float, metavar="SECONDS", help="stop sending after this"
     )
     add_output_option(cancel)
-    cancel.add_argument("--json", action="store_true", help="the same as -o json")
+    cancel.add_argument("--json", action="store_true", help="deprecated: the same as -o json")
 
 
 def _add_get(commands: Any) -> None:
     get = commands.add_parser("get", help="print one run (JSON unless -o)")
     _connection_options(get, in_command=True)
     get.add_argument("id", metavar="ID")
+    _allow_any_id(get)
     add_output_option(get, default="json")
+
+
+def _add_delete(commands: Any) -> None:
+    delete = commands.add_parser(
+        "delete",
+        help="delete a run and its data, permanently",
+        description="Delete a run and all its data, permanently. The confirmation goes "
+        "to stderr; with -o json|yaml|id|markdown the API's answer goes to stdout.",
+    )
+    _connection_options(delete, in_command=True)
+    delete.add_argument("id", metavar="ID")
+    _allow_any_id(delete)
+    add_output_option(delete)
 
 
 def _add_list(commands: Any) -> None:
@@ -156,7 +205,7 @@ def _add_list(commands: Any) -> None:
         "--limit", type=int, default=100, help="at most this many (default %(default)s; 0: all)"
     )
     add_output_option(listing)
-    listing.add_argument("--json", action="store_true", help="the same as -o json")
+    listing.add_argument("--json", action="store_true", help="deprecated: the same as -o json")
 
 
 def _add_watch(commands: Any, *, what: str) -> None:
@@ -168,6 +217,8 @@ def _add_watch(commands: Any, *, what: str) -> None:
     )
     _connection_options(watch, in_command=True)
     watch.add_argument("id", metavar="ID")
+    if what == "run":
+        _allow_any_id(watch)
     watch.add_argument(
         "--interval", type=_positive_float, default=2.0, metavar="SECONDS",
         help="between polls (default %(default)s)",
@@ -205,7 +256,7 @@ def _add_webhooks(commands: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="Cancel, fetch, list and watch Extend classify runs; watch batches; "
         "verify webhooks; serve a local emulator.",
@@ -215,19 +266,24 @@ def build_parser() -> argparse.ArgumentParser:
     _connection_options(parser, in_command=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    runs = commands.add_parser("runs", help="runs get | list | watch | cancel")
+    runs = commands.add_parser("runs", help="runs get | list | watch | cancel | delete")
     run_actions = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
     for add in (_add_get, _add_list, _add_cancel):
         add(run_actions)
     _add_watch(run_actions, what="run")
+    _add_delete(run_actions)
 
-    batches = commands.add_parser("batches", help="batches get | watch")
+    batches = commands.add_parser("batches", help="batches get | watch | list")
     batch_actions = batches.add_subparsers(dest="batches_command", required=True, metavar="ACTION")
     batch_get = batch_actions.add_parser("get", help="print one batch (JSON unless -o)")
     _connection_options(batch_get, in_command=True)
     batch_get.add_argument("id", metavar="ID")
     add_output_option(batch_get, default="json")
     _add_watch(batch_actions, what="batch")
+    batch_list = batch_actions.add_parser(
+        "list", help="(the API lists no batches: see runs list --batch)"
+    )
+    _connection_options(batch_list, in_command=True)
 
     # The first commands, kept at the top level: the same as ``runs cancel|get|list``.
     for add in (_add_cancel, _add_get, _add_list):
@@ -253,12 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``extend-client`` with ``argv`` (default: the process's arguments)."""
     arguments = list(sys.argv[1:] if argv is None else argv)
+    hide_secrets_of(arguments)
     if arguments[:1] == ["emulator"]:
         from ..testing.__main__ import main as serve  # the emulator only when asked for
 
         return serve(arguments[1:], prog=f"{PROG} emulator")
     try:
-        args = build_parser().parse_args(arguments)
+        args = parse_arguments(build_parser(), arguments)
     except SystemExit as exc:  # --help, or argparse's own usage error
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     # The CLI reports what went wrong itself, once; the library's warnings (a bulk cancel
@@ -270,10 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         error_line(str(exc))
         return EXIT_USAGE
     except APIConnectionError as exc:
-        error_line(f"{' '.join(str(exc).split())}; {connection_hint(_base_url(args))}")
+        error_line(connection_problem(exc, _base_url(args), timeout_seconds(args)))
         return EXIT_FAILED
-    except ExtendError as exc:
-        error_line(" ".join(str(exc).split()))
+    except (ExtendError, OutputError) as exc:
+        error_line(str(exc))
         return EXIT_FAILED
     except BrokenPipeError:
         # The reader went away (`extend-client list | head`): stop quietly, as Unix tools
@@ -306,6 +363,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ._runs import get_command
 
         return run_async(lambda: get_command(args, stdout=stdout))
+    if command == "delete":
+        from ._runs import delete_command
+
+        return run_async(lambda: delete_command(args, stdout=stdout, stderr=stderr))
     if command == "list":
         from ._runs import list_command
 
@@ -318,6 +379,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ._runs import get_batch_command
 
         return run_async(lambda: get_batch_command(args, stdout=stdout))
+    if command == "batches list":
+        from ._runs import batches_list_command
+
+        return run_async(lambda: batches_list_command(args))
     if command == "batches watch":
         from ._watch import watch_batch_command
 
@@ -330,7 +395,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command in ("classify", "files"):
         from ._local_files import dispatch
 
-        return run_async(lambda: dispatch(args, stdout=stdout))
+        return run_async(lambda: dispatch(args, stdout=stdout, stderr=stderr))
     if command == "emulator":  # only reached with connection options before it
         raise UsageError("the emulator takes its own options: extend-client emulator --help")
     from ._demo import demo_command

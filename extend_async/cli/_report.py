@@ -5,15 +5,22 @@ from __future__ import annotations
 import time
 from typing import Any, TextIO
 
-import orjson
 from attrs import Factory, define
 
-from .._errors import APIConnectionError
+from .._errors import APIConnectionError, APITimeoutError
 from ..bulk import BulkCancelResult, CancelOutcome, OutcomeKind, StopReason
 from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, plural
+from ._escape import printable
 from ._progress import duration
 
-__all__ = ["Summary", "connection_hint", "exit_status", "outcome_json", "print_summary"]
+__all__ = [
+    "Summary",
+    "connection_hint",
+    "connection_problem",
+    "exit_status",
+    "outcome_data",
+    "print_summary",
+]
 
 # Problem ids listed under the summary; --json gives every outcome.
 MAX_LISTED = 20
@@ -27,18 +34,17 @@ _LABELS = {
 }
 
 
-def outcome_json(outcome: CancelOutcome) -> bytes:
-    """One outcome as a JSON object on one line."""
-    data: dict[str, Any] = {
+def outcome_data(outcome: CancelOutcome) -> dict[str, Any]:
+    """One outcome as JSON-ready data, with camelCase keys like every other ``-o json``."""
+    return {
         "index": outcome.index,
         "id": outcome.id,
         "kind": outcome.kind.value,
         "status": None if outcome.status is None else str(outcome.status),
         "attempts": outcome.attempts,
-        "duplicate_of": outcome.duplicate_of,
+        "duplicateOf": outcome.duplicate_of,
         "error": None if outcome.error is None else one_line(outcome.error),
     }
-    return orjson.dumps(data)
 
 
 def one_line(error: BaseException) -> str:
@@ -48,6 +54,17 @@ def one_line(error: BaseException) -> str:
 
 def connection_hint(base_url: str) -> str:
     return f"cannot reach {base_url}; change it with --base-url or EXTEND_BASE_URL"
+
+
+def connection_problem(error: APIConnectionError, base_url: str, timeout: float) -> str:
+    """What went wrong, in words that tell a silent server from an unreachable one."""
+    if isinstance(error, APITimeoutError) and error.sent:
+        return (
+            f"no answer within {timeout:g}s from {base_url} to {error.method} {error.path} "
+            f"({plural(error.attempts, 'attempt')}): the server was reached but did not "
+            "answer; raise --timeout, or try again later"
+        )
+    return f"{' '.join(str(error).split())}; {connection_hint(base_url)}"
 
 
 @define
@@ -166,8 +183,9 @@ def print_summary(summary: Summary, stream: TextIO, *, base_url: str) -> None:
             lines.append(f"  {outcome.id}  {why}")
         if summary.problem_count > len(summary.problems):
             rest = summary.problem_count - len(summary.problems)
-            lines.append(f"  ... and {rest} more (--json lists every id)")
+            lines.append(f"  ... and {rest} more (-o json lists every id)")
     if summary.unreachable:
         lines.append(connection_hint(base_url))
-    stream.write("\n".join(lines) + "\n")
+    # Error texts come from the server: escaped, line by line.
+    stream.write("\n".join(printable(line) for line in lines) + "\n")
     stream.flush()

@@ -14,32 +14,26 @@ from typing import Any, TextIO
 
 import anyio
 
-from .._errors import InvalidInputError
-from .._paths import validate_id
-from ._common import EXIT_FAILED, EXIT_OK, UsageError, make_client
-from ._output import RunPrinter, colour_enabled, paint
+from ._common import EXIT_FAILED, EXIT_OK, make_client
+from ._escape import printable
+from ._ids import check_id
+from ._output import Printer, colour_enabled, paint
 from ._progress import duration
+from ._runs import run_id_argument
 
 __all__ = ["watch_batch_command", "watch_run_command"]
 
 
 async def watch_run_command(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
-    run_id = _checked(args.id)
+    run_id = run_id_argument(args)
     async with make_client(args) as client:
         return await _watch(lambda: client.classify_runs.get(run_id), args, stdout, stderr)
 
 
 async def watch_batch_command(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
-    batch_id = _checked(args.id)
+    batch_id = check_id(args.id, "ID", what="a batch id")
     async with make_client(args) as client:
         return await _watch(lambda: client.batch_runs.get(batch_id), args, stdout, stderr)
-
-
-def _checked(value: str) -> str:
-    try:
-        return validate_id(value)
-    except InvalidInputError as exc:
-        raise UsageError(str(exc)) from None
 
 
 async def _watch(
@@ -53,7 +47,7 @@ async def _watch(
         item = await fetch()
         status = str(item.status)
         line = (
-            f"{item.id}  {paint(status, status, colour=colour)}  "
+            f"{printable(item.id)}  {paint(printable(status), status, colour=colour)}  "
             f"{duration(time.monotonic() - started)}"
         )
         if live:
@@ -68,5 +62,5 @@ async def _watch(
         await anyio.sleep(args.interval)
     if live:
         stderr.write("\n")
-    RunPrinter(stdout, args.output, indent=args.output == "json").show(item)
+    Printer(stdout, args.output).show(item)
     return EXIT_OK if status == "PROCESSED" else EXIT_FAILED

@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping, Sequence
+import asyncio
+import logging
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from functools import cached_property, partial
 from os import PathLike
 from typing import Any, TypedDict
 
 from attrs import evolve
 
-from .._errors import InvalidInputError, NotFoundError
+from .._errors import APIStatusError, BadRequestError, ExtendError, InvalidInputError, NotFoundError
 from .._options import CLASSIFY_SYNC_TIMEOUT, TimeoutArg
 from .._pagination import AsyncPager
 from .._paths import path
-from .._polling import DEFAULT_WAIT_DEADLINE, PollPolicy, check_deadline, check_policy, poll_until
+from .._polling import (
+    DEFAULT_WAIT_CONCURRENCY,
+    DEFAULT_WAIT_DEADLINE,
+    PollPolicy,
+    WaitTimeoutError,
+    check_concurrency,
+    check_deadline,
+    check_policy,
+    poll_many,
+    poll_until,
+)
 from .._raw import with_raw
 from .._send import CANCEL_REFUSALS, deleted_by_lost_attempt, recover_cancel
 from .._types import Body, Headers, Query
@@ -54,6 +74,8 @@ from ._batch import BatchInputArg, batch_body
 from .files import AsyncFiles
 
 __all__ = ["AsyncClassifyRuns", "AsyncClassifyRunsWithRawResponse"]
+
+_log = logging.getLogger("extend_async")
 
 _STATUSES = frozenset(s.value for s in RunStatus)
 _SOURCES = frozenset(s.value for s in RunSource)
@@ -107,7 +129,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
     async def create(
         self,
         *,
-        file: FileInput | FileInputDict | PathLike[str],
+        file: FileInput | FileInputDict | str | PathLike[str],
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
@@ -123,24 +145,34 @@ class AsyncClassifyRuns(AsyncAPIResource):
         Give exactly one of ``classifier`` (a ``ClassifierRef`` or a classifier id) and
         ``config`` (an inline ``ClassifyConfig``). Lower ``priority`` values run first when
         rate limiting is in effect. ``metadata`` (at most 10 KB of JSON) is echoed back.
-        ``file`` may be a local ``Path``: it is uploaded first (``client.files.upload``)
-        and the run refers to the uploaded file by id.
+        ``file`` may be a local path (``str`` or ``Path``): it is uploaded first
+        (``client.files.upload``) and the run refers to the uploaded file by id. If the
+        API then refuses the run (a 4xx: an unknown classifier, a bad config), the
+        uploaded file is deleted before the error is raised; after an error that leaves
+        the run's fate unknown (a lost connection, a timeout, a 5xx) it is kept, since a
+        run may have started on it.
         """
         # The other inputs are checked before anything is uploaded.
         _run_body(file=FileFromId(id="file_"), classifier=classifier, config=config,
                   metadata=metadata)  # fmt: skip
-        if isinstance(file, PathLike):
-            file = await self._upload(file, timeout, max_retries)
+        if priority is not None and (isinstance(priority, bool) or not isinstance(priority, int)):
+            raise InvalidInputError(f"priority must be an int, got {priority!r}")
+        uploaded: FileFromId | None = None
+        if isinstance(file, str | PathLike):
+            file = uploaded = await self._upload(file, timeout, max_retries)
         body = _run_body(file=file, classifier=classifier, config=config, metadata=metadata)
         if priority is not None:
-            if isinstance(priority, bool) or not isinstance(priority, int):
-                raise InvalidInputError(f"priority must be an int, got {priority!r}")
             body["priority"] = priority
-        return await self._requester.request(
-            "POST", "/classify_runs", json=body, cast_to=ClassifyRun,
-            timeout=timeout, max_retries=max_retries, idempotent=False,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
-        )  # fmt: skip
+        try:
+            return await self._requester.request(
+                "POST", "/classify_runs", json=body, cast_to=ClassifyRun,
+                timeout=timeout, max_retries=max_retries, idempotent=False,
+                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            )  # fmt: skip
+        except APIStatusError as refused:
+            if uploaded is not None and _surely_refused(refused):
+                await self._discard_upload(uploaded.id, timeout)
+            raise
 
     async def classify(
         self,
@@ -228,7 +260,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
     async def create_and_wait(
         self,
         *,
-        file: FileInput | FileInputDict | PathLike[str],
+        file: FileInput | FileInputDict | str | PathLike[str],
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
@@ -261,13 +293,111 @@ class AsyncClassifyRuns(AsyncAPIResource):
         }  # fmt: skip
         return await self._poll(url, run, limit, policy, request)
 
+    async def wait_many(
+        self,
+        ids: Iterable[str],
+        *,
+        deadline: float | None = DEFAULT_WAIT_DEADLINE,
+        poll: PollPolicy | None = None,
+        concurrency: int = DEFAULT_WAIT_CONCURRENCY,
+        cancel_on_timeout: bool = False,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> list[ClassifyRun]:
+        """Wait for many runs at once; the finished runs, in the order of ``ids``.
+
+        Each run is polled on the ``poll`` schedule (as ``wait`` does), with at most
+        ``concurrency`` polls in flight and one ``deadline`` for all (seconds from the
+        call; ``None``: no limit). A repeated id is polled once. At the deadline, with
+        ``cancel_on_timeout=False`` (the default), ``WaitTimeoutError`` is raised and its
+        ``.last`` is the list of every run as last seen, in input order (the finished
+        ones final); the runs go on. With ``cancel_on_timeout=True``, each run still
+        going is cancelled and the list is returned: the cancelled run, or the run as it
+        is when the cancel was refused (it ended meanwhile, or it is still PENDING).
+        Any other error (an unknown id, a rejected key) stops every wait and is raised.
+        ``timeout`` and ``max_retries`` apply to each request.
+        """
+        if isinstance(ids, str | bytes):
+            raise InvalidInputError("ids must be a collection of run ids, not one string")
+        wanted = list(ids)
+        urls = {id: path("/classify_runs/{}", id) for id in wanted}  # every id checked first
+        limit = check_deadline(deadline)
+        policy = check_policy(poll)
+        slots = check_concurrency(concurrency)
+        request: dict[str, Any] = {
+            "timeout": timeout, "max_retries": max_retries, "extra_headers": extra_headers,
+            "extra_query": extra_query, "extra_body": extra_body,
+        }  # fmt: skip
+
+        def fetcher(url: str) -> Callable[[], Awaitable[ClassifyRun]]:
+            return partial(self._requester.request, "GET", url, cast_to=ClassifyRun, **request)
+
+        distinct = list(urls)
+        waited = await poll_many(
+            [fetcher(urls[id]) for id in distinct],
+            lambda run: run.is_terminal,
+            describe=lambda run: f"classify run {run.id} still {run.status}",
+            deadline=limit,
+            policy=policy,
+            concurrency=slots,
+        )
+        late = [w for w in waited if isinstance(w, WaitTimeoutError)]
+        if late and cancel_on_timeout:
+            ends = dict(zip(distinct, waited, strict=True))
+            going = [id for id, w in ends.items() if isinstance(w, WaitTimeoutError)]
+            gate = asyncio.Semaphore(slots)  # cancels in flight, as for the polls
+
+            async def stop(id: str) -> ClassifyRun:
+                async with gate:
+                    return await self._cancel_or_get(id, request)
+
+            ends.update(zip(going, await asyncio.gather(*map(stop, going)), strict=True))
+            return [_run_of(ends[id]) for id in wanted]
+        seen = {id: _run_of(w) for id, w in zip(distinct, waited, strict=True)}
+        runs = [seen[id] for id in wanted]
+        if late:
+            first = late[0]
+            raise WaitTimeoutError(
+                f"{len(late)} of {len(distinct)} classify runs still going after "
+                f"{first.elapsed:.2f} s (deadline {limit:g} s); the runs continue",
+                last=runs,
+                elapsed=max(w.elapsed for w in late),
+                polls=sum(w.polls for w in late),
+            )
+        return runs
+
+    async def _cancel_or_get(self, id: str, request: Mapping[str, Any]) -> ClassifyRun:
+        try:
+            return await self.cancel(id, **request)
+        except BadRequestError:  # it ended meanwhile, or it is PENDING: as it is now
+            return await self.get(id, **request)
+
     async def _upload(
-        self, file: PathLike[str], timeout: TimeoutArg, max_retries: int | None
+        self, file: str | PathLike[str], timeout: TimeoutArg, max_retries: int | None
     ) -> FileFromId:
+        if isinstance(file, str) and file.startswith(("http://", "https://")):
+            raise InvalidInputError(
+                "file is a URL, not a local path: pass FileFromUrl(url=...) to classify it"
+            )
         uploaded = await AsyncFiles(self._requester).upload(
             file, timeout=timeout, max_retries=max_retries
         )
         return FileFromId(id=uploaded.id)
+
+    async def _discard_upload(self, file_id: str, timeout: TimeoutArg) -> None:
+        """Delete a file uploaded for a run the API refused; a failure is only logged
+        (the caller gets the refusal, which is what matters)."""
+        try:
+            await AsyncFiles(self._requester).delete(file_id, timeout=timeout)
+        except ExtendError as exc:
+            _log.warning(
+                "could not delete %s, uploaded for a refused classify run: %s",
+                file_id,
+                type(exc).__name__,
+            )
 
     async def _poll(
         self,
@@ -448,6 +578,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         max_rate: float | None = None,
         deadline: float | None = None,
         on_progress: Callable[[BulkProgress], None] | None = None,
+        progress: bool = False,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
         extra_headers: Headers | None = None,
@@ -466,13 +597,15 @@ class AsyncClassifyRuns(AsyncAPIResource):
         collection that were never read get their outcomes when the result is first
         read). If the call is cancelled, ``BulkCancelInterrupted`` is raised with the
         partial result as ``.result``. ``on_progress`` gets a ``BulkProgress`` after each
-        outcome settled before a stop.
+        outcome settled before a stop. ``progress=True`` shows a live bar (``tqdm.auto``,
+        a widget in Jupyter, with the ``notebook`` extra installed) or else a line on
+        stderr.
         """
         calls = self._bulk(
             concurrency, max_rate, deadline, on_progress, timeout, max_retries,
             extra_headers, extra_query, extra_body,
         )  # fmt: skip
-        return await bulk.cancel_many(ids, **calls)
+        return await bulk.cancel_many(ids, **calls, progress=progress)
 
     def cancel_iter(
         self,
@@ -515,6 +648,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         max_rate: float | None = None,
         deadline: float | None = None,
         on_progress: Callable[[BulkProgress], None] | None = None,
+        progress: bool = False,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
         extra_headers: Headers | None = None,
@@ -527,7 +661,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         listed oldest first, and listed again after the last page until a pass finds no
         new run, so a run a shifting cursor skipped is still found. Settings and result
         as for ``cancel_many`` (``BulkProgress.total`` is ``None``: the count is not known
-        in advance).
+        in advance), ``progress=True`` included.
         """
         if status is None:
             statuses: tuple[str, ...] = (RunStatus.PENDING.value, RunStatus.PROCESSING.value)
@@ -560,7 +694,9 @@ class AsyncClassifyRuns(AsyncAPIResource):
             )  # fmt: skip
             return await pager.fetch_page(token)
 
-        return await bulk.cancel_all(statuses=statuses, list_page=list_page, **calls)
+        return await bulk.cancel_all(
+            statuses=statuses, list_page=list_page, **calls, progress=progress
+        )
 
     def _bulk(
         self,
@@ -599,6 +735,19 @@ class AsyncClassifyRuns(AsyncAPIResource):
     def with_raw_response(self) -> AsyncClassifyRunsWithRawResponse:
         """The same methods, returning a ``RawResponse`` (status, headers, request id)."""
         return AsyncClassifyRunsWithRawResponse(self)
+
+
+def _surely_refused(error: APIStatusError) -> bool:
+    """A 4xx to a create none of whose earlier attempts may have landed: no run was made."""
+    return 400 <= error.status_code < 500 and not error.after_lost_attempt
+
+
+def _run_of(outcome: ClassifyRun | WaitTimeoutError) -> ClassifyRun:
+    """The run a wait ended with: the finished one, or the last seen at the deadline."""
+    if isinstance(outcome, WaitTimeoutError):
+        last: ClassifyRun = outcome.last
+        return last
+    return outcome
 
 
 class _BulkCalls(TypedDict):

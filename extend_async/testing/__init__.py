@@ -50,9 +50,16 @@ Emulator choices where the documentation is silent, and the knob for each:
   temporary file past 1 MiB) and answers ``413 FILE_TOO_LARGE`` past ``max_upload_bytes``
   (100 MiB); ``GET /files`` (``nameContains``, ``sortDir``, cursor pages), ``GET`` and
   ``DELETE /files/{id}`` are per workspace. A file's ``presignedUrl`` serves its bytes
-  without the API key until ``presigned_url_seconds`` (15 minutes) pass, then answers 403.
-  A run created with ``{"id": "file_..."}`` of an uploaded file refers to it (its name,
-  type and page count); ``emu.files`` holds the uploads (``FileRecord``, ``.read()``).
+  without the API key until ``presigned_url_seconds`` (15 minutes) pass, then answers 403;
+  at most ``max_presigned_urls`` (10,000) are valid at once, the oldest going first, and
+  expired ones are forgotten. A malformed multipart body is ``400 INVALID_REQUEST``
+  (``retryable: false``), and so is a file name with a control character (CR, LF, NUL...):
+  refused rather than cleaned up; a download's ``Content-Disposition`` carries the name
+  as RFC 6266 ``filename*``. At most ``max_uploads`` (10,000) files are held at once:
+  past it an upload is refused with ``400 UPLOAD_LIMIT_REACHED`` until files are deleted
+  (change either with ``emu.configure(...)``). A run created with ``{"id": "file_..."}``
+  of an uploaded file refers to it (its name, type and page count); ``emu.files`` holds
+  the uploads (``FileRecord``, ``.read()``).
 * ``nextPageToken`` is an opaque cursor past the last item of the page and is absent on
   the last page. ``fileNameContains`` matches case-insensitively.
 * Timestamps carry microseconds (``2026-03-01T12:00:00.123456Z``) and never tie: each

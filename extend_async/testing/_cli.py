@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from ..cli._parser import Parser, parse_arguments
 from ._emulator import ExtendEmulator
 from ._faults import FaultConfig
 from ._lifecycle import Lifecycle
@@ -29,6 +30,9 @@ __all__ = [
 
 # Read when --webhook-secret is not given, so the secret need not show in `ps`.
 WEBHOOK_SECRET_ENV = "EXTEND_WEBHOOK_SECRET"
+# How a shell reports a process ended by Ctrl-C (128 + SIGINT); SIGTERM, a service
+# manager's way to ask for a stop, is a clean stop: 0.
+EXIT_INTERRUPTED = 130
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -135,7 +139,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=prog or "python -m extend_async.testing",
         description="Serve a local emulator of the Extend API (classify endpoints).",
     )
@@ -194,15 +198,22 @@ def emulator_from_args(args: argparse.Namespace) -> ExtendEmulator:
 
 async def serve(
     emulator: ExtendEmulator, *, seed_runs: int = 0, seed_status: str = "PROCESSING"
-) -> None:
-    """Serve until SIGINT or SIGTERM, printing where and with which key."""
+) -> signal.Signals | None:
+    """Serve until SIGINT or SIGTERM, printing where and with which key; return the
+    signal that stopped it."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     handled: list[signal.Signals] = []
+    received: list[signal.Signals] = []
+
+    def stop_on(signum: signal.Signals) -> None:
+        received.append(signum)
+        stop.set()
+
     for signum in (signal.SIGINT, signal.SIGTERM):
         # Not available on Windows; there Ctrl-C arrives as KeyboardInterrupt instead.
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
+            loop.add_signal_handler(signum, stop_on, signum)
             handled.append(signum)
     try:
         await emulator.start()
@@ -228,13 +239,14 @@ async def serve(
     finally:
         for signum in handled:
             loop.remove_signal_handler(signum)
+    return received[0] if received else None
 
 
 def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
     """Entry point; ``argv`` excludes the program name (``["--port", "0"]``); ``prog`` is
     the name usage lines show (``extend-client emulator`` from the CLI)."""
     parser = build_parser(prog)
-    args = parser.parse_args(argv)
+    args = parse_arguments(parser, sys.argv[1:] if argv is None else argv)
     try:
         emulator = emulator_from_args(args)
     except ValueError as exc:
@@ -242,11 +254,13 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
         text = str(exc).replace("allow_remote=True to send", "--webhook-allow-remote to send")
         parser.error(text.replace("allow_remote=True", "--allow-remote"))
     try:
-        asyncio.run(serve(emulator, seed_runs=args.seed_runs, seed_status=args.seed_status))
+        stopped_by = asyncio.run(
+            serve(emulator, seed_runs=args.seed_runs, seed_status=args.seed_status)
+        )
     except KeyboardInterrupt:
-        pass
+        stopped_by = signal.SIGINT
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     print("Extend emulator stopped.", flush=True)
-    return 0
+    return EXIT_INTERRUPTED if stopped_by == signal.SIGINT else 0

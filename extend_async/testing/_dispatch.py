@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from ..ratelimit._categories import category_of
 from ._errors import (
     FORBIDDEN,
     INTERNAL_ERROR,
@@ -35,7 +36,7 @@ from ._errors import (
 )
 from ._faults import FaultInjector, FaultKind
 from ._ids import IdFactory
-from ._ratelimit import RateLimiter, retry_after_headers
+from ._ratelimit import BudgetLimiter, RateLimiter, retry_after_headers
 from ._routing import UNKNOWN_ROUTE, Call, Router
 from ._settings import ORG_SCOPE, Settings
 
@@ -59,12 +60,15 @@ class Stats:
         self.requests: Counter[str] = Counter()  # by route name
         self.statuses: Counter[int] = Counter()  # answers actually sent
         self.faults: Counter[str] = Counter()  # by FaultKind value
+        # 429s by what refused them: "key", "org:GET", "workspace:RUN", ...
+        self.throttled: Counter[str] = Counter()
         self.unexpected_errors: list[str] = []
 
     def clear(self) -> None:
         self.requests.clear()
         self.statuses.clear()
         self.faults.clear()
+        self.throttled.clear()
         self.unexpected_errors.clear()
 
 
@@ -89,6 +93,7 @@ class Dispatcher:
         router: Router,
         faults: FaultInjector,
         limiter: RateLimiter,
+        budgets: BudgetLimiter,
         api_keys: dict[str, str],
         settings: Callable[[], Settings],
         request_ids: IdFactory,
@@ -98,6 +103,7 @@ class Dispatcher:
         self._router = router
         self._faults = faults
         self._limiter = limiter
+        self._budgets = budgets
         self._api_keys = api_keys
         self._settings = settings
         self._request_ids = request_ids
@@ -132,8 +138,7 @@ class Dispatcher:
                 response = web.Response(status=502, text=BAD_GATEWAY_PAGE, content_type="text/html")
             else:
                 api_key, workspace_id = self._authenticate(request)
-                with self._lock:
-                    wait = self._limiter.acquire(api_key)
+                wait = self._throttle(request, api_key, workspace_id)
                 if wait:
                     raise ApiProblem(
                         429,
@@ -175,6 +180,23 @@ class Dispatcher:
         with self._lock:
             self._stats.statuses[response.status] += 1
         return response
+
+    def _throttle(self, request: web.Request, api_key: str, workspace_id: str) -> float:
+        """0 if the request is within its key's limit and its budgets (whose tokens it
+        then spends), else the seconds to wait."""
+        budgets = self._budgets
+        category = category_of(request.method, request.path) if budgets.active else ""
+        with self._lock:
+            wait = self._limiter.acquire(api_key)
+            if wait:
+                self._stats.throttled["key"] += 1
+                return wait
+            if not category:
+                return 0.0
+            wait, scope = budgets.acquire(category, workspace_id)
+            if scope is not None:
+                self._stats.throttled[f"{scope}:{category}"] += 1
+            return wait
 
     def _authenticate(self, request: web.Request) -> tuple[str, str]:
         """(API key, workspace id) of the request, or the problem that stops it."""

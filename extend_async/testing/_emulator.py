@@ -20,7 +20,7 @@ from ._faults import FaultConfig, FaultInjector
 from ._files import DOWNLOAD_PATH, FileRecord, FilesApi
 from ._ids import IdFactory
 from ._lifecycle import Lifecycle, Scheduler
-from ._ratelimit import RateLimit, RateLimiter
+from ._ratelimit import BudgetLimiter, RateLimit, RateLimiter, as_category_limits
 from ._records import ACTIVE_STATUSES, BatchRecord, ClassifierRecord, RunRecord
 from ._routing import Router
 from ._settings import (
@@ -109,6 +109,11 @@ class ExtendEmulator:
         faults: Fault injection settings (default: none).
         rate_limit: Requests per second per key, or a ``RateLimit`` with a burst; off by
             default.
+        org_rate_limits: The API's budgets: requests per second (or a ``RateLimit``) per
+            category, ``{"GET": 10, "WRITE": 10, "RUN": 10}``, shared by every key and
+            workspace of the emulator's one organization; a category left out (and the
+            default, ``None``) is not limited. 429s count in ``throttled_counts``.
+        workspace_rate_limits: The same per workspace, below the organization's budget.
         seed: Makes ids, sample data and fault draws repeatable.
         validation_status: Status of a malformed body or invalid parameter (400 or 422).
         state_conflict_status: Status of a cancel of a finished run or a delete of an
@@ -145,6 +150,8 @@ class ExtendEmulator:
         lifecycle: Lifecycle | None = None,
         faults: FaultConfig | None = None,
         rate_limit: RateLimit | float | None = None,
+        org_rate_limits: Mapping[str, RateLimit | float] | None = None,
+        workspace_rate_limits: Mapping[str, RateLimit | float] | None = None,
         seed: int | str | None = None,
         validation_status: int = 400,
         state_conflict_status: int = 400,
@@ -196,6 +203,10 @@ class ExtendEmulator:
         self._store.events = self._webhooks
         self._faults = FaultInjector(faults or FaultConfig(), stream("faults"))
         self._limiter = RateLimiter(_as_rate_limit(rate_limit))
+        self._budgets = BudgetLimiter(
+            as_category_limits(org_rate_limits, "org_rate_limits"),
+            as_category_limits(workspace_rate_limits, "workspace_rate_limits"),
+        )
         self._scheduler = Scheduler(self._store, lambda: self._lifecycle)
         self._stats = Stats()
         api = Api(self._store, self._scheduler, lambda: self._settings, lambda: self._lifecycle)
@@ -204,6 +215,7 @@ class ExtendEmulator:
             router=Router(api.routes() + self._files.routes()),
             faults=self._faults,
             limiter=self._limiter,
+            budgets=self._budgets,
             api_keys=self._api_keys,
             settings=lambda: self._settings,
             request_ids=IdFactory(stream("requests")),
@@ -346,6 +358,26 @@ class ExtendEmulator:
         # Also takes a bare number at run time, like the constructor.
         with self._store.lock:
             self._limiter.limit = _as_rate_limit(limit)
+
+    @property
+    def org_rate_limits(self) -> dict[str, RateLimit]:
+        """The organization's budget per category; assign a mapping (or ``{}``: none)."""
+        return self._budgets.org
+
+    @org_rate_limits.setter
+    def org_rate_limits(self, limits: Mapping[str, RateLimit | float] | None) -> None:
+        with self._store.lock:
+            self._budgets.org = as_category_limits(limits, "org_rate_limits")
+
+    @property
+    def workspace_rate_limits(self) -> dict[str, RateLimit]:
+        """Each workspace's budget per category; assign a mapping (or ``{}``: none)."""
+        return self._budgets.workspace
+
+    @workspace_rate_limits.setter
+    def workspace_rate_limits(self, limits: Mapping[str, RateLimit | float] | None) -> None:
+        with self._store.lock:
+            self._budgets.workspace = as_category_limits(limits, "workspace_rate_limits")
 
     @property
     def lifecycle(self) -> Lifecycle:
@@ -512,6 +544,13 @@ class ExtendEmulator:
         """Faults injected per kind (``"reset"``, ``"lost_response"``, ...), a copy."""
         with self._store.lock:
             return Counter(self._stats.faults)
+
+    @property
+    def throttled_counts(self) -> Counter[str]:
+        """429s per limit that refused them (``"key"``, ``"org:GET"``,
+        ``"workspace:RUN"``, ...), a copy."""
+        with self._store.lock:
+            return Counter(self._stats.throttled)
 
     @property
     def unexpected_errors(self) -> list[str]:

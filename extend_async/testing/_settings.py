@@ -24,6 +24,11 @@ def _error_status(_: object, attribute: object, value: int) -> None:
         raise ValueError(f"error statuses must be 4xx, got {value}")
 
 
+def _positive(_: object, attribute: object, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"must be a positive int, got {value!r}")
+
+
 @frozen(kw_only=True)
 class Settings:
     api_versions: frozenset[str] = frozenset(SUPPORTED_API_VERSIONS)
@@ -38,3 +43,7 @@ class Settings:
     created_by_name: str = "Emulator API key"
     max_upload_bytes: int = 100 * 1024 * 1024
     presigned_url_seconds: float = 900.0
+    # Files held at once (past it, an upload is refused with 400 UPLOAD_LIMIT_REACHED),
+    # and presigned URLs still valid at once (past it, the oldest stops working).
+    max_uploads: int = field(default=10_000, validator=_positive)
+    max_presigned_urls: int = field(default=10_000, validator=_positive)

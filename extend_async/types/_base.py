@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 from attrs import field, frozen
+
+from .._errors import InvalidInputError
+from ._plain import short_repr, to_python
 
 __all__ = ["EXTRA_FIELDS", "Model"]
 
@@ -50,9 +53,48 @@ class Model:
     usable before the SDK names it: ``run.extra_fields.get("someNewKey")``. It takes part in
     ``==`` but not in ``repr`` or ``hash``, and it is sent back when a model goes into a
     request (a config read from a classifier keeps what this SDK does not know).
+
+    The repr is short (the class, the id, the status and a few other fields; nested
+    models and collections elided) so that a run fits a notebook cell; ``to_dict()`` and
+    ``to_json()`` give every field.
     """
 
     extra_fields: Mapping[str, Any] = field(factory=_no_extra, repr=False, hash=False)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A ``__repr__`` of the class's own stops ``attrs.define``/``frozen`` (whose
+        # ``auto_detect`` is on) from writing its full one, which would flood a notebook
+        # cell; a class that writes its own ``__repr__`` keeps it.
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = short_repr  # type: ignore[method-assign]
+
+    def to_dict(self, *, mode: Literal["json", "python"] = "json") -> dict[str, Any]:
+        """Every field as plain data.
+
+        ``mode="json"`` (the default): the wire format, as the API sends it and the
+        ``extend-client -o json`` output prints it: camelCase keys, timestamps as ISO 8601
+        strings (``Z`` for UTC), enum members as their strings, the keys of
+        ``extra_fields`` back in place; fields at their default (``None``, ``False``, an
+        empty list) are left out. ``mode="python"``: snake_case attribute names with their
+        Python values (aware ``datetime``, enum members), every field, nested models as
+        dicts, and ``extra_fields`` as a key of its own.
+        """
+        if mode == "json":
+            from .._converter import converter  # the one converter (it imports this module)
+
+            data: dict[str, Any] = dict(converter.unstructure(self))
+            return data
+        if mode == "python":
+            plain: dict[str, Any] = to_python(self)
+            return plain
+        raise InvalidInputError(f'mode must be "json" or "python", got {mode!r}')
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """``to_dict()`` as a JSON document (``indent=2`` for one key per line)."""
+        import json
+
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
 
 class _ExtraFieldsSlot:

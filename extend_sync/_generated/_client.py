@@ -17,6 +17,7 @@ from extend_async._options import (
     Timeout,
 )
 from extend_async._retry import RetryPolicy
+from extend_async.ratelimit import RateLimiter
 from extend_sync._base import ClientBase
 from extend_sync._generated.batch_runs import BatchRuns
 from extend_sync._generated.classifier_versions import ClassifierVersions
@@ -41,6 +42,16 @@ class Extend(ClientBase):
 
     Callbacks passed to its methods run in the loop thread: calling this client from
     one raises ``PortalThreadError``. Async code should use ``AsyncExtend`` instead.
+
+    Resources:
+
+    - ``classify_runs``: create, classify, get, wait, wait_many, cancel, delete and list
+      classify runs; create_batch; cancel_many, cancel_iter and cancel_all for bulk work.
+    - ``classifiers``: saved classifiers (create, get, update, list).
+    - ``classifier_versions``: a classifier's published versions and its draft.
+    - ``batch_runs``: batches made by ``classify_runs.create_batch`` (get, wait).
+    - ``files``: upload, list, get, download and delete stored files.
+    - ``webhooks``: fetch the payload of a delivery sent by URL.
     """
 
     classify_runs: ClassifyRuns
@@ -70,6 +81,7 @@ class Extend(ClientBase):
         on_response: ResponseHook | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         trust_env: bool = True,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self._setup(
             AsyncExtend(
@@ -90,6 +102,7 @@ class Extend(ClientBase):
                 on_response=on_response,
                 max_response_bytes=max_response_bytes,
                 trust_env=trust_env,
+                rate_limiter=rate_limiter,
             )
         )
 

@@ -9,7 +9,7 @@ from os import PathLike
 from typing import Any
 
 from extend_async._options import TimeoutArg
-from extend_async._polling import DEFAULT_WAIT_DEADLINE, PollPolicy
+from extend_async._polling import DEFAULT_WAIT_CONCURRENCY, DEFAULT_WAIT_DEADLINE, PollPolicy
 from extend_async._raw import RawResponse
 from extend_async._types import Body, Headers, Query
 from extend_async.bulk import operations as bulk
@@ -47,7 +47,7 @@ class ClassifyRuns:
     def create(
         self,
         *,
-        file: FileInput | FileInputDict | PathLike[str],
+        file: FileInput | FileInputDict | str | PathLike[str],
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
@@ -63,8 +63,12 @@ class ClassifyRuns:
         Give exactly one of ``classifier`` (a ``ClassifierRef`` or a classifier id) and
         ``config`` (an inline ``ClassifyConfig``). Lower ``priority`` values run first when
         rate limiting is in effect. ``metadata`` (at most 10 KB of JSON) is echoed back.
-        ``file`` may be a local ``Path``: it is uploaded first (``client.files.upload``)
-        and the run refers to the uploaded file by id.
+        ``file`` may be a local path (``str`` or ``Path``): it is uploaded first
+        (``client.files.upload``) and the run refers to the uploaded file by id. If the
+        API then refuses the run (a 4xx: an unknown classifier, a bad config), the
+        uploaded file is deleted before the error is raised; after an error that leaves
+        the run's fate unknown (a lost connection, a timeout, a 5xx) it is kept, since a
+        run may have started on it.
         """
         return self._portal.call(
             self._async.create,
@@ -180,7 +184,7 @@ class ClassifyRuns:
     def create_and_wait(
         self,
         *,
-        file: FileInput | FileInputDict | PathLike[str],
+        file: FileInput | FileInputDict | str | PathLike[str],
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
@@ -208,6 +212,47 @@ class ClassifyRuns:
             metadata=metadata,
             deadline=deadline,
             poll=poll,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+
+    def wait_many(
+        self,
+        ids: Iterable[str],
+        *,
+        deadline: float | None = DEFAULT_WAIT_DEADLINE,
+        poll: PollPolicy | None = None,
+        concurrency: int = DEFAULT_WAIT_CONCURRENCY,
+        cancel_on_timeout: bool = False,
+        timeout: TimeoutArg = None,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> list[ClassifyRun]:
+        """Wait for many runs at once; the finished runs, in the order of ``ids``.
+
+        Each run is polled on the ``poll`` schedule (as ``wait`` does), with at most
+        ``concurrency`` polls in flight and one ``deadline`` for all (seconds from the
+        call; ``None``: no limit). A repeated id is polled once. At the deadline, with
+        ``cancel_on_timeout=False`` (the default), ``WaitTimeoutError`` is raised and its
+        ``.last`` is the list of every run as last seen, in input order (the finished
+        ones final); the runs go on. With ``cancel_on_timeout=True``, each run still
+        going is cancelled and the list is returned: the cancelled run, or the run as it
+        is when the cancel was refused (it ended meanwhile, or it is still PENDING).
+        Any other error (an unknown id, a rejected key) stops every wait and is raised.
+        ``timeout`` and ``max_retries`` apply to each request.
+        """
+        return self._portal.call(
+            self._async.wait_many,
+            ids,
+            deadline=deadline,
+            poll=poll,
+            concurrency=concurrency,
+            cancel_on_timeout=cancel_on_timeout,
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
@@ -344,6 +389,7 @@ class ClassifyRuns:
         max_rate: float | None = None,
         deadline: float | None = None,
         on_progress: Callable[[BulkProgress], None] | None = None,
+        progress: bool = False,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
         extra_headers: Headers | None = None,
@@ -362,7 +408,9 @@ class ClassifyRuns:
         collection that were never read get their outcomes when the result is first
         read). If the call is cancelled, ``BulkCancelInterrupted`` is raised with the
         partial result as ``.result``. ``on_progress`` gets a ``BulkProgress`` after each
-        outcome settled before a stop.
+        outcome settled before a stop. ``progress=True`` shows a live bar (``tqdm.auto``,
+        a widget in Jupyter, with the ``notebook`` extra installed) or else a line on
+        stderr.
         """
         return self._portal.call(
             self._async.cancel_many,
@@ -371,6 +419,7 @@ class ClassifyRuns:
             max_rate=max_rate,
             deadline=deadline,
             on_progress=on_progress,
+            progress=progress,
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
@@ -427,6 +476,7 @@ class ClassifyRuns:
         max_rate: float | None = None,
         deadline: float | None = None,
         on_progress: Callable[[BulkProgress], None] | None = None,
+        progress: bool = False,
         timeout: TimeoutArg = None,
         max_retries: int | None = None,
         extra_headers: Headers | None = None,
@@ -439,7 +489,7 @@ class ClassifyRuns:
         listed oldest first, and listed again after the last page until a pass finds no
         new run, so a run a shifting cursor skipped is still found. Settings and result
         as for ``cancel_many`` (``BulkProgress.total`` is ``None``: the count is not known
-        in advance).
+        in advance), ``progress=True`` included.
         """
         return self._portal.call(
             self._async.cancel_all,
@@ -453,6 +503,7 @@ class ClassifyRuns:
             max_rate=max_rate,
             deadline=deadline,
             on_progress=on_progress,
+            progress=progress,
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
@@ -474,7 +525,7 @@ class ClassifyRunsWithRawResponse:
     def create(
         self,
         *,
-        file: FileInput | FileInputDict | PathLike[str],
+        file: FileInput | FileInputDict | str | PathLike[str],
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,

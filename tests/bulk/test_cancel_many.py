@@ -123,8 +123,13 @@ async def test_a_deadline_returns_the_partial_result_with_the_rest_not_attempted
     assert result.stop_reason is StopReason.DEADLINE
     assert [o.id for o in result] == ids
     assert 0 < result.counts.cancelled < 100
-    assert result.counts.cancelled + result.counts.not_attempted == 100
+    # The cancels in flight at the deadline (at most two) were cancelled with it.
+    assert result.counts.failed <= 2
+    assert result.counts.cancelled + result.counts.not_attempted + result.counts.failed == 100
     for outcome in result:  # each outcome says exactly what the server did
+        if outcome.kind is K.FAILED:
+            assert isinstance(outcome.error, OutcomeUnknownError)
+            continue
         expected = "CANCELLED" if outcome.kind is K.CANCELLED else "PROCESSING"
         assert emu.runs[outcome.id].status == expected
 

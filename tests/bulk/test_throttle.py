@@ -7,8 +7,19 @@ import contextlib
 import anyio
 import pytest
 
-from extend_async import OutcomeUnknownError, RateLimitError
-from extend_async.bulk.throttle import Stopped, Throttle
+from extend_async import (
+    NotFoundError,
+    OutcomeUnknownError,
+    RateLimitError,
+    RetryPolicy,
+    ThrottledOutError,
+)
+from extend_async.bulk.throttle import (
+    MAX_UNHINTED_EPISODES,
+    THROTTLED_WINDOWS,
+    Stopped,
+    Throttle,
+)
 
 from ._fakes import FAST, status_error
 
@@ -127,3 +138,123 @@ async def test_a_first_429_with_nothing_accepted_yet_is_logged_and_waited_out(
         await throttle.send(refused)
     assert throttle.rate is None  # nothing to estimate a pace from yet
     assert any("unpaced" in record.getMessage() for record in caplog.records)
+
+
+async def test_a_stop_without_grace_cancels_requests_in_flight_at_once() -> None:
+    # A grace period that would never end: only the stop itself can free the request.
+    throttle = Throttle(concurrency=2, max_rate=None, policy=FAST, grace=3600)
+    started, cancelled = anyio.Event(), anyio.Event()
+    raised: list[BaseException] = []
+
+    async def hangs() -> None:
+        started.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            cancelled.set()
+
+    async def send() -> None:
+        try:
+            await throttle.send(hangs)
+        except OutcomeUnknownError as exc:
+            raised.append(exc)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(send)
+        await started.wait()
+        throttle.stop(grace=0)
+        await anyio.wait_all_tasks_blocked()
+        # Structural, not timed: with the clock standing still, the request is gone.
+        assert cancelled.is_set()
+    assert [type(exc) for exc in raised] == [OutcomeUnknownError]
+
+
+def unhinted() -> RateLimitError:
+    return too_many(None)
+
+
+async def test_unhinted_429s_in_a_row_use_up_the_operation_budget() -> None:
+    throttle = Throttle(concurrency=1, max_rate=None, policy=FAST)
+
+    async def refused() -> None:
+        raise unhinted()
+
+    for _ in range(MAX_UNHINTED_EPISODES - 1):
+        with pytest.raises(RateLimitError):
+            await throttle.send(refused)
+        assert throttle.gave_up is None
+    with pytest.raises(RateLimitError):
+        await throttle.send(refused)
+    assert isinstance(throttle.gave_up, ThrottledOutError)
+    assert "no Retry-After hint" in str(throttle.gave_up)
+    assert isinstance(throttle.gave_up.__cause__, RateLimitError)
+
+
+async def test_any_answer_but_a_429_restarts_the_budget() -> None:
+    throttle = Throttle(concurrency=1, max_rate=None, policy=FAST)
+
+    async def refused() -> None:
+        raise unhinted()
+
+    async def missing() -> None:
+        raise status_error(NotFoundError, 404)
+
+    async def accepted() -> str:
+        return "ok"
+
+    for answer in (missing, accepted):
+        for _ in range(MAX_UNHINTED_EPISODES - 1):
+            with pytest.raises(RateLimitError):
+                await throttle.send(refused)
+        with contextlib.suppress(NotFoundError):
+            await throttle.send(answer)
+    assert throttle.gave_up is None
+
+
+async def test_hinted_429s_give_up_after_the_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = RetryPolicy(initial_delay=0.001, max_delay=0.002, max_retry_after=10)
+    throttle = Throttle(concurrency=1, max_rate=None, policy=policy)
+    now = [1000.0]  # a fake clock: the throttle's pauses are 0 s, its budget is 30 s
+    monkeypatch.setattr(anyio, "current_time", lambda: now[0])
+
+    async def refused() -> None:
+        raise too_many(0.0)
+
+    for _ in range(100):  # far more hinted 429s than unhinted ones would be allowed
+        with pytest.raises(RateLimitError):
+            await throttle.send(refused)
+    assert throttle.gave_up is None
+    now[0] += THROTTLED_WINDOWS * 10
+    with pytest.raises(RateLimitError):
+        await throttle.send(refused)
+    assert isinstance(throttle.gave_up, ThrottledOutError)
+    assert "was a 429" in str(throttle.gave_up)
+
+
+async def test_a_deadline_during_another_stops_grace_period_cancels_at_once() -> None:
+    throttle = Throttle(concurrency=1, max_rate=None, policy=FAST, grace=3600)
+    started, cancelled = anyio.Event(), anyio.Event()
+
+    async def hangs() -> None:
+        started.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            cancelled.set()
+
+    async def send() -> None:
+        with pytest.raises(OutcomeUnknownError):
+            await throttle.send(hangs)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(send)
+        await started.wait()
+        throttle.stop()  # a fatal error: an hour of grace
+        await anyio.wait_all_tasks_blocked()
+        assert not cancelled.is_set()
+        throttle.stop(grace=7200)  # a stop with a longer grace changes nothing
+        await anyio.wait_all_tasks_blocked()
+        assert not cancelled.is_set()
+        throttle.stop(grace=0)  # then the deadline
+        await anyio.wait_all_tasks_blocked()
+        assert cancelled.is_set()

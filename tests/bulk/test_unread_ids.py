@@ -71,7 +71,8 @@ async def test_the_outcomes_of_unread_ids_are_made_when_the_result_is_first_read
     assert result.outcomes[-1].kind is K.FAILED
     assert result.outcomes[-1].id == "recorded"
     assert late.made == 1
-    assert result.counts.failed == 1  # the same outcomes, not made again
+    # The same outcomes, not made again (besides it, only the cancels cut off in flight).
+    assert 1 <= result.counts.failed <= 3
     assert late.made == 1
 
 
@@ -91,7 +92,9 @@ async def test_progress_reports_settled_ids_and_the_result_holds_every_id() -> N
     assert result.outcomes[5003].kind is K.NOT_ATTEMPTED
     assert result.outcomes[5004].duplicate_of == 5003
     assert result.counts.total == len(ids)
-    assert result.counts.not_attempted == len(ids) - 2 - result.counts.cancelled
+    cut_off = result.counts.failed - 2  # the cancels in flight at the deadline
+    assert 0 <= cut_off <= 2
+    assert result.counts.not_attempted == len(ids) - 2 - cut_off - result.counts.cancelled
 
 
 async def test_an_unread_repeat_of_a_tried_id_mirrors_it_run_included() -> None:

@@ -56,7 +56,8 @@ def test_files_upload_list_get_download_delete(emu: ExtendEmulator, tmp_path: Pa
     listed = run_cli(["files", "list"], emu)
     assert listed.returncode == 0, listed.stderr
     assert file_id in listed.stdout
-    assert listed.stdout.rstrip().endswith("1 files")
+    assert listed.stdout.splitlines()[0].split()[0] == file_id  # only data on stdout
+    assert listed.stderr == "1 file\n"  # the count on stderr
 
     shown = run_cli(["files", "get", file_id], emu)
     assert orjson.loads(shown.stdout)["presignedUrl"]

@@ -83,7 +83,8 @@ def test_dry_run_by_filter_honours_json(emu: ExtendEmulator) -> None:
     assert sorted(run["id"] for run in runs) == sorted(ids)
     assert done.stderr == "2 runs match (every PROCESSING run); nothing was cancelled (dry run)\n"
     one = run_cli(["cancel", ids[0], "--dry-run"], emu)
-    assert one.stdout.startswith("1 id (1 distinct) would be cancelled")  # no "1 ids"
+    assert one.stdout == ""
+    assert one.stderr.startswith("1 id (1 distinct) would be cancelled")  # no "1 ids"
 
 
 def test_colour_on_a_terminal_only_and_never_with_no_color(emu: ExtendEmulator) -> None:

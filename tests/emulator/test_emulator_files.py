@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote, unquote
 
 import aiohttp
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from extend_async.testing import ExtendEmulator
 
@@ -135,3 +138,140 @@ async def test_a_run_from_an_uploaded_file_refers_to_it(wire: Wire) -> None:
 async def test_a_bad_list_cursor_is_a_400(wire: Wire, bad: str) -> None:
     reply = await wire.get("/files", params={"nextPageToken": bad})
     reply.assert_error(400, "INVALID_REQUEST")
+
+
+MULTIPART = "multipart/form-data; boundary=x"
+# The head of a well-formed file part, up to its last header line's CRLF.
+HEAD = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+LONG = b"b" * 200
+MALFORMED = {
+    "no boundary": ("multipart/form-data", HEAD + b"\r\nabc\r\n--x--\r\n"),
+    "not multipart": (MULTIPART, b"this is not multipart at all"),
+    "empty": (MULTIPART, b""),
+    "wrong boundary": (MULTIPART, HEAD.replace(b"--x", b"--y") + b"\r\nabc\r\n--y--\r\n"),
+    "truncated": (MULTIPART, HEAD + b"\r\nabc"),
+    "headers never end": (MULTIPART, HEAD),
+    "bad part header": (MULTIPART, b"--x\r\nthis header has no colon\r\n\r\nabc\r\n--x--\r\n"),
+    "boundary too long": (
+        "multipart/form-data; boundary=" + LONG.decode(),
+        b"--" + LONG + b"\r\n\r\nabc\r\n--" + LONG + b"--\r\n",
+    ),
+    "unknown transfer encoding": (
+        MULTIPART,
+        HEAD + b"Content-Transfer-Encoding: rot13\r\n\r\nabc\r\n--x--\r\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+async def test_a_malformed_multipart_body_is_a_400_not_to_be_retried(
+    wire: Wire, emulator: ExtendEmulator, case: str
+) -> None:
+    content_type, body = MALFORMED[case]
+    reply = await wire.post(
+        "/files/upload", data=body, headers=wire.headers(**{"Content-Type": content_type})
+    )
+    envelope = reply.assert_error(400, "INVALID_REQUEST")
+    assert envelope["retryable"] is False
+    assert "malformed" in envelope["message"]
+    assert len(emulator.files) == 0
+    assert emulator.unexpected_errors == []
+
+
+def raw_upload(filename_param: str) -> tuple[dict[str, str], bytes]:
+    """A multipart upload whose file name is given exactly as the header parameter."""
+    body = (
+        f'--x\r\nContent-Disposition: form-data; name="file"; {filename_param}\r\n\r\n'
+        "%PDF\r\n--x--\r\n"
+    ).encode()
+    return {"Content-Type": "multipart/form-data; boundary=x"}, body
+
+
+@pytest.mark.parametrize(
+    "param",
+    [
+        "filename*=UTF-8''a%0D%0AX-Injected%3A%201.pdf",  # CR LF: would end the header
+        "filename*=UTF-8''a%0Ab.pdf",
+        "filename*=UTF-8''a%00b.pdf",  # NUL
+        "filename*=UTF-8''a%7Fb.pdf",  # DEL
+        "filename*=UTF-8''a%C2%85b.pdf",  # NEL, a C1 control
+    ],
+)
+async def test_a_file_name_with_a_control_character_is_refused(
+    wire: Wire, emulator: ExtendEmulator, param: str
+) -> None:
+    headers, body = raw_upload(param)
+    reply = await wire.post("/files/upload", data=body, headers=wire.headers(**headers))
+    envelope = reply.assert_error(400, "INVALID_REQUEST")
+    assert envelope["retryable"] is False
+    assert "control characters" in envelope["message"]
+    assert len(emulator.files) == 0
+
+
+names = st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cs"]), min_size=1, max_size=30)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=names)
+async def test_any_other_file_name_is_kept_and_its_download_never_drops_the_connection(
+    wire: Wire, emulator: ExtendEmulator, name: str
+) -> None:
+    headers, body = raw_upload(f"filename*=UTF-8''{quote(name, safe='')}")
+    reply = await wire.post("/files/upload", data=body, headers=wire.headers(**headers))
+    assert reply.status == 200, reply.body
+    assert reply.json["name"] == name
+    async with wire.session.get(reply.json["presignedUrl"]) as answer:
+        assert answer.status == 200
+        assert await answer.read() == b"%PDF"
+        disposition = answer.headers["Content-Disposition"]
+    assert disposition.isprintable()
+    exact = disposition.split("filename*=UTF-8''", 1)[1]
+    assert unquote(exact) == name
+    assert emulator.unexpected_errors == []
+
+
+async def test_presigned_urls_are_evicted_when_they_expire_and_past_the_bound(
+    make_emulator: MakeEmulator, session: aiohttp.ClientSession
+) -> None:
+    emulator = await make_emulator(presigned_url_seconds=3600)
+    emulator.configure(max_presigned_urls=3)
+    wire = Wire(session, emulator.base_url)
+    _, body = await upload(wire, form(b"%PDF"))
+    urls = [(await wire.get(f"/files/{body['id']}")).json["presignedUrl"] for _ in range(50)]
+    assert emulator._files.grant_count == 3  # the table stays bounded
+    for url, working in ((urls[-1], True), (urls[-3], True), (urls[-4], False), (urls[0], False)):
+        async with session.get(url) as answer:
+            assert (answer.status == 200) is working
+    # Expired grants go as soon as new ones are made, whatever the bound: the three
+    # hour-long grants stay, of the twenty that expire at once only the newest is left.
+    emulator.configure(presigned_url_seconds=0, max_presigned_urls=1000)
+    for _ in range(20):
+        await wire.get(f"/files/{body['id']}")
+    assert emulator._files.grant_count == 3 + 1
+
+
+async def test_uploads_past_the_count_bound_are_refused_until_files_are_deleted(
+    make_emulator: MakeEmulator, session: aiohttp.ClientSession
+) -> None:
+    emulator = await make_emulator()
+    emulator.configure(max_uploads=3)
+    wire = Wire(session, emulator.base_url)
+    ids = []
+    for i in range(3):
+        status, body = await upload(wire, form(b"%PDF", f"{i}.pdf"))
+        assert status == 200
+        ids.append(body["id"])
+    status, body = await upload(wire, form(b"%PDF", "one-too-many.pdf"))
+    assert status == 400
+    assert body["code"] == "UPLOAD_LIMIT_REACHED"
+    assert body["retryable"] is False
+    assert "3 uploaded files" in body["message"]
+    assert len(emulator.files) == 3
+    for file_id in ids:  # deleting makes room; the records of deleted files stay bounded
+        await wire.delete(f"/files/{file_id}")
+        status, body = await upload(wire, form(b"%PDF", "again.pdf"))
+        assert status == 200
+        await wire.delete(f"/files/{body['id']}")
+    assert len(emulator.files) <= 2 * 3

@@ -10,7 +10,7 @@ import pytest
 
 from extend_async.testing import RateLimit
 
-from ._wire import Wire
+from ._wire import Wire, create_body
 from .conftest import MakeEmulator
 
 
@@ -73,3 +73,89 @@ def test_rate_limits_must_be_positive() -> None:
         RateLimit(0)
     with pytest.raises(ValueError, match="must be > 0"):
         RateLimit(5, burst=-1)
+
+
+# --- the API's budgets: per organization and category, and per workspace below ---------------
+
+# So slow that a refused request stays refused for the whole test, however long it takes.
+NEVER_AGAIN = 0.001
+
+
+async def test_org_budget_is_shared_by_every_key_of_the_organization(
+    make_emulator: MakeEmulator, session: aiohttp.ClientSession
+) -> None:
+    emulator = await make_emulator(
+        api_keys={"sk_test_second": "ws_other"},
+        org_rate_limits={"GET": RateLimit(NEVER_AGAIN, burst=2)},
+    )
+    first = Wire(session, emulator.base_url)
+    second = Wire(session, emulator.base_url, api_key="sk_test_second")
+    assert (await first.get("/classify_runs")).status == 200
+    assert (await second.get("/classify_runs")).status == 200
+    reply = await first.get("/classify_runs")
+    reply.assert_error(429, "RATE_LIMIT_EXCEEDED")
+    assert int(reply.headers["Retry-After"]) >= 1
+    assert (await second.get("/classify_runs")).status == 429
+    assert emulator.throttled_counts == {"org:GET": 2}
+
+
+async def test_categories_have_separate_budgets(
+    make_emulator: MakeEmulator, session: aiohttp.ClientSession
+) -> None:
+    emulator = await make_emulator(
+        org_rate_limits={"GET": RateLimit(NEVER_AGAIN), "WRITE": RateLimit(NEVER_AGAIN)}
+    )
+    [run_id] = emulator.seed_runs(1)
+    wire = Wire(session, emulator.base_url)
+    assert (await wire.get("/classify_runs")).status == 200
+    assert (await wire.cancel(run_id)).status == 200  # WRITE: its own budget
+    assert (await wire.post("/classify_runs", json=create_body())).status == 200  # RUN: none
+    assert (await wire.get(f"/classify_runs/{run_id}")).status == 429
+    assert (await wire.post(f"/classify_runs/{run_id}/cancel")).status == 429
+    assert emulator.throttled_counts == {"org:GET": 1, "org:WRITE": 1}
+
+
+async def test_workspace_budget_below_the_org_budget(
+    make_emulator: MakeEmulator, session: aiohttp.ClientSession
+) -> None:
+    emulator = await make_emulator(
+        api_keys={"sk_test_second": "ws_other"},
+        org_rate_limits={"GET": RateLimit(NEVER_AGAIN, burst=3)},
+        workspace_rate_limits={"GET": RateLimit(NEVER_AGAIN, burst=2)},
+    )
+    first = Wire(session, emulator.base_url)
+    second = Wire(session, emulator.base_url, api_key="sk_test_second")
+    assert [(await first.get("/classify_runs")).status for _ in range(3)] == [200, 200, 429]
+    # The workspace refusal spent nothing of the organization's budget: one token is left.
+    assert [(await second.get("/classify_runs")).status for _ in range(2)] == [200, 429]
+    assert emulator.throttled_counts == {"workspace:GET": 1, "org:GET": 1}
+
+
+async def test_budgets_are_off_by_default_and_changeable(
+    make_emulator: MakeEmulator, session: aiohttp.ClientSession
+) -> None:
+    emulator = await make_emulator()
+    wire = Wire(session, emulator.base_url)
+    assert emulator.org_rate_limits == {}
+    assert emulator.workspace_rate_limits == {}
+    assert {(await wire.get("/classify_runs")).status for _ in range(20)} == {200}
+    emulator.org_rate_limits = {"GET": RateLimit(NEVER_AGAIN)}
+    assert emulator.org_rate_limits == {"GET": RateLimit(NEVER_AGAIN)}
+    assert [(await wire.get("/classify_runs")).status for _ in range(2)] == [200, 429]
+    emulator.org_rate_limits = {}
+    assert (await wire.get("/classify_runs")).status == 200
+    with pytest.raises(ValueError, match="unknown categories"):
+        emulator.workspace_rate_limits = {"POST": RateLimit(1)}
+
+
+def test_budget_buckets_refill_at_their_rate() -> None:
+    from extend_async.testing._ratelimit import BudgetLimiter
+
+    now = [0.0]
+    limiter = BudgetLimiter({"RUN": RateLimit(2, burst=2)}, clock=lambda: now[0])
+    assert [limiter.acquire("RUN", "ws")[0] for _ in range(2)] == [0.0, 0.0]
+    wait, scope = limiter.acquire("RUN", "ws")
+    assert (wait, scope) == (0.5, "org")
+    now[0] += 0.5
+    assert limiter.acquire("RUN", "ws") == (0.0, None)
+    assert limiter.acquire("GET", "ws") == (0.0, None)

@@ -186,7 +186,7 @@ async def test_create_rejects_bad_input_before_sending(
 
 async def test_create_rejects_a_bad_file(client: AsyncExtend, mock_api: aioresponses) -> None:
     with pytest.raises(InvalidInputError, match="file"):
-        await client.classify_runs.create(file="https://files.test/a.pdf", classifier="cl_1")  # type: ignore[arg-type]
+        await client.classify_runs.create(file="https://files.test/a.pdf", classifier="cl_1")
     assert mock_api.requests == {}
 
 

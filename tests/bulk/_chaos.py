@@ -1,0 +1,212 @@
+"""An independent fault-injecting API on loopback for the bulk chaos tests.
+
+It knows only two routes (``POST /classify_runs/{id}/cancel``, ``GET /classify_runs/{id}``)
+and keeps its own ledger of what happened to every id: each request it received, the fault
+it answered with, and whether (and by which request) a cancel took effect. The fault of
+the n-th cancel (or GET) of an id is drawn from ``(seed, id, method, n)``, so a client
+that behaves the same way meets the same faults whatever the timing; ``jitter`` adds
+random delays (from another generator) to perturb the timing on purpose.
+
+Faults: 429 with ``Retry-After`` only or with ``retry-after-ms``, an HTML 502 before or
+after the cancel took effect, a connection reset before or after it, a lost answer (the
+cancel takes effect, the connection is dropped without an answer) and slow answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from attrs import define, field
+
+SEED = Path(__file__).resolve().parent.parent / "fixtures" / "classify_run_seed.json"
+
+THROTTLES = (
+    "429",  # Retry-After: 0
+    "429-ms",  # Retry-After: 0 and retry-after-ms: 1..15
+)
+FAULTS: tuple[str, ...] = (
+    "502-before",
+    "502-after",  # the cancel took effect, then a proxy failed
+    "reset-before",
+    "reset-after",
+    "lost",  # took effect; the answer never comes
+    "slow",
+)
+HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+
+
+@define
+class Ledger:
+    """What the server knows about one id."""
+
+    initial: str | None  # None: no such run
+    status: str | None
+    cancels: list[str] = field(factory=list)  # the fault (or "ok") of each cancel received
+    gets: list[str] = field(factory=list)
+    applied_by: int | None = None  # 1-based number of the cancel that took effect
+
+
+@define
+class ChaosServer:
+    seed: int
+    fault_rate: float = 0.3  # all faults, 429s included
+    throttle_rate: float = 0.03  # 429s alone
+    slow: float = 0.02  # the longest "slow" answer, seconds
+    jitter: float = 0.0  # the longest random extra delay on any request, seconds
+    ledgers: dict[str, Ledger] = field(factory=dict)
+    # Scripted faults, consumed in order before any drawn one: (id, "POST"/"GET") -> kinds.
+    # "hold" first waits for ``release`` (then behaves as "ok"); "hold-lost" waits, then
+    # the cancel takes effect and the answer is lost.
+    scripts: dict[tuple[str, str], list[str]] = field(factory=dict)
+    release: asyncio.Event = field(factory=asyncio.Event)
+    release_on: tuple[str, str, str] | None = None  # the request that sets ``release``
+    held: asyncio.Event = field(factory=asyncio.Event)  # set when a request is held
+    log: list[tuple[str, str, str]] = field(factory=list)  # (method, id, kind) as they came
+    port: int = 0
+    _noise: random.Random = field(factory=random.Random)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def add(self, ids: list[str], status: str | None) -> None:
+        for id in ids:
+            self.ledgers[id] = Ledger(initial=status, status=status)
+
+    def fault(self, id: str, method: str, n: int) -> tuple[str, float]:
+        script = self.scripts.get((id, method))
+        if script:
+            return script.pop(0), 0.5
+        draw = random.Random(f"{self.seed}:{id}:{method}:{n}")
+        chance = draw.random()
+        if chance >= self.fault_rate:
+            return "ok", 0.0
+        if chance < self.throttle_rate:
+            return draw.choice(THROTTLES), draw.random()
+        return draw.choice(FAULTS), draw.random()
+
+    def _ledger(self, id: str) -> Ledger:
+        # An id the test never mentioned is a run that does not exist.
+        return self.ledgers.setdefault(id, Ledger(initial=None, status=None))
+
+    async def cancel(self, request: web.Request) -> web.StreamResponse:
+        ledger = self._ledger(request.match_info["id"])
+        ledger.cancels.append("?")
+        n = len(ledger.cancels)
+        kind, x = self.fault(request.match_info["id"], "POST", n)
+        ledger.cancels[-1] = kind
+        self._note(("POST", request.match_info["id"], kind))
+        await self._perturb()
+        if kind.startswith("hold"):
+            await self._hold()
+            kind = "lost" if kind == "hold-lost" else "ok"
+        if kind.startswith("429"):
+            return _throttled(kind, x)
+        if kind in ("502-before", "reset-before"):
+            return _fail(request, kind)
+        if kind == "slow":
+            await asyncio.sleep(x * self.slow)
+        answer = self._apply(ledger, n)
+        if kind in ("502-after", "reset-after", "lost"):
+            return _fail(request, kind)
+        return answer
+
+    def _apply(self, ledger: Ledger, n: int) -> web.Response:
+        if ledger.status is None:
+            return _error(404, "NOT_FOUND", "Classify run not found")
+        if ledger.status not in ("PENDING", "PROCESSING"):
+            message = f"Classify run cannot be cancelled in status {ledger.status}"
+            return _error(400, "INVALID_REQUEST", message)
+        ledger.status = "CANCELLED"
+        ledger.applied_by = n
+        return _run(ledger)
+
+    async def get(self, request: web.Request) -> web.StreamResponse:
+        ledger = self._ledger(request.match_info["id"])
+        ledger.gets.append("?")
+        kind, x = self.fault(request.match_info["id"], "GET", len(ledger.gets))
+        kind = {"502-after": "502-before", "reset-after": "reset-before"}.get(kind, kind)
+        kind = "reset-before" if kind == "lost" else kind
+        ledger.gets[-1] = kind
+        self._note(("GET", request.match_info["id"], kind))
+        await self._perturb()
+        if kind == "hold":
+            await self._hold()
+            kind = "ok"
+        if kind.startswith("429"):
+            return _throttled(kind, x)
+        if kind != "ok" and kind != "slow":
+            return _fail(request, kind)
+        if kind == "slow":
+            await asyncio.sleep(x * self.slow)
+        if ledger.status is None:
+            return _error(404, "NOT_FOUND", "Classify run not found")
+        return _run(ledger)
+
+    def _note(self, request: tuple[str, str, str]) -> None:
+        self.log.append(request)
+        if request == self.release_on:
+            self.release.set()
+
+    async def _hold(self) -> None:
+        self.held.set()
+        await self.release.wait()
+
+    async def _perturb(self) -> None:
+        if self.jitter:
+            await asyncio.sleep(self._noise.random() * self.jitter)
+
+
+def _run(ledger: Ledger) -> web.Response:
+    body: dict[str, Any] = json.loads(SEED.read_text(encoding="utf-8"))
+    body["status"] = ledger.status
+    return web.json_response(body)
+
+
+def _error(status: int, code: str, message: str, **extra: str) -> web.Response:
+    body = {"code": code, "message": message, "retryable": status == 429, "requestId": "req_x"}
+    return web.Response(
+        status=status, text=json.dumps(body), content_type="application/json", headers=extra
+    )
+
+
+def _throttled(kind: str, x: float) -> web.Response:
+    headers = {"Retry-After": "0"}
+    if kind == "429-ms":
+        headers["retry-after-ms"] = str(1 + int(x * 15))
+    elif kind == "429-none":  # no hint at all
+        headers = {}
+    return _error(429, "RATE_LIMIT_EXCEEDED", "Too many requests", **headers)
+
+
+def _fail(request: web.Request, kind: str) -> web.Response:
+    if kind.startswith("502"):
+        return web.Response(status=502, text=HTML_502, content_type="text/html")
+    # A reset, or an answer that never comes: the connection is dropped.
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
+    return web.Response(status=204)  # never written: the transport is gone
+
+
+@asynccontextmanager
+async def chaos_server(server: ChaosServer) -> AsyncIterator[ChaosServer]:
+    app = web.Application()
+    app.router.add_post("/classify_runs/{id}/cancel", server.cancel)
+    app.router.add_get("/classify_runs/{id}", server.get)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server.port = runner.addresses[0][1]
+    try:
+        yield server
+    finally:
+        await runner.cleanup()
