@@ -38,27 +38,27 @@ JSON = st.recursive(
 UNKNOWN_KEYS = st.dictionaries(TEXT.map(lambda key: "zz" + key), JSON, max_size=2)
 
 
-# Objects nested deeper than this are null (or lists of them empty): some types nest
-# themselves (a block's children, a condition's clauses), and a test must stay short.
-MAX_DEPTH = 2
+# Objects nested deeper than ``limit`` are null (lists of them empty): the generated models
+# are hundreds, some big, so their tests ask for shallow answers to stay short.
+NO_LIMIT = 1_000
 
 
-def answer(type_name: str) -> st.SearchStrategy[dict[str, Any]]:
+def answer(type_name: str, limit: int = NO_LIMIT) -> st.SearchStrategy[dict[str, Any]]:
     """A JSON object for the schema's ``type_name``, with a string ``id`` if it has one (a
     union: one member's object, with its required keys)."""
     if types()[strip(type_name)]["kind"] == "alias":
-        return _value(type_name)
-    return _object(strip(type_name), keep=frozenset({"id"}))
+        return _value(type_name, 0, limit)
+    return _object(strip(type_name), frozenset({"id"}), 0, limit)
 
 
 @cache  # one strategy per type and depth: recursive types would rebuild them endlessly
 def _object(
-    name: str, keep: frozenset[str] = frozenset(), depth: int = 0
+    name: str, keep: frozenset[str] = frozenset(), depth: int = 0, limit: int = NO_LIMIT
 ) -> st.SearchStrategy[dict[str, Any]]:
     mandatory: dict[str, st.SearchStrategy[Any]] = {}
     optional: dict[str, st.SearchStrategy[Any]] = {}
     for f in fields_of(name):
-        value = _value(f["type"], depth + 1)
+        value = _value(f["type"], depth + 1, limit)
         if f["name"] in keep:
             mandatory[f["name"]] = value
         else:
@@ -83,16 +83,16 @@ def _split(text: str) -> list[str]:
 
 
 @cache
-def _value(text: str, depth: int = 0) -> st.SearchStrategy[Any]:
+def _value(text: str, depth: int = 0, limit: int = NO_LIMIT) -> st.SearchStrategy[Any]:
     parts = [p for p in _split(text) if p != "null"]
     if not parts:
         return st.none()
     if len(parts) > 1:
-        return st.one_of([_member(part, depth) for part in parts])
+        return st.one_of([_member(part, depth, limit) for part in parts])
     raw = parts[0].strip()
     want = resolve(raw)
     if want != raw:
-        return _value(want, depth)
+        return _value(want, depth, limit)
     if want == "datetime":
         return TIMESTAMPS
     if want == "unknown":
@@ -108,9 +108,9 @@ def _value(text: str, depth: int = 0) -> st.SearchStrategy[Any]:
             and "[" not in item
             and types()[strip(item)]["kind"] == "object"
         )
-        if depth > MAX_DEPTH or (nested and depth > 1 and _nests_itself(strip(item))):
+        if depth > limit or (nested and depth > 1 and _nests_itself(strip(item))):
             return st.just([])  # not a list of nulls: the lenient walk drops null items
-        return st.lists(st.deferred(lambda: _value(item_type(want), depth)), max_size=2)
+        return st.lists(st.deferred(lambda: _value(item_type(want), depth, limit)), max_size=2)
     if want == "string":
         return TEXT
     if want in ("number", "integer"):
@@ -124,9 +124,9 @@ def _value(text: str, depth: int = 0) -> st.SearchStrategy[Any]:
     entry = types()[strip(want)]
     if entry["kind"] == "enum":
         return st.sampled_from(entry["values"]) | TEXT.map(lambda s: "NEW_" + s)
-    if depth > MAX_DEPTH or (depth > 1 and _nests_itself(strip(want))):
+    if depth > limit or (depth > 1 and _nests_itself(strip(want))):
         return st.none()
-    return st.deferred(lambda: _object(strip(want), depth=depth))
+    return st.deferred(lambda: _object(strip(want), depth=depth, limit=limit))
 
 
 @cache
@@ -139,17 +139,17 @@ def _nests_itself(name: str) -> bool:
     return name in reachable(texts)
 
 
-def _member(text: str, depth: int) -> st.SearchStrategy[Any]:
+def _member(text: str, depth: int, limit: int) -> st.SearchStrategy[Any]:
     """One member of a union. An object member keeps its required keys (its wire tag among
     them), so that the object says which member it is."""
     want = resolve(text.strip())
     entry = types().get(strip(want)) if want.startswith("Extend.") else None
-    if entry is None or entry["kind"] != "object" or depth > MAX_DEPTH:
-        return _value(want, depth)
+    if entry is None or entry["kind"] != "object" or depth > limit:
+        return _value(want, depth, limit)
     if depth > 1 and _nests_itself(strip(want)):
         return st.none()
     required = frozenset(f["name"] for f in fields_of(strip(want)) if f["required"])
-    return st.deferred(lambda: _object(strip(want), keep=required, depth=depth))
+    return st.deferred(lambda: _object(strip(want), required, depth, limit))
 
 
 def snake(key: str) -> str:
