@@ -36,6 +36,7 @@ from ._options import DEFAULT_API_VERSION, REGION_BASE_URLS, Timeout
 from ._pagination import AsyncPager
 from ._polling import PollPolicy, WaitTimeoutError
 from ._raw import RawResponse
+from ._request_options import RequestOptions
 from ._retry import RetryPolicy
 from ._version import __version__
 from .bulk import (
@@ -128,6 +129,7 @@ __all__ = [
     "RateLimitError",
     "RawResponse",
     "RequestEvent",
+    "RequestOptions",
     "RequestTimeoutError",
     "ResponseDecodeError",
     "ResponseEvent",

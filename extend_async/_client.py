@@ -15,9 +15,9 @@ from ._options import (
     DEFAULT_TIMEOUT,
     Region,
     Timeout,
-    as_timeout,
     resolve_options,
 )
+from ._request_options import resolve_options as resolve_call_options
 from ._retry import RetryPolicy
 from ._transport import Requester, SessionHolder
 from .resources.batch_runs import AsyncBatchRuns
@@ -173,14 +173,16 @@ class AsyncExtend:
         Cheap enough for one call: ``client.with_options(timeout=5).classify_runs.get(id)``.
         """
         old = self._requester.options
+        # The same resolution (and checks) as a call's own timeout and max_retries.
+        call = resolve_call_options({"timeout": timeout, "max_retries": max_retries})
         options = resolve_options(
             api_key=old.api_key,
             base_url=old.base_url,
             region=None,
             api_version=api_version if api_version is not None else old.api_version,
             workspace_id=workspace_id if workspace_id is not None else old.workspace_id,
-            timeout=as_timeout(timeout) if timeout is not None else old.timeout,
-            max_retries=max_retries if max_retries is not None else old.max_retries,
+            timeout=call.timeout or old.timeout,
+            max_retries=call.max_retries if call.max_retries is not None else old.max_retries,
             retry=retry_policy or old.retry,
             default_headers=old.default_headers,
             max_response_bytes=(

@@ -8,39 +8,60 @@ strict function first, and the lenient walk of ``_lenient`` only when that fails
 
 from __future__ import annotations
 
-import functools
 import inspect
+import itertools
+import linecache
 import logging
-import operator
-import re
-import sys
 import types
 import typing
-from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import datetime
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
 import attrs
-from attrs import frozen
 from cattrs import Converter
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from ._errors import ResponseDecodeError, excerpt
+from ._introspect import (
+    NO_EXTRA,
+    ModelShape,
+    choose_member,
+    extra_keys,
+    item_of,
+    members_by_value,
+    model_shape,
+    model_union_of,
+    open_enum_of,
+    optional_of,
+    to_camel,
+    type_name,
+    union_takes_dict,
+    wire_key,
+)
 from ._json import loads
-from .types._base import EXTRA_FIELDS, Model, _ExtraFieldsSlot
+from ._lenient import ShapeError, structure_leniently
+from ._scalars import (
+    STRICT_PRIMITIVES,
+    TimestampRangeError,
+    datetime_from_text,
+    structure_datetime,
+    unstructure_datetime,
+)
+from .types._base import EXTRA_FIELDS, _ExtraFieldsSlot
 
 __all__ = [
-    "choose_member",
+    "ShapeError",
+    "TimestampRangeError",
     "converter",
     "decode_response",
     "members_by_value",
-    "model_union_of",
     "structure_hook_for",
     "structure_response",
     "to_camel",
-    "union_takes_dict",
+    "type_name",
     "unstructure_request",
     "wire_key",
 ]
@@ -49,24 +70,11 @@ T = TypeVar("T")
 log = logging.getLogger("extend_async")
 
 
-def to_camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 converter = Converter(detailed_validation=False)
 
 
 def _structure_attrs_factory(tp: Any) -> Callable[[Any, Any], Any]:
     return _make_structure_fn(tp)
-
-
-def wire_key(attribute: attrs.Attribute[Any]) -> str:
-    """A field's key on the wire: its camelCase name, or the key its metadata names
-    (generated models say ``field(metadata={"wire": "image_url"})`` for a key that is not
-    the camelCase of any Python name)."""
-    key = attribute.metadata.get("wire")
-    return key if isinstance(key, str) else to_camel(attribute.name)
 
 
 def _unstructure_attrs_factory(cls: type[Any]) -> Callable[[Any], Any]:
@@ -96,48 +104,7 @@ converter.register_structure_hook_factory(attrs.has, _structure_attrs_factory)
 converter.register_unstructure_hook_factory(attrs.has, _unstructure_attrs_factory)
 
 
-# --- primitives: the promised type, or an error ------------------------------------------
-
-
-def _not_a(expected: str, value: Any) -> TypeError:
-    return TypeError(f"expected {expected}, got {type(value).__name__}")
-
-
-def _strict_str(value: Any, _: Any = None) -> str:
-    if isinstance(value, str):
-        return value
-    raise _not_a("a string", value)
-
-
-def _strict_bool(value: Any, _: Any = None) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise _not_a("a boolean", value)
-
-
-def _strict_int(value: Any, _: Any = None) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)  # 30.0 is a fine page count; 2.5 or "3" is not
-    raise _not_a("an integer", value)
-
-
-def _strict_float(value: Any, _: Any = None) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)  # JSON has one number type: 9 credits arrive as an int
-    raise _not_a("a number", value)
-
-
-# cattrs' own primitive hooks call ``str(x)``, ``bool(x)``...: null would become "None"
-# and "false" True. Decoding a response must refuse what the API did not promise instead.
-_STRICT_PRIMITIVES: dict[type, Callable[[Any, Any], Any]] = {
-    str: _strict_str,
-    bool: _strict_bool,
-    int: _strict_int,
-    float: _strict_float,
-}
-for _tp, _hook in _STRICT_PRIMITIVES.items():
+for _tp, _hook in STRICT_PRIMITIVES.items():
     converter.register_structure_hook(_tp, _hook)
 
 
@@ -153,86 +120,6 @@ for _tp, _hook in _STRICT_PRIMITIVES.items():
 
 _PRIMITIVES = (str, int, float, bool)
 _MISSING = object()
-_NoneType = type(None)
-
-
-def _optional_of(tp: Any) -> Any:
-    """``X`` when ``tp`` is ``X | None`` (and not an open enum), else None."""
-    if typing.get_origin(tp) not in (typing.Union, types.UnionType) or _open_enum_of(tp):
-        return None
-    args = typing.get_args(tp)
-    if len(args) != 2 or _NoneType not in args:
-        return None
-    return args[0] if args[1] is _NoneType else args[1]
-
-
-def _item_of(tp: Any) -> Any:
-    """``X`` when ``tp`` is ``tuple[X, ...]``, else None."""
-    args = typing.get_args(tp)
-    if typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return args[0]
-    return None
-
-
-def _substitute(tp: Any, bound: Mapping[Any, Any]) -> Any:
-    """``tp`` with the type variables of a generic model replaced (``Page[X]``)."""
-    if not bound:
-        return tp
-    if isinstance(tp, TypeVar):
-        return bound.get(tp, Any)
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is tuple:
-        return tuple[tuple(_substitute(a, bound) for a in args)]  # type: ignore[misc]
-    if origin in (typing.Union, types.UnionType):
-        return functools.reduce(operator.or_, [_substitute(a, bound) for a in args])
-    return tp
-
-
-@frozen
-class ModelField:
-    """One field of a model as the decoders see it: wire key, resolved type, default."""
-
-    name: str
-    key: str
-    type: Any
-    default: Any  # attrs.NOTHING when required, an ``attrs.Factory`` or a plain value
-
-
-@frozen
-class ModelShape:
-    """A model class (the origin of a generic alias), its fields and its known wire keys."""
-
-    cls: type[Any]
-    fields: tuple[ModelField, ...]
-    known: frozenset[str]
-    keeps_extra: bool
-
-
-@cache
-def model_shape(tp: Any) -> ModelShape:
-    """The decoders' view of an attrs class or of a generic alias of one (``Page[X]``)."""
-    cls = typing.get_origin(tp) or tp
-    attrs.resolve_types(cls)
-    params = getattr(cls, "__parameters__", ())
-    bound = dict(zip(params, typing.get_args(tp), strict=False))
-    fields = tuple(
-        ModelField(a.name, wire_key(a), _substitute(a.type, bound), a.default)
-        for a in attrs.fields(cls)
-        if a.init and a.name != EXTRA_FIELDS
-    )
-    keeps_extra = any(a.name == EXTRA_FIELDS for a in attrs.fields(cls))
-    return ModelShape(cls, fields, frozenset(f.key for f in fields), keeps_extra)
-
-
-def extra_keys(o: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
-    """The keys of ``o`` a model does not name, with their values (the shared empty map if none)."""
-    if known.issuperset(o):
-        return _NO_EXTRA
-    return {k: v for k, v in o.items() if k not in known}
-
-
-_NO_EXTRA = Model().extra_fields
 
 
 def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> str:
@@ -242,13 +129,13 @@ def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> st
     if tp in _PRIMITIVES:
         # The right type passes with one class test and no call; anything else goes
         # through a strict check, so a null id is an error rather than the string "None".
-        globs[name] = _STRICT_PRIMITIVES[tp]
+        globs[name] = STRICT_PRIMITIVES[tp]
         globs[f"{name}_t"] = tp
         return f"({value} if type({value}) is {name}_t else {name}({value}))"
-    inner = _optional_of(tp)
+    inner = optional_of(tp)
     if inner is not None:
         return f"None if {value} is None else {_structure_expr(inner, value, name, globs)}"
-    item = _item_of(tp)
+    item = item_of(tp)
     if item is not None:
         if attrs.has(item):
             # One call per item without a comprehension's frame (3.11 builds one per call).
@@ -261,10 +148,10 @@ def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> st
         globs[f"{name}_t"] = tp
         return f"(dict({value}) if type({value}) is dict else {name}({value}, {name}_t))"
     if tp is datetime:
-        globs[f"{name}_p"] = _datetime_from_text
-        globs[name] = _structure_datetime
+        globs[f"{name}_p"] = datetime_from_text
+        globs[name] = structure_datetime
         return f"({name}_p({value}) if type({value}) is str else {name}({value}, None))"
-    enum_cls = _open_enum_of(tp)
+    enum_cls = open_enum_of(tp)
     if enum_cls is not None:
         # A string becomes its member, or stays itself when the enum does not list it yet.
         globs[f"{name}_m"] = members_by_value(enum_cls).get
@@ -354,7 +241,7 @@ def _make_structure_fn(tp: Any) -> Callable[[Any, Any], Any]:
         "_new": object.__new__,
         "_known": shape.known,
         "_no_extra": shape.known.issuperset,
-        "_NO_EXTRA": _NO_EXTRA,
+        "_NO_EXTRA": NO_EXTRA,
         "_extra_keys": extra_keys,
     }
     exprs = [_structure_expr(f.type, "x", f"h{i}", globs) for i, f in enumerate(shape.fields)]
@@ -366,9 +253,34 @@ def _make_structure_fn(tp: Any) -> Callable[[Any, Any], Any]:
         lines.append("    except KeyError:")
         lines.append("      pass  # a named key is missing (maybe for an unknown one)")
     lines += _body(shape, setters, exprs, globs, complete=False, indent="  ")
+    source = "\n".join(lines) + "\n"
+    filename = _register_source(f"{cls.__module__}.{type_name(tp)}", source)
     namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), f"<structure {cls.__qualname__}>", "exec"), globs, namespace)
+    exec(compile(source, filename, "exec"), globs, namespace)
     return namespace[fn_name]  # type: ignore[no-any-return]
+
+
+_fake_file_numbers = itertools.count(2)
+
+
+def _register_source(model: str, source: str) -> str:
+    """Put a generated function's source in ``linecache`` under a stable fake file name.
+
+    Tracebacks and debuggers read source lines through ``linecache``; an entry whose
+    modification time is ``None`` is never dropped by ``linecache.checkcache`` (cattrs
+    registers its generated code the same way). The name is the model's, so it is the
+    same in every process; a clash with different source (two ``Page[X]`` built from
+    different modules' classes of one name) takes the next free number.
+    """
+    base = f"<extend_async generated structure {model}>"
+    filename = base
+    while True:
+        entry = linecache.cache.get(filename)
+        if entry is None or (len(entry) == 4 and entry[2] == source.splitlines(True)):
+            break
+        filename = f"{base[:-1]} #{next(_fake_file_numbers)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return filename
 
 
 def _body(
@@ -388,11 +300,11 @@ def _body(
     for i, (f, expr) in enumerate(zip(shape.fields, exprs, strict=True)):
         if complete or f.default is attrs.NOTHING:
             lines.append(f"x = o[{f.key!r}]")
-            if f.default is None and _optional_of(f.type) is None:
+            if f.default is None and optional_of(f.type) is None:
                 expr = f"None if x is None else {expr}"
         elif f.default is None:
             lines.append(f"x = get({f.key!r})")
-            if _optional_of(f.type) is None:
+            if optional_of(f.type) is None:
                 expr = f"None if x is None else {expr}"
         else:
             if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
@@ -427,132 +339,15 @@ def _body(
     return [indent + line for line in lines]
 
 
-# --- datetimes: RFC 3339 in, aware UTC out ------------------------------------------------
-
-
-# Seconds fraction of any length, and the offset after it: RFC 3339 allows any number of
-# digits, Python 3.10's fromisoformat only 3 or 6.
-_FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:?\d\d$|$)")
-
-
-def _fromisoformat_lenient(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        padded = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
-        if padded == text:
-            raise
-        return datetime.fromisoformat(padded)
-
-
-def _parse_timestamp_rewritten(value: str) -> datetime:
-    # Python 3.10's fromisoformat does not accept the "Z" suffix the API uses.
-    return _fromisoformat_lenient(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
-
-
-def _parse_timestamp_direct(value: str) -> datetime:
-    # 3.11+ parses "Z" itself, ~4x faster than rewriting the string first.
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return _parse_timestamp_rewritten(value)
-
-
-_FROMISOFORMAT_TAKES_Z = sys.version_info >= (3, 11)
-_parse_timestamp = _parse_timestamp_direct if _FROMISOFORMAT_TAKES_Z else _parse_timestamp_rewritten
-
-
-class TimestampRangeError(ValueError):
-    """A timestamp whose UTC time falls outside what ``datetime`` holds (years 1-9999).
-
-    A ``ValueError``, so the strict decoder fails as for any bad value and the lenient
-    walk reads the field as ``None`` (one logged deviation), as it does for other values
-    it cannot hold.
-    """
-
-    def __init__(self, parsed: datetime) -> None:
-        super().__init__(f"the timestamp is outside years 1-9999 in UTC (offset {parsed:%z})")
-
-
-def _datetime_from_text(value: str) -> datetime:
-    if _FROMISOFORMAT_TAKES_Z:
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = _parse_timestamp_rewritten(value)
-    else:
-        parsed = _parse_timestamp_rewritten(value)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
-    # "+00:00" parses to the timezone.utc singleton: the common case costs one identity test.
-    if parsed.tzinfo is timezone.utc:
-        return parsed
-    try:
-        return parsed.astimezone(timezone.utc)
-    except OverflowError:  # "9999-12-31T23:59:59-05:00" is past datetime.max in UTC
-        raise TimestampRangeError(parsed) from None
-
-
-def _structure_datetime(value: Any, _: Any) -> datetime:
-    if isinstance(value, str):
-        return _datetime_from_text(value)
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        raise TypeError(f"expected an RFC 3339 timestamp, got {type(value).__name__}")
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
-    # "+00:00" parses to the timezone.utc singleton: the common case costs one identity test.
-    if parsed.tzinfo is timezone.utc:
-        return parsed
-    try:
-        return parsed.astimezone(timezone.utc)
-    except OverflowError:  # "9999-12-31T23:59:59-05:00" is past datetime.max in UTC
-        raise TimestampRangeError(parsed) from None
-
-
-def _unstructure_datetime(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    text = value.astimezone(timezone.utc).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-converter.register_structure_hook(datetime, _structure_datetime)
-converter.register_unstructure_hook(datetime, _unstructure_datetime)
+converter.register_structure_hook(datetime, structure_datetime)
+converter.register_unstructure_hook(datetime, unstructure_datetime)
 
 
 # --- open enums: ``SomeEnum | str`` (optionally ``| None``) -------------------------------
 
 
-def _open_enum_of(tp: Any) -> type[Enum] | None:
-    """The enum class when ``tp`` is ``Enum | str`` or ``Enum | str | None``, else None."""
-    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
-        return None
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if len(args) != 2 or str not in args:
-        return None
-    (other,) = [a for a in args if a is not str]
-    return other if isinstance(other, type) and issubclass(other, Enum) else None
-
-
-@cache
-@cache
-def members_by_value(enum_cls: type[Enum]) -> Mapping[Any, Enum]:
-    """An enum's members by value, for one dict lookup per decoded value.
-
-    Built once per enum from its public iteration plus its aliases (``__members__``), so
-    nothing depends on ``Enum._value2member_map_``, the enum module's private copy of the
-    same map (``tests/unit/test_enum_members.py`` holds the two equal).
-    """
-    members: dict[Any, Enum] = {}
-    for member in enum_cls.__members__.values():
-        members.setdefault(member.value, member)
-    return types.MappingProxyType(members)
-
-
 def _make_open_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
-    enum_cls = _open_enum_of(tp)
+    enum_cls = open_enum_of(tp)
     assert enum_cls is not None
     members = members_by_value(enum_cls)
     nullable = type(None) in typing.get_args(tp)
@@ -569,86 +364,29 @@ def _make_open_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
 
 
 converter.register_structure_hook_factory(
-    lambda tp: _open_enum_of(tp) is not None, _make_open_enum_hook
+    lambda tp: open_enum_of(tp) is not None, _make_open_enum_hook
 )
 converter.register_unstructure_hook_func(
-    lambda tp: _open_enum_of(tp) is not None,
+    lambda tp: open_enum_of(tp) is not None,
     lambda value: value.value if isinstance(value, Enum) else value,
 )
 
 
-# --- unions: of models (picked by their wire tag, or by their keys), of primitives ---------
-
-
-_FREE_FORM = dict[str, Any]
-
-
-def model_union_of(tp: Any) -> tuple[type[Any], ...] | None:
-    """The member classes when ``tp`` is a union of models (``| None`` too), of two or
-    more, or of one or more and a free-form object (``dict[str, Any]``, see
-    ``union_takes_dict``)."""
-    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
-        return None
-    args = [a for a in typing.get_args(tp) if a is not _NoneType]
-    models = tuple(a for a in args if isinstance(a, type) and attrs.has(a))
-    rest = [a for a in args if a not in models]
-    if len(args) < 2 or not models or rest not in ([], [_FREE_FORM]):
-        return None
-    return models
-
-
-def union_takes_dict(tp: Any) -> bool:
-    """Whether a union of models also takes any object (read as a plain dict when no
-    member fits it)."""
-    return _FREE_FORM in typing.get_args(tp)
-
-
-@cache
-def _tags(members: tuple[type[Any], ...]) -> tuple[str, Mapping[str, type[Any]]] | None:
-    """``(wire key, {value: member})`` when every member carries a ``_wire_tag`` on the same
-    key (the members of a discriminated union, as the model generator writes them)."""
-    tags = [getattr(m, "_wire_tag", None) for m in members]
-    if not all(isinstance(t, tuple) and len(t) == 2 for t in tags):
-        return None
-    keys = {t[0] for t in tags if t is not None}
-    if len(keys) != 1:
-        return None
-    by_tag = {t[1]: m for t, m in zip(tags, members, strict=True) if t is not None}
-    return keys.pop(), types.MappingProxyType(by_tag)
-
-
-def choose_member(members: tuple[type[Any], ...], value: Mapping[str, Any]) -> type[Any] | None:
-    """The member a JSON object is: by its tag when the members carry one (an unknown tag
-    is None), else the member whose required keys are all present and that names the most
-    of the object's keys (the first on a tie: the schema's order)."""
-    tagged = _tags(members)
-    if tagged is not None:
-        key, by_tag = tagged
-        tag = value.get(key)
-        return by_tag.get(tag) if isinstance(tag, str) else None
-    best, best_score = None, -1
-    for member in members:
-        shape = model_shape(member)  # type: ignore[arg-type]
-        if any(f.default is attrs.NOTHING and f.key not in value for f in shape.fields):
-            continue
-        score = len(shape.known.intersection(value))
-        if score > best_score:
-            best, best_score = member, score
-    return best
+# --- unions: of models (picked by ``_introspect.choose_member``), of primitives ----------
 
 
 def _make_model_union_hook(tp: Any) -> Callable[[Any, Any], Any]:
     found = model_union_of(tp)
     assert found is not None
     members: tuple[type[Any], ...] = found
-    nullable = _NoneType in typing.get_args(tp)
+    nullable = type(None) in typing.get_args(tp)
     takes_dict = union_takes_dict(tp)
 
     def structure_model_union(value: Any, _: Any) -> Any:
         if value is None and nullable:
             return None
         if not isinstance(value, dict):
-            raise _not_a("an object", value)
+            raise TypeError(f"expected an object, got {type(value).__name__}")
         member = choose_member(members, value)
         if member is None and takes_dict:
             return dict(value)
@@ -668,7 +406,7 @@ def _primitive_union_of(tp: Any) -> tuple[type, ...] | None:
     """The members when ``tp`` is a union of two or more of str, int, float, bool."""
     if typing.get_origin(tp) not in (typing.Union, types.UnionType):
         return None
-    args = tuple(a for a in typing.get_args(tp) if a is not _NoneType)
+    args = tuple(a for a in typing.get_args(tp) if a is not type(None))
     if len(args) < 2 or not all(a in _PRIMITIVES for a in args):
         return None
     return args
@@ -677,14 +415,15 @@ def _primitive_union_of(tp: Any) -> tuple[type, ...] | None:
 def _make_primitive_union_hook(tp: Any) -> Callable[[Any, Any], Any]:
     allowed = _primitive_union_of(tp)
     assert allowed is not None
-    nullable = _NoneType in typing.get_args(tp)
+    nullable = type(None) in typing.get_args(tp)
 
     def structure_primitive_union(value: Any, _: Any) -> Any:
         if type(value) in allowed or (value is None and nullable):
             return value
         if type(value) is int and float in allowed:
             return float(value)  # JSON has one number type
-        raise _not_a(" or ".join(a.__name__ for a in allowed), value)
+        names = " or ".join(a.__name__ for a in allowed)
+        raise TypeError(f"expected {names}, got {type(value).__name__}")
 
     return structure_primitive_union
 
@@ -715,9 +454,7 @@ def structure_response(data: Any, cls: type[T]) -> T:
         return structure_hook_for(cls)(data, cls)  # type: ignore[arg-type, no-any-return]
     except Exception:  # the answer drifted from the schema somewhere: read it leniently
         pass
-    from ._lenient import structure_leniently
-
-    return structure_leniently(data, cls)
+    return structure_leniently(data, cls, fallback=converter.structure)
 
 
 def decode_response(
@@ -742,10 +479,6 @@ def decode_response(
         raise _decode_error(str(exc), body, cast_to, status, request_id, method, path) from None
 
 
-class ShapeError(ValueError):
-    """A JSON answer that no model can be read from: not an object, or no ``id``."""
-
-
 def _decode_error(
     why: str,
     body: bytes,
@@ -764,15 +497,6 @@ def _decode_error(
         method=method,
         path=path,
     )
-
-
-def type_name(tp: Any) -> str:
-    """``ClassifyRun``, ``Page[ClassifyRunSummary]``: a type as messages name it."""
-    args = typing.get_args(tp)
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        return " | ".join(type_name(a) for a in args)
-    name = getattr(typing.get_origin(tp) or tp, "__name__", str(tp))
-    return f"{name}[{', '.join(type_name(a) for a in args)}]" if args else str(name)
 
 
 def unstructure_request(value: Any) -> Any:

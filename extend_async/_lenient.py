@@ -16,31 +16,30 @@ from __future__ import annotations
 import logging
 import threading
 import typing
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
 import attrs
 
-from ._converter import (
-    _STRICT_PRIMITIVES,
-    ShapeError,
-    TimestampRangeError,
-    _item_of,
-    _open_enum_of,
-    _optional_of,
-    _structure_datetime,
+from ._introspect import (
+    admits_none,
     choose_member,
-    converter,
     extra_keys,
+    is_model,
+    item_of,
     members_by_value,
     model_shape,
     model_union_of,
+    open_enum_of,
+    optional_of,
     type_name,
     union_takes_dict,
 )
+from ._scalars import STRICT_PRIMITIVES, TimestampRangeError, structure_datetime
 from .types._base import EXTRA_FIELDS
 
-__all__ = ["structure_leniently"]
+__all__ = ["ShapeError", "forget_warnings", "structure_leniently"]
 
 T = TypeVar("T")
 
@@ -53,11 +52,19 @@ _WARNED_CAP = 10_000
 _WARNED_LOCK = threading.Lock()
 
 
-def structure_leniently(data: Any, tp: type[T]) -> T:
-    """``data`` as ``tp`` with every readable part read; see the module docstring."""
+class ShapeError(ValueError):
+    """A JSON answer that no model can be read from: not an object, or no ``id``."""
+
+
+def structure_leniently(data: Any, tp: type[T], *, fallback: Callable[[Any, Any], Any]) -> T:
+    """``data`` as ``tp`` with every readable part read; see the module docstring.
+
+    ``fallback`` structures a value of a type the walk has no rule for (the strict
+    converter's ``structure``): passed in, so this module needs nothing of the converter.
+    """
     root = type_name(tp)
-    if not _is_model(tp):
-        value = _Walk(root).read(tp, data, "")
+    if not is_model(tp):
+        value = _Walk(root, fallback).read(tp, data, "")
         if value is None and data is not None:
             raise ShapeError(f"expected {root}, got {_kind(data)}")
         return value  # type: ignore[no-any-return]
@@ -67,17 +74,13 @@ def structure_leniently(data: Any, tp: type[T]) -> T:
     if "id" in shape.known and not isinstance(data.get("id"), str):
         why = "is missing" if "id" not in data else f"is {_kind(data['id'])}, not a string"
         raise ShapeError(f"{root}.id {why}")
-    return _Walk(root).model(tp, data, "")  # type: ignore[no-any-return]
+    return _Walk(root, fallback).model(tp, data, "")  # type: ignore[no-any-return]
 
 
 def forget_warnings() -> None:
     """Log every deviation again from now on (tests use this)."""
     with _WARNED_LOCK:
         _WARNED.clear()
-
-
-def _is_model(tp: Any) -> bool:
-    return attrs.has(typing.get_origin(tp) or tp)
 
 
 def _kind(value: Any) -> str:
@@ -101,8 +104,9 @@ def _join(path: str, key: str) -> str:
 class _Walk:
     """One lenient decode of one answer; ``root`` names the model in the log lines."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, fallback: Callable[[Any, Any], Any]) -> None:
         self.root = root
+        self.fallback = fallback
 
     def deviation(self, path: str, why: str) -> None:
         key = (self.root, path)
@@ -137,11 +141,11 @@ class _Walk:
         if tp is Any:
             return value
         if value is None:
-            if tp is type(None) or _admits_none(tp):
+            if tp is type(None) or admits_none(tp):
                 return None
             self.deviation(path, "is null")
             return None
-        strict = _STRICT_PRIMITIVES.get(tp)
+        strict = STRICT_PRIMITIVES.get(tp)
         if strict is not None:
             try:
                 return strict(value, tp)
@@ -149,23 +153,23 @@ class _Walk:
                 return self.unreadable(path, value)
         if tp is datetime:
             try:
-                return _structure_datetime(value, tp)
+                return structure_datetime(value, tp)
             except TimestampRangeError:
                 self.deviation(path, "is a timestamp outside years 1-9999 in UTC")
                 return None
             except (TypeError, ValueError):
                 self.deviation(path, f"is {_kind(value)}, not an RFC 3339 timestamp")
                 return None
-        enum_cls = _open_enum_of(tp)
+        enum_cls = open_enum_of(tp)
         if enum_cls is not None:
             if isinstance(value, str):
                 # A value the schema does not list yet is no deviation: the enums are open.
                 return members_by_value(enum_cls).get(value, value)
             return self.unreadable(path, value)
-        inner = _optional_of(tp)
+        inner = optional_of(tp)
         if inner is not None:
             return self.read(inner, value, path)
-        item = _item_of(tp)
+        item = item_of(tp)
         if item is not None:
             if not isinstance(value, list):
                 return self.unreadable(path, value)
@@ -180,7 +184,7 @@ class _Walk:
             if member is None:
                 return self.unreadable(path, value)
             return self.model(member, value, path)
-        if _is_model(tp):
+        if is_model(tp):
             if not isinstance(value, dict):
                 return self.unreadable(path, value)
             return self.model(tp, value, path)
@@ -190,14 +194,10 @@ class _Walk:
                 return value  # a free-form object (metadata): kept as delivered
             return self.unreadable(path, value)
         try:
-            return converter.structure(value, tp)
+            return self.fallback(value, tp)
         except Exception:
             return self.unreadable(path, value)
 
     def unreadable(self, path: str, value: Any) -> None:
         self.deviation(path, f"is {_kind(value)}")
         return None
-
-
-def _admits_none(tp: Any) -> bool:
-    return type(None) in typing.get_args(tp)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Generic, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from attrs import frozen
 from multidict import CIMultiDictProxy
 
-from ._transport import ResponseInfo, raw_response_sink
+from ._transport import ResponseInfo
 
 __all__ = ["RawResponse", "with_raw"]
 
@@ -28,17 +28,23 @@ class RawResponse(Generic[T]):
 
 
 def with_raw(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponse[T]]]:
-    """Wrap a resource method so it returns a ``RawResponse`` around its usual result."""
+    """Wrap a resource's bound method so it returns a ``RawResponse`` around its result.
+
+    Each call runs the same method on a copy of the resource whose requester records the
+    final response's info (``Requester.recording``): passed down, never found in the
+    context, so nothing else running meanwhile can see or add to it.
+    """
+    resource: Any = getattr(method, "__self__", None)
+    name = getattr(method, "__name__", "")
 
     @functools.wraps(method)
     async def call_with_raw_response(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
-        sink: list[ResponseInfo] = []
-        token = raw_response_sink.set(sink)
-        try:
-            parsed = await method(*args, **kwargs)
-        finally:
-            raw_response_sink.reset(token)
-        info = sink[-1]
+        if not hasattr(resource, "_bound"):
+            raise TypeError("with_raw wraps a method of an API resource")
+        record: list[ResponseInfo] = []
+        recording = resource._bound(resource._requester.recording(record))
+        parsed: T = await getattr(recording, name)(*args, **kwargs)
+        info = record[-1]
         return RawResponse(
             info.status_code, info.headers, info.request_id, info.attempts, info.elapsed, parsed
         )

@@ -3,8 +3,12 @@
 ``Requester.send`` (single calls, the signed-URL payload fetch) and the bulk engine (with
 its throttle as the ``Gate``) all retry through ``send_attempts``; nothing else in the SDK
 decides whether to send again, how long to wait first, or whether a failed attempt may
-still have done its work on the server. The cancel and delete recoveries that follow from
-that rule live here too, once.
+still have done its work on the server. What follows from that rule for a resource (a
+refused cancel, a 404 on a delete) lives with the resources
+(``resources/_lost_attempts.py``).
+
+Nothing here is ambient: a caller that puts a ``Gate`` before every attempt passes it
+(``Requester.through(gate)`` binds one to a requester).
 """
 
 from __future__ import annotations
@@ -12,37 +16,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from functools import partial
 from typing import Protocol, TypeVar
 
 import aiohttp
 
-from ._errors import (
-    APIConnectionError,
-    APIStatusError,
-    BadRequestError,
-    ConflictError,
-    ExtendError,
-    NotFoundError,
-    RateLimitError,
-    ResponseDecodeError,
-    UnprocessableEntityError,
-)
+from ._errors import APIConnectionError, APIStatusError, ExtendError, RateLimitError
 from ._retry import RetryPolicy
-from .types import ClassifyRun, RunStatus
 
-__all__ = [
-    "CANCEL_REFUSALS",
-    "NOT_SENT",
-    "Gate",
-    "ambient_gate",
-    "cancel_may_have_landed",
-    "deleted_by_lost_attempt",
-    "may_have_landed",
-    "recover_cancel",
-    "send_attempts",
-]
+__all__ = ["NOT_SENT", "Gate", "may_have_landed", "send_attempts"]
 
 T = TypeVar("T")
 
@@ -98,10 +80,6 @@ class _Direct:
 
 
 _DIRECT = _Direct()
-
-# The gate of the bulk operation the current task works for. Set by the engine around
-# each id, read by ``Requester.send``, so resource methods need no extra parameter.
-ambient_gate: ContextVar[Gate | None] = ContextVar("extend_ambient_gate", default=None)
 
 # One attempt: gets its number (1-based) and whether an earlier attempt may have landed,
 # so the error it raises carries both from birth.
@@ -171,38 +149,3 @@ def _why(error: ExtendError) -> str:
     if isinstance(error, APIStatusError):
         return str(error.status_code)
     return repr(error)
-
-
-# How the API refuses to cancel a run ("cannot be cancelled in status ..."): 400, or 422
-# and 409 from some deployments.
-CANCEL_REFUSALS = (BadRequestError, UnprocessableEntityError, ConflictError)
-
-
-def cancel_may_have_landed(error: ExtendError) -> bool:
-    """Did an attempt of this failed cancel possibly cancel the run?
-
-    Yes when an earlier attempt may have landed, and when the cancel was answered 2xx but
-    the answer could not be read (it landed).
-    """
-    if isinstance(error, ResponseDecodeError):
-        return True
-    return bool(getattr(error, "after_lost_attempt", False))
-
-
-async def recover_cancel(
-    refusal: APIStatusError, fetch: Callable[[], Awaitable[ClassifyRun]]
-) -> ClassifyRun:
-    """After a cancel was refused ("cannot be cancelled in status CANCELLED"): if an
-    earlier attempt may have landed, that attempt is what cancelled the run, so the run is
-    fetched and returned when it is CANCELLED. Otherwise the refusal stands."""
-    if not cancel_may_have_landed(refusal):
-        raise refusal
-    run = await fetch()
-    if run.status != RunStatus.CANCELLED:
-        raise refusal
-    return run
-
-
-def deleted_by_lost_attempt(missing: NotFoundError) -> bool:
-    """A 404 on a delete whose earlier attempt may have landed: that attempt deleted it."""
-    return cancel_may_have_landed(missing)

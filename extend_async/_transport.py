@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import os
 import platform
@@ -20,7 +21,6 @@ import time
 import urllib.request
 import weakref
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
-from contextvars import ContextVar
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -31,6 +31,7 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from ._converter import decode_response
+from ._download import RAW_BODY, Sink, stream_body
 from ._errors import (
     ERROR_BODY_CHARS,
     APIConnectionError,
@@ -52,14 +53,10 @@ from ._options import (
     DEFAULT_MAX_RESPONSE_BYTES,
     ClientOptions,
     Timeout,
-    TimeoutArg,
-    as_timeout,
-    check_headers,
-    check_max_response_bytes,
-    check_retries,
 )
+from ._request_options import NO_OPTIONS, CallOptions, resolve_options
 from ._retry import retry_after_seconds
-from ._send import NOT_SENT, Gate, ambient_gate, send_attempts
+from ._send import NOT_SENT, Gate, send_attempts
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -97,12 +94,6 @@ class ResponseInfo:
     request_id: str | None
     attempts: int
     elapsed: float
-
-
-# Set by ``with_raw_response`` wrappers; the requester appends the final response's info.
-raw_response_sink: ContextVar[list[ResponseInfo] | None] = ContextVar(
-    "extend_raw_response_sink", default=None
-)
 
 
 class SessionHolder:
@@ -306,9 +297,9 @@ if hasattr(os, "register_at_fork"):
 
 
 @lru_cache(maxsize=64)
-def client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+def client_timeout(limits: Timeout) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(
-        total=timeout.total, sock_connect=timeout.connect, sock_read=timeout.read
+        total=limits.total, sock_connect=limits.connect, sock_read=limits.read
     )
 
 
@@ -405,6 +396,8 @@ def status_error(
     )
 
 
+_NO_OPTIONS: Mapping[str, Any] = {}
+
 # An error answer is read this far at most: enough for any JSON error envelope.
 ERROR_READ_BYTES = 64 * 1024
 _READ_CHUNK = 64 * 1024
@@ -431,6 +424,8 @@ class Request:
     proxy: str | None = field(default=None, repr=False)
     # Instead of ``data``: a body built again for each attempt (a multipart upload).
     form: RequestBody | None = field(default=None, repr=False)
+    # The body exactly as the host stores it: never decompressed (a download).
+    raw_body: bool = False
     # Built by ``build_request``: a request to the API, whose budget a rate limiter paces.
     api: bool = False
 
@@ -464,27 +459,21 @@ def _exempt(host: str, no_proxy: str) -> bool:
 
 @frozen
 class Answer:
-    """A 2xx answer, read in full."""
+    """A 2xx answer: read in full into ``body``, or streamed to a sink (``body`` empty)."""
 
     status: int
     headers: CIMultiDictProxy[str]
     body: bytes
     request_id: str | None
     attempts: int
-
-
-def _checked_mapping(value: Mapping[str, Any], name: str) -> dict[str, Any]:
-    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
-        raise InvalidInputError(f"{name} must be a mapping with str keys")
-    return dict(value)
+    size: int  # bytes of the body: read, or written to the sink
 
 
 def _merge_headers(base: Mapping[str, str], extra: Mapping[str, str] | None) -> Mapping[str, str]:
     if not extra:
         return base
     merged = dict(base)
-    for name, value in check_headers(extra, what="extra_headers").items():
-        merged[name] = value
+    merged.update(extra)  # checked when the options were resolved
     return merged
 
 
@@ -506,9 +495,26 @@ class Requester:
         self._base = options.base_url
         # Read once per client: every API request goes to the same host.
         self.proxy = proxy_for(URL(options.base_url)) if options.trust_env else None
+        # Bound explicitly by a derived requester, never found in the context:
+        # the gate every attempt goes through (a bulk operation's throttle) ...
+        self.gate: Gate | None = None
+        # ... and where the final response's info goes (``with_raw_response``).
+        self.record: list[ResponseInfo] | None = None
 
     def with_options(self, options: ClientOptions) -> Requester:
         return Requester(options, self.sessions, self.hooks, self.pacer)
+
+    def through(self, gate: Gate) -> Requester:
+        """This requester, every attempt of whose requests goes through ``gate``."""
+        derived = copy.copy(self)
+        derived.gate = gate
+        return derived
+
+    def recording(self, into: list[ResponseInfo]) -> Requester:
+        """This requester, appending each final response's info to ``into``."""
+        derived = copy.copy(self)
+        derived.record = into
+        return derived
 
     def build_request(
         self,
@@ -517,26 +523,22 @@ class Requester:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        default_timeout: Timeout | None = None,
-        max_response_bytes: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
         form: RequestBody | None = None,
+        default_timeout: Timeout | None = None,
+        options: CallOptions = NO_OPTIONS,
     ) -> Request:
         """An API request: base URL, auth and version headers, query, JSON body, limits.
 
-        ``extra_headers``, ``extra_query`` and ``extra_body`` are merged over what the SDK
-        sends, so a field the SDK does not know yet can be used without waiting for it.
+        ``options`` (resolved once per call) may override the timeout and the retries;
+        its ``extra_headers``, ``extra_query`` and ``extra_body`` are merged over what the
+        SDK sends, so a field the SDK does not know yet can be used without waiting for it.
         """
-        options = self.options
-        headers = _merge_headers(self._headers, extra_headers)
-        if extra_query:
-            params = {**(params or {}), **_checked_mapping(extra_query, "extra_query")}
-        if extra_body:
-            extra = _checked_mapping(extra_body, "extra_body")
+        client = self.options
+        headers = _merge_headers(self._headers, options.extra_headers)
+        if options.extra_query:
+            params = {**(params or {}), **options.extra_query}
+        extra = options.extra_body
+        if extra:
             if form is not None:
                 raise InvalidInputError("extra_body needs a request whose body is JSON")
             if json is None:
@@ -566,18 +568,55 @@ class Requester:
             headers=headers,
             params=query,
             data=data,
-            timeout=client_timeout(
-                as_timeout(timeout) if timeout is not None else default_timeout or options.timeout
-            ),
-            max_retries=options.max_retries if max_retries is None else check_retries(max_retries),
-            max_response_bytes=(
-                options.max_response_bytes
-                if max_response_bytes is None
-                else check_max_response_bytes(max_response_bytes)
-            ),
+            timeout=client_timeout(options.timeout or default_timeout or client.timeout),
+            max_retries=client.max_retries if options.max_retries is None else options.max_retries,
+            max_response_bytes=client.max_response_bytes,
             proxy=self.proxy,
             form=form,
             api=True,
+        )
+
+    def build_external(
+        self,
+        url: URL,
+        *,
+        path: str,
+        headers: Mapping[str, str],
+        options: CallOptions = NO_OPTIONS,
+        default_timeout: Timeout | None = None,
+        one_attempt: bool = False,
+        max_response_bytes: int | None = None,
+        follow_redirects: bool = False,
+        raw_body: bool = False,
+    ) -> Request:
+        """A ``GET`` of an absolute URL on another host (a presigned download, a signed
+        webhook payload): none of the client's headers (the URL's signature is its
+        authorization; the API key must never reach another host), only ``headers``.
+
+        ``path`` is what messages, logs and hooks name instead of the URL, which is a
+        credential until it expires. ``options`` give the timeout and retries (their
+        extras are the caller's to apply); ``one_attempt``: never sent again (a download
+        half written). ``max_response_bytes`` is the caller's, checked (a download's
+        ``max_bytes`` may be 0); None: the client's.
+        """
+        client = self.options
+        return Request(
+            method="GET",
+            url=url,
+            path=path,
+            headers=headers,
+            timeout=client_timeout(options.timeout or default_timeout or client.timeout),
+            max_retries=0
+            if one_attempt
+            else client.max_retries
+            if options.max_retries is None
+            else options.max_retries,
+            max_response_bytes=(
+                client.max_response_bytes if max_response_bytes is None else max_response_bytes
+            ),
+            follow_redirects=follow_redirects,
+            proxy=proxy_for(url) if client.trust_env else None,
+            raw_body=raw_body,
         )
 
     async def request(
@@ -589,25 +628,19 @@ class Requester:
         idempotent: bool = True,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        default_timeout: Timeout | None = None,
-        max_response_bytes: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
         form: RequestBody | None = None,
+        default_timeout: Timeout | None = None,
+        options: CallOptions | Mapping[str, Any] = NO_OPTIONS,
     ) -> T:
         """Build, send (retrying as allowed), and decode the answer into ``cast_to``.
 
-        ``form`` (instead of ``json``) builds each attempt's payload, a multipart upload
-        say; once it says it cannot be sent again, no attempt is retried.
+        ``options``: the caller's ``RequestOptions`` (resolved here, once) or already
+        resolved. ``form`` (instead of ``json``) builds each attempt's payload, a multipart
+        upload say; once it says it cannot be sent again, no attempt is retried.
         """
         request = self.build_request(
-            method, path, params=params, json=json, timeout=timeout, max_retries=max_retries,
-            default_timeout=default_timeout, max_response_bytes=max_response_bytes,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
-            form=form,
+            method, path, params=params, json=json, form=form, default_timeout=default_timeout,
+            options=resolve_options(options),
         )  # fmt: skip
         answer = await self.send(request, idempotent=idempotent)
         return await decode_off_loop_if_large(
@@ -615,16 +648,29 @@ class Requester:
             method=method, path=path,
         )  # fmt: skip
 
-    async def send(self, request: Request, *, idempotent: bool, gate: Gate | None = None) -> Answer:
+    async def send(
+        self,
+        request: Request,
+        *,
+        idempotent: bool,
+        gate: Gate | None = None,
+        sink: Sink | None = None,
+    ) -> Answer:
         """Send ``request`` until it gets a 2xx answer or no retry is allowed.
 
-        ``gate`` (default: the bulk operation this task works for, if any) is passed every
-        attempt before it is sent. Non-2xx answers and transport failures raise their
+        The one entry point of every request: JSON calls and uploads (``request.form``),
+        absolute URLs without our headers (``build_external``), and downloads: with
+        ``sink``, a 2xx body is streamed there as it arrives (never more than
+        ``request.max_response_bytes``, exactly its ``Content-Length``) instead of being
+        read into memory.
+
+        ``gate`` (default: the one this requester is bound to, ``through``) is passed
+        every attempt before it is sent. Non-2xx answers and transport failures raise their
         exception, carrying the method, the path, the attempts made and whether an
         earlier attempt may have landed.
         """
         started = time.monotonic()
-        once = partial(self._exchange, request)
+        once = partial(self._exchange, request, sink)
         # The one check a client without a rate limiter pays.
         paced = (
             once
@@ -638,19 +684,24 @@ class Requester:
             idempotent=idempotent,
             retries=request.max_retries,
             policy=self.options.retry,
-            gate=gate if gate is not None else ambient_gate.get(),
+            gate=gate if gate is not None else self.gate,
         )
-        sink = raw_response_sink.get()
-        if sink is not None:
+        if self.record is not None:
             elapsed = time.monotonic() - started
             info = ResponseInfo(
                 answer.status, answer.headers, answer.request_id, answer.attempts, elapsed
             )
-            sink.append(info)
+            self.record.append(info)
         return answer
 
-    async def _exchange(self, request: Request, attempt: int, lost: bool) -> Answer:
-        """One attempt: send, read the answer within its size limit, map a failure."""
+    async def _exchange(
+        self, request: Request, sink: Sink | None, attempt: int, lost: bool
+    ) -> Answer:
+        """One attempt: send, read the answer within its size limit, map a failure.
+
+        The single attempt path; a rate limiter (``pacer``) wraps it in ``send``, so its
+        acquire (by the request's category) comes before every attempt.
+        """
         # Taken afresh for every attempt: aclose() may have run during a backoff.
         session = self.sessions.get()
         started = time.monotonic()
@@ -672,13 +723,22 @@ class Requester:
                     # another host.
                     allow_redirects=request.follow_redirects,
                     proxy=request.proxy,
+                    **(RAW_BODY if request.raw_body else _NO_OPTIONS),
                 ) as response:
                     status = seen.status = response.status
                     headers = response.headers
                     seen.request_id = headers.get(REQUEST_ID_HEADER)
                     reason = response.reason
+                    size = 0
                     if 200 <= status < 300:
-                        body = await _read_within(response, request)
+                        if sink is None:
+                            body = await _read_within(response, request)
+                            size = len(body)
+                        else:
+                            body = b""
+                            size = await stream_body(
+                                response, sink, request, request.max_response_bytes
+                            )
                     elif status >= 200:
                         body = await _read_head(response)
                     else:  # a 1xx (a protocol switch) has no body to wait for
@@ -704,7 +764,7 @@ class Requester:
                 (time.monotonic() - started) * 1000,
             )
         if 200 <= status < 300:
-            return Answer(status, headers, body, request_id, attempt)
+            return Answer(status, headers, body, request_id, attempt, size)
         raise status_error(
             status, reason, body, headers, method=request.method, path=request.path,
             attempts=attempt, after_lost_attempt=lost, resendable=request.can_resend(),
@@ -838,7 +898,7 @@ async def decode_off_loop_if_large(
 async def off_loop_if_large(size: int, work: Callable[[], T]) -> T:
     """``work()`` (parsing and decoding a body of ``size`` bytes): in a worker thread when
     the body is over ``OFF_LOOP_DECODE_BYTES``, so other tasks keep running; in place
-    otherwise. The context (a raw-response sink, say) goes along."""
+    otherwise."""
     if size > OFF_LOOP_DECODE_BYTES:
         return await asyncio.to_thread(work)
     return work()

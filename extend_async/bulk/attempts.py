@@ -1,5 +1,5 @@
-"""Settling one id: its cancel goes through the core's ``send`` with this id's gate, and
-the answer becomes an outcome.
+"""Settling one id: its cancel goes through the core's ``send`` with this id's gate bound
+to the requester (passed in, never ambient), and the answer becomes an outcome.
 
 The retry loop, the backoff and the rule for "this attempt may have landed" are the
 core's (``_send``): the engine only supplies a ``Gate`` per id, which takes every attempt
@@ -11,20 +11,26 @@ How an answer becomes an outcome:
 
 * 200: ``cancelled`` (``already_terminal`` if the returned run had already ended).
 * 404: ``not_found``.
-* 400/422/409 ("this run cannot be cancelled"): after an attempt that may have landed,
-  the core's ``recover_cancel`` (inside ``cancel``) already turned a CANCELLED run into a
-  success. Otherwise the run is fetched to learn its real status, since the error body
-  does not reliably carry it: a terminal run is ``already_terminal`` with that status, a
-  run still running is ``failed`` with the refusal.
-* A 2xx whose body does not decode: the cancel landed; the run is fetched as above, and a
-  CANCELLED run counts as ``cancelled``.
+* 400/422/409 ("this run cannot be cancelled"), and a 2xx whose body does not decode (the
+  cancel landed): the one recovery of a refused cancel, ``recover_refused_cancel`` (the
+  same as ``cancel``'s), fetches the run once to learn its real status, since the error
+  body does not reliably carry it: a CANCELLED run after an attempt that may have landed
+  is ``cancelled``; another terminal run is ``already_terminal`` with that status; a run
+  still running is ``failed`` with the refusal.
 * 401/402/403, a ``Retry-After`` above ``RetryPolicy.max_retry_after``, the throttle's
   budget of 429s used up (``ThrottledOutError``), or ``MAX_REFUSED_IN_A_ROW`` refused
   connections in a row (nothing listens): the whole operation stops, since every other
   id would meet the same answer (the id itself is ``failed``, or ``not_attempted`` when
   only 429s ever answered it).
-* Anything else (retries used up, an unexpected error): ``failed`` with that error; a
-  bulk operation never loses an outcome to an exception.
+* Retries used up (or an error not retried) after an attempt that may have cancelled the
+  run: the run is fetched, as after a refusal. CANCELLED means that attempt did it
+  (``cancelled``), another end is ``already_terminal``, a run still running is ``failed``
+  with the error. Without that fetch, a run cancelled by an attempt whose answer was lost
+  (under load: a slow answer past the per-attempt timeout) was ``failed`` whenever the
+  later attempts failed too.
+* Anything else (retries used up by attempts that surely did nothing, an unexpected
+  error): ``failed`` with that error; a bulk operation never loses an outcome to an
+  exception.
 """
 
 from __future__ import annotations
@@ -49,7 +55,8 @@ from .._errors import (
     ResponseDecodeError,
 )
 from .._retry import RetryPolicy
-from .._send import CANCEL_REFUSALS, ambient_gate, cancel_may_have_landed, may_have_landed
+from .._send import Gate, may_have_landed
+from ..resources._lost_attempts import CANCEL_REFUSALS, RefusedCancel, recover_refused_cancel
 from ..types import ClassifyRun, RunStatus
 from .outcomes import CancelOutcome, OutcomeKind, OutcomeUnknownError
 from .throttle import Stopped, Throttle
@@ -60,7 +67,8 @@ T = TypeVar("T")
 
 log = logging.getLogger("extend_async.bulk")
 
-RunCall = Callable[[str], Awaitable[ClassifyRun]]
+# ``cancel`` or ``get`` of one id, every attempt through the gate given.
+RunCall = Callable[[str, Gate], Awaitable[ClassifyRun]]
 
 # 429s one id may meet before the operation gives up on the server: with the shared gate
 # a healthy rate limit sends an id back a handful of times at most.
@@ -84,6 +92,9 @@ class Item:
     # Whether some cancel request may have been processed (not just refused with a 429,
     # or failed before it left): until then a stop leaves the id ``not_attempted``.
     reached: bool = False
+    # Whether some cancel attempt may have cancelled the run with its answer lost (a
+    # timeout or a reset after sending, a 5xx): then the run itself says how the id ended.
+    lost: bool = False
     duplicate_of: int | None = None
 
 
@@ -144,9 +155,12 @@ async def _counted(item: Item, once: Callable[[], Awaitable[T]]) -> T:
         raise
     except APIConnectionError as exc:
         item.last_error = exc
-        item.reached = item.reached or may_have_landed(exc)
+        item.lost = item.lost or may_have_landed(exc)
+        item.reached = item.reached or item.lost
         raise
     except BaseException as exc:
+        if isinstance(exc, APIStatusError):
+            item.lost = item.lost or may_have_landed(exc)
         if isinstance(exc, Exception):
             item.last_error = exc
         item.reached = True
@@ -221,9 +235,8 @@ class Settler:
             self._on_fatal(error)
 
     async def settle(self, item: Item) -> CancelOutcome:
-        token = ambient_gate.set(_Gate(self, item, finishing=False))
         try:
-            run = await self._cancel(item.id)
+            run = await self._cancel(item.id, _Gate(self, item, finishing=False))
         except Stopped:
             return stopped_outcome(item)
         except NotFoundError:
@@ -238,41 +251,65 @@ class Settler:
         except (*CANCEL_REFUSALS, ResponseDecodeError) as exc:
             item.last_error = exc
             return await self._settle_refusal(item, exc)
-        except Exception as exc:  # retries used up, the throttle's unknown fate, a bug
+        except ExtendError as exc:  # retries used up, the throttle's unknown fate
+            unknown = item.lost and not isinstance(exc, OutcomeUnknownError)
+            if unknown and not self.throttle.stopped:
+                return await self._settle_unknown(item, exc)
             return outcome(item, OutcomeKind.FAILED, error=exc)
-        finally:
-            ambient_gate.reset(token)
+        except Exception as exc:  # a bug: the outcome is kept all the same
+            return outcome(item, OutcomeKind.FAILED, error=exc)
         kind = OutcomeKind.CANCELLED
         if run.is_terminal and run.status != RunStatus.CANCELLED:
             kind = OutcomeKind.ALREADY_TERMINAL
         return outcome(item, kind, run=run)
 
     async def _settle_refusal(self, item: Item, refusal: ExtendError) -> CancelOutcome:
+        async def look(gate: Gate) -> RefusedCancel:
+            fetch = partial(self._get, item.id, gate)
+            return await recover_refused_cancel(refusal, fetch, need_run=True)
+
         try:
-            run = await self.call(lambda: self._get(item.id), finishing=True)
+            seen = await self.call(look, finishing=True)
         except NotFoundError:
             return outcome(item, OutcomeKind.NOT_FOUND)
         except (Stopped, ExtendError) as exc:
             log.debug("could not fetch %s after its cancel was refused: %r", item.id, exc)
             return outcome(item, OutcomeKind.FAILED, error=refusal)
-        if run.status == RunStatus.CANCELLED:
-            landed = cancel_may_have_landed(refusal)
-            kind = OutcomeKind.CANCELLED if landed else OutcomeKind.ALREADY_TERMINAL
-            return outcome(item, kind, run=run)
+        run = seen.run
+        assert run is not None  # need_run: always fetched
+        if seen.cancelled_by_lost_attempt:
+            return outcome(item, OutcomeKind.CANCELLED, run=run)
         if run.is_terminal:
             return outcome(item, OutcomeKind.ALREADY_TERMINAL, run=run)
         return outcome(item, OutcomeKind.FAILED, run=run, error=refusal)
 
-    async def call(self, request: Callable[[], Awaitable[T]], *, finishing: bool = False) -> T:
-        """Send an idempotent request (a GET, a list page) through the throttle."""
-        token = ambient_gate.set(_Gate(self, None, finishing=finishing))
+    async def _settle_unknown(self, item: Item, error: ExtendError) -> CancelOutcome:
+        """The cancel gave up (its retries used up, or an error not retried) after an
+        attempt that may have cancelled the run: the run is fetched, and a CANCELLED run
+        was cancelled by that attempt, as ``recover_cancel`` decides after a refusal. A
+        run that ended otherwise is ``already_terminal``; one still running is ``failed``
+        with the cancel's error."""
         try:
-            return await request()
+            run = await self.call(partial(self._get, item.id), finishing=True)
+        except NotFoundError:
+            return outcome(item, OutcomeKind.NOT_FOUND)
+        except (Stopped, ExtendError) as exc:
+            log.debug("could not fetch %s after its cancel failed: %r", item.id, exc)
+            return outcome(item, OutcomeKind.FAILED, error=error)
+        if run.status == RunStatus.CANCELLED:
+            return outcome(item, OutcomeKind.CANCELLED, run=run)
+        if run.is_terminal:
+            return outcome(item, OutcomeKind.ALREADY_TERMINAL, run=run)
+        return outcome(item, OutcomeKind.FAILED, run=run, error=error)
+
+    async def call(self, request: Callable[[Gate], Awaitable[T]], *, finishing: bool = False) -> T:
+        """Send an idempotent request (a GET, a list page) through the throttle: it gets
+        the gate to send through."""
+        try:
+            return await request(_Gate(self, None, finishing=finishing))
         except _FATAL as exc:
             self._on_fatal(exc)
             raise
-        finally:
-            ambient_gate.reset(token)
 
     def gives_up(self, exc: RateLimitError, throttled: int) -> bool:
         """After a 429: stop the operation when the server asks for a longer wait than

@@ -21,6 +21,7 @@ from attrs import evolve, frozen
 from .._errors import InvalidInputError
 from .._pagination import AsyncPager
 from .._retry import RetryPolicy
+from .._send import Gate
 from ..types import ClassifyRunSummary, Page
 from .attempts import RunCall
 from .engine import Engine, Ids, SyncIds, as_async_iterator
@@ -57,7 +58,8 @@ OUTPUT_BUFFER = 16
 MAX_LIST_PASSES = 20
 LIST_PAGE_SIZE = 1000
 
-ListPage = Callable[[str, "str | None"], Awaitable[Page[ClassifyRunSummary]]]
+# One page of runs of one status, from a cursor, sent through the gate it is given.
+ListPage = Callable[[str, "str | None", Gate], Awaitable[Page[ClassifyRunSummary]]]
 
 
 @frozen(kw_only=True)
@@ -67,6 +69,8 @@ class BulkOptions:
     deadline: float | None
     max_retries: int
     policy: RetryPolicy
+    # The client has a shared rate limiter: it paces the attempts, the throttle only caps.
+    paced_elsewhere: bool = False
 
 
 def _positive_number(value: object, name: str) -> float:
@@ -84,6 +88,7 @@ def bulk_options(
     deadline: float | None,
     max_retries: int | None,
     policy: RetryPolicy,
+    paced_elsewhere: bool = False,
 ) -> BulkOptions:
     """Check the caller's settings before anything is read or sent."""
     if isinstance(concurrency, bool) or not isinstance(concurrency, int):
@@ -101,6 +106,7 @@ def bulk_options(
         deadline=None if deadline is None else _positive_number(deadline, "deadline"),
         max_retries=retries,
         policy=policy,
+        paced_elsewhere=paced_elsewhere,
     )
 
 
@@ -112,6 +118,7 @@ def _engine(options: BulkOptions, cancel: RunCall, get: RunCall) -> Engine:
         max_rate=options.max_rate,
         deadline=options.deadline,
         policy=options.policy,
+        paced_elsewhere=options.paced_elsewhere,
     )
 
 

@@ -10,10 +10,9 @@ import orjson
 
 from .._converter import unstructure_request
 from .._errors import InvalidInputError
-from .._options import TimeoutArg
 from .._pagination import AsyncPager
+from .._request_options import CallOptions, RequestOptions, resolve_options
 from .._transport import Requester
-from .._types import Body, Headers, Query
 from ..types import Page
 
 __all__ = [
@@ -42,9 +41,17 @@ _SORT_BY_SNAKE = {"updated_at": "updatedAt", "created_at": "createdAt"}
 ItemT = TypeVar("ItemT")
 
 
+ResourceT = TypeVar("ResourceT", bound="AsyncAPIResource")
+
+
 class AsyncAPIResource:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+
+    def _bound(self: ResourceT, requester: Requester) -> ResourceT:
+        """The same resource sending through ``requester`` (a derived one: a bulk
+        operation's gate bound, or a raw-response record)."""
+        return type(self)(requester)
 
     def _pager(
         self,
@@ -53,20 +60,16 @@ class AsyncAPIResource:
         params: Mapping[str, Any],
         *,
         start_token: str | None,
-        timeout: TimeoutArg,
-        max_retries: int | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        options: RequestOptions | CallOptions,
     ) -> AsyncPager[ItemT]:
         """A lazy list: each page is ``GET url`` with ``params`` and the page's cursor."""
         requester = self._requester
+        resolved = resolve_options(options)  # once, when the list is made
 
         async def fetch_page(token: str | None) -> Page[ItemT]:
             return await requester.request(
                 "GET", url, params={**params, "nextPageToken": token}, cast_to=page,
-                timeout=timeout, max_retries=max_retries,
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+                options=resolved,
             )  # fmt: skip
 
         return AsyncPager(fetch_page, start_token=start_token)

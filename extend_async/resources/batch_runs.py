@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from .._options import TimeoutArg
 from .._paths import path
 from .._polling import DEFAULT_WAIT_DEADLINE, PollPolicy, check_deadline, check_policy, poll_until
 from .._raw import with_raw
-from .._types import Body, Headers, Query
+from .._request_options import RequestOptions, Unpack
 from ..types import BatchRun
 from ._base import AsyncAPIResource
 
@@ -24,18 +23,12 @@ class AsyncBatchRuns(AsyncAPIResource):
     async def get(
         self,
         id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BatchRun:
         """Fetch a batch run (``bpr_…``): its aggregated status and run count."""
         return await self._requester.request(
             "GET", path("/batch_runs/{}", id), cast_to=BatchRun,
-            timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            options=options,
         )  # fmt: skip
 
     async def wait(
@@ -44,11 +37,7 @@ class AsyncBatchRuns(AsyncAPIResource):
         *,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BatchRun:
         """Poll until the batch is PROCESSED, FAILED or CANCELLED, and return it.
 
@@ -64,11 +53,7 @@ class AsyncBatchRuns(AsyncAPIResource):
                 "GET",
                 url,
                 cast_to=BatchRun,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                extra_body=extra_body,
+                options=options,
             )
 
         return await poll_until(

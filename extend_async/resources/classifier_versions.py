@@ -6,11 +6,10 @@ from functools import cached_property
 from typing import Any
 
 from .._errors import InvalidInputError
-from .._options import TimeoutArg
 from .._pagination import AsyncPager
 from .._paths import path, validate_id
 from .._raw import with_raw
-from .._types import Body, Headers, Query
+from .._request_options import RequestOptions, Unpack
 from ..types import (
     ClassifierVersion,
     ClassifierVersionSummary,
@@ -36,11 +35,7 @@ class AsyncClassifierVersions(AsyncAPIResource):
         release_type: ReleaseType,
         description: str | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifierVersion:
         """Publish a version: the draft (or ``config``, when given) becomes version
         ``"0.2"`` after ``"0.1"`` with ``release_type="minor"``, ``"1.0"`` with ``"major"``.
@@ -62,20 +57,14 @@ class AsyncClassifierVersions(AsyncAPIResource):
         # Not idempotent: a repeated publish would bump the version number twice.
         return await self._requester.request(
             "POST", url, json=body, cast_to=ClassifierVersion,
-            timeout=timeout, max_retries=max_retries, idempotent=False,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            idempotent=False, options=options,
         )  # fmt: skip
 
     async def get(
         self,
         classifier_id: str,
         version: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifierVersion:
         """Fetch one version: ``"draft"``, ``"latest"`` (latest published, else the
         draft), a version number such as ``"1.0"``, or a version id."""
@@ -89,8 +78,7 @@ class AsyncClassifierVersions(AsyncAPIResource):
         validate_id(version, name="version")
         return await self._requester.request(
             "GET", path("/classifiers/{}/versions/{}", classifier_id, version),
-            cast_to=ClassifierVersion, timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            cast_to=ClassifierVersion, options=options,
         )  # fmt: skip
 
     def list(
@@ -100,11 +88,7 @@ class AsyncClassifierVersions(AsyncAPIResource):
         sort_dir: SortDir | None = None,
         max_page_size: int | None = None,
         next_page_token: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[ClassifierVersionSummary]:
         """List a classifier's versions, the draft first, then newest first.
 
@@ -117,8 +101,7 @@ class AsyncClassifierVersions(AsyncAPIResource):
         }
         return self._pager(
             url, Page[ClassifierVersionSummary], params,
-            start_token=next_page_token, timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            start_token=next_page_token, options=options,
         )  # fmt: skip
 
     @cached_property

@@ -6,11 +6,10 @@ from functools import cached_property
 from typing import Any
 
 from .._errors import InvalidInputError
-from .._options import TimeoutArg
 from .._pagination import AsyncPager
 from .._paths import path, validate_id
 from .._raw import with_raw
-from .._types import Body, Headers, Query
+from .._request_options import RequestOptions, Unpack
 from ..types import Classifier, ClassifierSummary, ClassifyConfig, ClassifyConfigDict, Page
 from ._base import (
     SORT_DIR,
@@ -41,11 +40,7 @@ class AsyncClassifiers(AsyncAPIResource):
         name: str,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         clone_classifier_id: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Classifier:
         """Create a classifier, its draft version holding ``config``.
 
@@ -61,25 +56,18 @@ class AsyncClassifiers(AsyncAPIResource):
             body["cloneClassifierId"] = validate_id(clone_classifier_id, name="clone_classifier_id")
         return await self._requester.request(
             "POST", "/classifiers", json=body, cast_to=Classifier,
-            timeout=timeout, max_retries=max_retries, idempotent=False,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            idempotent=False, options=options,
         )  # fmt: skip
 
     async def get(
         self,
         id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Classifier:
         """Fetch a classifier (with its draft version) by id."""
         return await self._requester.request(
             "GET", path("/classifiers/{}", id), cast_to=Classifier,
-            timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            options=options,
         )  # fmt: skip
 
     async def update(
@@ -88,11 +76,7 @@ class AsyncClassifiers(AsyncAPIResource):
         *,
         name: str | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Classifier:
         """Rename a classifier and/or replace its **draft** config (published versions
         never change; ``client.classifier_versions.create`` publishes the draft)."""
@@ -107,8 +91,7 @@ class AsyncClassifiers(AsyncAPIResource):
         # Setting fields to given values can be repeated safely, so retries are allowed.
         return await self._requester.request(
             "POST", url, json=body, cast_to=Classifier,
-            timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            options=options,
         )  # fmt: skip
 
     def list(
@@ -118,11 +101,7 @@ class AsyncClassifiers(AsyncAPIResource):
         sort_dir: SortDir | None = None,
         max_page_size: int | None = None,
         next_page_token: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[ClassifierSummary]:
         """List classifiers. ``await`` it for the first page, ``async for`` it for all."""
         params: dict[str, Any] = {
@@ -132,8 +111,7 @@ class AsyncClassifiers(AsyncAPIResource):
         }
         return self._pager(
             "/classifiers", Page[ClassifierSummary], params,
-            start_token=next_page_token, timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            start_token=next_page_token, options=options,
         )  # fmt: skip
 
     @cached_property

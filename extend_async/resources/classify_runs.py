@@ -20,7 +20,7 @@ from typing import Any, TypedDict
 from attrs import evolve
 
 from .._errors import APIStatusError, BadRequestError, ExtendError, InvalidInputError, NotFoundError
-from .._options import CLASSIFY_SYNC_TIMEOUT, TimeoutArg
+from .._options import CLASSIFY_SYNC_TIMEOUT
 from .._pagination import AsyncPager
 from .._paths import path
 from .._polling import (
@@ -35,8 +35,8 @@ from .._polling import (
     poll_until,
 )
 from .._raw import with_raw
-from .._send import CANCEL_REFUSALS, deleted_by_lost_attempt, recover_cancel
-from .._types import Body, Headers, Query
+from .._request_options import CallOptions, RequestOptions, Unpack, resolve_options
+from .._send import Gate
 from ..bulk import operations as bulk
 from ..bulk.attempts import RunCall
 from ..bulk.outcomes import BulkCancelResult, BulkProgress, CancelOutcome
@@ -71,6 +71,7 @@ from ._base import (
     check_sort_by,
 )
 from ._batch import BatchInputArg, batch_body
+from ._lost_attempts import CANCEL_REFUSALS, landed_earlier, recover_refused_cancel
 from .files import AsyncFiles
 
 __all__ = ["AsyncClassifyRuns", "AsyncClassifyRunsWithRawResponse"]
@@ -134,11 +135,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifyRun:
         """Start a classify run; it comes back PROCESSING (or PENDING when queued).
 
@@ -157,21 +154,21 @@ class AsyncClassifyRuns(AsyncAPIResource):
                   metadata=metadata)  # fmt: skip
         if priority is not None and (isinstance(priority, bool) or not isinstance(priority, int)):
             raise InvalidInputError(f"priority must be an int, got {priority!r}")
+        resolved = resolve_options(options)
         uploaded: FileFromId | None = None
         if isinstance(file, str | PathLike):
-            file = uploaded = await self._upload(file, timeout, max_retries)
+            file = uploaded = await self._upload(file, resolved)
         body = _run_body(file=file, classifier=classifier, config=config, metadata=metadata)
         if priority is not None:
             body["priority"] = priority
         try:
             return await self._requester.request(
                 "POST", "/classify_runs", json=body, cast_to=ClassifyRun,
-                timeout=timeout, max_retries=max_retries, idempotent=False,
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+                idempotent=False, options=resolved,
             )  # fmt: skip
         except APIStatusError as refused:
             if uploaded is not None and _surely_refused(refused):
-                await self._discard_upload(uploaded.id, timeout)
+                await self._discard_upload(uploaded.id, resolved)
             raise
 
     async def classify(
@@ -181,11 +178,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifyRun:
         """Classify a file and wait for the result (``POST /classify``).
 
@@ -195,9 +188,8 @@ class AsyncClassifyRuns(AsyncAPIResource):
         """
         body = _run_body(file=file, classifier=classifier, config=config, metadata=metadata)
         return await self._requester.request(
-            "POST", "/classify", json=body, cast_to=ClassifyRun, timeout=timeout,
-            max_retries=max_retries, idempotent=False, default_timeout=CLASSIFY_SYNC_TIMEOUT,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            "POST", "/classify", json=body, cast_to=ClassifyRun, idempotent=False,
+            default_timeout=CLASSIFY_SYNC_TIMEOUT, options=options,
         )  # fmt: skip
 
     async def create_batch(
@@ -206,11 +198,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         classifier: ClassifierRef | str | ClassifierRefDict,
         inputs: Iterable[BatchInputArg],
         priority: int | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BatchRun:
         """Start one run per input (1 to 1000) with a saved classifier; returns the
         ``BatchRun`` (``bpr_…``, PENDING). Inline config is not supported for batches.
@@ -223,8 +211,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         body = batch_body(classifier=classifier, inputs=inputs, priority=priority)
         return await self._requester.request(
             "POST", "/classify_runs/batch", json=body, cast_to=BatchRun,
-            timeout=timeout, max_retries=max_retries, idempotent=False,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            idempotent=False, options=options,
         )  # fmt: skip
 
     async def wait(
@@ -233,11 +220,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         *,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifyRun:
         """Poll a run until it is PROCESSED, FAILED or CANCELLED, and return it.
 
@@ -251,11 +234,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         url = path("/classify_runs/{}", id)
         limit = check_deadline(deadline)
         policy = check_policy(poll)
-        request: dict[str, Any] = {
-            "timeout": timeout, "max_retries": max_retries, "extra_headers": extra_headers,
-            "extra_query": extra_query, "extra_body": extra_body,
-        }  # fmt: skip
-        return await self._poll(url, None, limit, policy, request)
+        return await self._poll(url, None, limit, policy, resolve_options(options))
 
     async def create_and_wait(
         self,
@@ -267,11 +246,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         metadata: Mapping[str, Any] | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifyRun:
         """``create`` then ``wait``: the finished run, or ``WaitTimeoutError``.
 
@@ -283,15 +258,10 @@ class AsyncClassifyRuns(AsyncAPIResource):
         policy = check_policy(poll)
         run = await self.create(
             file=file, classifier=classifier, config=config, priority=priority,
-            metadata=metadata, timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            metadata=metadata, **options,
         )  # fmt: skip
         url = path("/classify_runs/{}", run.id)
-        request: dict[str, Any] = {
-            "timeout": timeout, "max_retries": max_retries, "extra_headers": extra_headers,
-            "extra_query": extra_query, "extra_body": extra_body,
-        }  # fmt: skip
-        return await self._poll(url, run, limit, policy, request)
+        return await self._poll(url, run, limit, policy, resolve_options(options))
 
     async def wait_many(
         self,
@@ -301,11 +271,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         poll: PollPolicy | None = None,
         concurrency: int = DEFAULT_WAIT_CONCURRENCY,
         cancel_on_timeout: bool = False,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> list[ClassifyRun]:
         """Wait for many runs at once; the finished runs, in the order of ``ids``.
 
@@ -327,13 +293,12 @@ class AsyncClassifyRuns(AsyncAPIResource):
         limit = check_deadline(deadline)
         policy = check_policy(poll)
         slots = check_concurrency(concurrency)
-        request: dict[str, Any] = {
-            "timeout": timeout, "max_retries": max_retries, "extra_headers": extra_headers,
-            "extra_query": extra_query, "extra_body": extra_body,
-        }  # fmt: skip
+        request = resolve_options(options)
 
         def fetcher(url: str) -> Callable[[], Awaitable[ClassifyRun]]:
-            return partial(self._requester.request, "GET", url, cast_to=ClassifyRun, **request)
+            return partial(
+                self._requester.request, "GET", url, cast_to=ClassifyRun, options=request
+            )
 
         distinct = list(urls)
         waited = await poll_many(
@@ -369,29 +334,28 @@ class AsyncClassifyRuns(AsyncAPIResource):
             )
         return runs
 
-    async def _cancel_or_get(self, id: str, request: Mapping[str, Any]) -> ClassifyRun:
+    async def _cancel_or_get(self, id: str, request: CallOptions) -> ClassifyRun:
         try:
-            return await self.cancel(id, **request)
+            return await self._cancel(id, request)
         except BadRequestError:  # it ended meanwhile, or it is PENDING: as it is now
-            return await self.get(id, **request)
+            return await self._get(id, request)
 
-    async def _upload(
-        self, file: str | PathLike[str], timeout: TimeoutArg, max_retries: int | None
-    ) -> FileFromId:
+    async def _upload(self, file: str | PathLike[str], options: CallOptions) -> FileFromId:
         if isinstance(file, str) and file.startswith(("http://", "https://")):
             raise InvalidInputError(
                 "file is a URL, not a local path: pass FileFromUrl(url=...) to classify it"
             )
+        # The run's timeout and retries; its extras are for the run's own request.
         uploaded = await AsyncFiles(self._requester).upload(
-            file, timeout=timeout, max_retries=max_retries
+            file, timeout=options.timeout, max_retries=options.max_retries
         )
         return FileFromId(id=uploaded.id)
 
-    async def _discard_upload(self, file_id: str, timeout: TimeoutArg) -> None:
+    async def _discard_upload(self, file_id: str, options: CallOptions) -> None:
         """Delete a file uploaded for a run the API refused; a failure is only logged
         (the caller gets the refusal, which is what matters)."""
         try:
-            await AsyncFiles(self._requester).delete(file_id, timeout=timeout)
+            await AsyncFiles(self._requester).delete(file_id, timeout=options.timeout)
         except ExtendError as exc:
             _log.warning(
                 "could not delete %s, uploaded for a refused classify run: %s",
@@ -405,10 +369,10 @@ class AsyncClassifyRuns(AsyncAPIResource):
         first: ClassifyRun | None,
         deadline: float | None,
         policy: PollPolicy,
-        request: Mapping[str, Any],
+        request: CallOptions,
     ) -> ClassifyRun:
         async def fetch() -> ClassifyRun:
-            return await self._requester.request("GET", url, cast_to=ClassifyRun, **request)
+            return await self._requester.request("GET", url, cast_to=ClassifyRun, options=request)
 
         return await poll_until(
             fetch,
@@ -422,29 +386,20 @@ class AsyncClassifyRuns(AsyncAPIResource):
     async def get(
         self,
         id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifyRun:
         """Fetch a classify run by id."""
+        return await self._get(id, resolve_options(options))
+
+    async def _get(self, id: str, options: CallOptions) -> ClassifyRun:
         return await self._requester.request(
-            "GET", path("/classify_runs/{}", id), cast_to=ClassifyRun,
-            timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
-        )  # fmt: skip
+            "GET", path("/classify_runs/{}", id), cast_to=ClassifyRun, options=options
+        )
 
     async def cancel(
         self,
         id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifyRun:
         """Cancel a PROCESSING run and return it.
 
@@ -455,28 +410,31 @@ class AsyncClassifyRuns(AsyncAPIResource):
         refused, the run is fetched: if it is CANCELLED, that attempt did the work and the
         run is returned.
         """
+        return await self._cancel(id, resolve_options(options))
+
+    async def _cancel(self, id: str, options: CallOptions) -> ClassifyRun:
         try:
-            return await self._requester.request(
-                "POST", path("/classify_runs/{}/cancel", id), cast_to=ClassifyRun,
-                timeout=timeout, max_retries=max_retries,
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
-            )  # fmt: skip
+            return await self._send_cancel(id, options)
         except CANCEL_REFUSALS as refused:
-            fetch = partial(
-                self.get, id, timeout=timeout, max_retries=max_retries,
-                extra_headers=extra_headers, extra_query=extra_query,
-            )  # fmt: skip
-            return await recover_cancel(refused, fetch)
+            # The fetch is a GET: the cancel's extra body is not for it.
+            fetch = partial(self._get, id, evolve(options, extra_body=None))
+            seen = await recover_refused_cancel(refused, fetch)
+            if seen.run is None or not seen.cancelled_by_lost_attempt:
+                raise
+            return seen.run
+
+    async def _send_cancel(self, id: str, options: CallOptions) -> ClassifyRun:
+        """``POST /classify_runs/{id}/cancel``, a refusal raised as it came (no recovery:
+        ``cancel`` and the bulk operations each recover with ``recover_refused_cancel``)."""
+        return await self._requester.request(
+            "POST", path("/classify_runs/{}/cancel", id), cast_to=ClassifyRun,
+            options=options,
+        )  # fmt: skip
 
     async def delete(
         self,
         id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> DeletedClassifyRun:
         """Delete a run and all its data, permanently.
 
@@ -486,11 +444,10 @@ class AsyncClassifyRuns(AsyncAPIResource):
         try:
             return await self._requester.request(
                 "DELETE", path("/classify_runs/{}", id), cast_to=DeletedClassifyRun,
-                timeout=timeout, max_retries=max_retries,
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+                options=options,
             )  # fmt: skip
         except NotFoundError as missing:
-            if not deleted_by_lost_attempt(missing):
+            if not landed_earlier(missing):
                 raise
             return DeletedClassifyRun(id=id)
 
@@ -507,11 +464,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         sort_dir: SortDir | None = None,
         max_page_size: int | None = None,
         next_page_token: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[ClassifyRunSummary]:
         """List runs, newest update first unless sorted otherwise.
 
@@ -532,14 +485,11 @@ class AsyncClassifyRuns(AsyncAPIResource):
             "sortDir": check_choice(sort_dir, name="sort_dir", allowed=SORT_DIR),
             "maxPageSize": check_page_size(max_page_size),
         }
-        request: dict[str, Any] = {
-            "timeout": timeout, "max_retries": max_retries, "extra_headers": extra_headers,
-            "extra_query": extra_query, "extra_body": extra_body,
-        }  # fmt: skip
+        request = resolve_options(options)
         if len(statuses) == 1:
             return self._pager(
                 "/classify_runs", Page[ClassifyRunSummary], {"status": statuses[0], **params},
-                start_token=next_page_token, **request,
+                start_token=next_page_token, options=request,
             )  # fmt: skip
         # Several statuses: each listed in turn by its own pager; the cursor says which
         # status it is on and where.
@@ -549,7 +499,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
                 Page[ClassifyRunSummary],
                 {"status": one, **params},
                 start_token=None,
-                **request,
+                options=request,
             )  # fmt: skip
             for one in statuses
         ]
@@ -579,11 +529,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         deadline: float | None = None,
         on_progress: Callable[[BulkProgress], None] | None = None,
         progress: bool = False,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BulkCancelResult:
         """Cancel many runs concurrently; one ``CancelOutcome`` per input, in input order.
 
@@ -601,10 +547,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         a widget in Jupyter, with the ``notebook`` extra installed) or else a line on
         stderr.
         """
-        calls = self._bulk(
-            concurrency, max_rate, deadline, on_progress, timeout, max_retries,
-            extra_headers, extra_query, extra_body,
-        )  # fmt: skip
+        calls = self._bulk(concurrency, max_rate, deadline, on_progress, options)
         return await bulk.cancel_many(ids, **calls, progress=progress)
 
     def cancel_iter(
@@ -615,11 +558,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         max_rate: float | None = None,
         deadline: float | None = None,
         on_progress: Callable[[BulkProgress], None] | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[CancelOutcome]:
         """Like ``cancel_many``, yielding each ``CancelOutcome`` as it completes.
 
@@ -629,10 +568,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         early stops the operation. If an error stopped it early (a rejected API key, a
         failing ids iterable), that error is raised after the last outcome.
         """
-        calls = self._bulk(
-            concurrency, max_rate, deadline, on_progress, timeout, max_retries,
-            extra_headers, extra_query, extra_body,
-        )  # fmt: skip
+        calls = self._bulk(concurrency, max_rate, deadline, on_progress, options)
         return bulk.cancel_iter(ids, **calls)
 
     async def cancel_all(
@@ -649,11 +585,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         deadline: float | None = None,
         on_progress: Callable[[BulkProgress], None] | None = None,
         progress: bool = False,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BulkCancelResult:
         """Cancel every run matching the filters, cancelling as the pages stream in.
 
@@ -669,15 +601,11 @@ class AsyncClassifyRuns(AsyncAPIResource):
             statuses = (str(check_choice(status, name="status", allowed=_STATUSES)),)
         else:
             statuses = tuple(str(check_choice(s, name="status", allowed=_STATUSES)) for s in status)
-        calls = self._bulk(
-            concurrency, max_rate, deadline, on_progress, timeout, max_retries,
-            extra_headers, extra_query, extra_body,
-        )  # fmt: skip
-        # The list pages go out with the same per-request settings as the cancels.
-        request: dict[str, Any] = {
-            "timeout": timeout, "max_retries": calls["options"].max_retries,
-            "extra_headers": extra_headers, "extra_query": extra_query,
-        }  # fmt: skip
+        calls = self._bulk(concurrency, max_rate, deadline, on_progress, options)
+        # The list pages go out with the same per-request settings as the cancels (but
+        # the cancel's extra body: a list is a GET).
+        request: RequestOptions = {**options, "max_retries": calls["options"].max_retries}
+        request.pop("extra_body", None)
         filters: dict[str, Any] = {
             "classifier_id": classifier_id,
             "batch_id": batch_id,
@@ -687,8 +615,10 @@ class AsyncClassifyRuns(AsyncAPIResource):
         }
         self.list(**filters)  # checks the filters now, before anything is sent
 
-        async def list_page(one_status: str, token: str | None) -> Page[ClassifyRunSummary]:
-            pager = self.list(
+        async def list_page(
+            one_status: str, token: str | None, gate: Gate
+        ) -> Page[ClassifyRunSummary]:
+            pager = self._bound(self._requester.through(gate)).list(
                 status=one_status, **filters, sort_by="createdAt", sort_dir="asc",
                 max_page_size=bulk.LIST_PAGE_SIZE, **request,
             )  # fmt: skip
@@ -704,29 +634,34 @@ class AsyncClassifyRuns(AsyncAPIResource):
         max_rate: float | None,
         deadline: float | None,
         on_progress: ProgressCallback | None,
-        timeout: TimeoutArg,
-        max_retries: int | None,
-        extra_headers: Headers | None,
-        extra_query: Query | None,
-        extra_body: Body | None,
+        request_options: RequestOptions,
     ) -> _BulkCalls:
-        """What the three bulk operations share: ``cancel`` and ``get`` with the
-        operation's per-request settings (each retries through the one send path, the
-        operation's throttle as its gate), the checked settings and the progress callback."""
+        """What the three bulk operations share: ``cancel`` (its refusal raised as it came:
+        the settler recovers it) and ``get`` with the operation's per-request settings,
+        each sending through the one send path with the gate it is given bound to the
+        requester; the checked settings and the progress callback."""
+        resolved = resolve_options(request_options)  # the same resolution as every call
         options = bulk.bulk_options(
             concurrency=concurrency,
             max_rate=max_rate,
             deadline=deadline,
-            max_retries=max_retries,
+            max_retries=resolved.max_retries,
             policy=self._requester.options.retry,
+            paced_elsewhere=self._requester.pacer is not None,
         )
-        request: dict[str, Any] = {
-            "timeout": timeout, "max_retries": options.max_retries,
-            "extra_headers": extra_headers, "extra_query": extra_query,
-        }  # fmt: skip
+        cancels = evolve(resolved, max_retries=options.max_retries)
+        gets = evolve(cancels, extra_body=None)  # a GET: the cancel's extra body is not for it
+
+        async def cancel(id: str, gate: Gate) -> ClassifyRun:
+            runs = self._bound(self._requester.through(gate))
+            return await runs._send_cancel(id, cancels)
+
+        async def get(id: str, gate: Gate) -> ClassifyRun:
+            return await self._bound(self._requester.through(gate))._get(id, gets)
+
         return _BulkCalls(
-            cancel=partial(self.cancel, **request, extra_body=extra_body),
-            get=partial(self.get, **request),
+            cancel=cancel,
+            get=get,
             options=options,
             on_progress=on_progress,
         )

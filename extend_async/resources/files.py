@@ -2,48 +2,36 @@
 
 from __future__ import annotations
 
-import asyncio
 from functools import cached_property
 from os import PathLike
 from typing import IO, Any
 
-import aiohttp
 from yarl import URL
 
 from .._download import (
-    RAW_BODY,
     FileObjectSink,
     PartFile,
     Sink,
     check_dest,
     check_max_bytes,
-    stream_body,
 )
 from .._errors import ExtendError, InvalidInputError, NotFoundError
-from .._options import Timeout, TimeoutArg, as_timeout
+from .._options import Timeout
 from .._pagination import AsyncPager
 from .._paths import path
 from .._raw import with_raw
-from .._send import deleted_by_lost_attempt
-from .._transport import (
-    REQUEST_ID_HEADER,
-    Request,
-    client_timeout,
-    connection_error,
-    proxy_for,
-    status_error,
-    transport_cause,
-)
-from .._types import Body, Headers, Query
+from .._request_options import CallOptions, RequestOptions, Unpack, resolve_options
 from .._upload import UploadBody, UploadSource
 from ..types import DeletedFile, File, FileSummary, Page
 from ._base import SORT_DIR, AsyncAPIResource, SortDir, check_choice, check_page_size
+from ._lost_attempts import landed_earlier
 
 __all__ = ["AsyncFiles", "AsyncFilesWithRawResponse"]
 
 # Moving a large file takes as long as it takes: no limit on the whole attempt, but
 # connecting and each read stay bounded, so a stalled transfer still ends.
 TRANSFER_TIMEOUT = Timeout(total=None, connect=10.0, read=120.0)
+_DOWNLOAD_HEADERS = {"Accept-Encoding": "identity"}
 
 
 class AsyncFiles(AsyncAPIResource):
@@ -56,10 +44,7 @@ class AsyncFiles(AsyncAPIResource):
         name: str | None = None,
         password: str | None = None,
         convert_to_pdf: bool | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
+        **options: Unpack[RequestOptions],
     ) -> File:
         """Upload a file (``POST /files/upload``, multipart) and return it.
 
@@ -80,25 +65,17 @@ class AsyncFiles(AsyncAPIResource):
             raise InvalidInputError("convert_to_pdf must be a bool")
         return await self._requester.request(
             "POST", "/files/upload", params={"convertToPdf": convert_to_pdf}, form=body,
-            cast_to=File, timeout=timeout, max_retries=max_retries, idempotent=False,
-            default_timeout=TRANSFER_TIMEOUT, extra_headers=extra_headers,
-            extra_query=extra_query,
+            cast_to=File, idempotent=False, default_timeout=TRANSFER_TIMEOUT, options=options,
         )  # fmt: skip
 
     async def get(
         self,
         id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> File:
         """Fetch a file by id; its ``presigned_url`` downloads it for 15 minutes."""
         return await self._requester.request(
-            "GET", path("/files/{}", id), cast_to=File, timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            "GET", path("/files/{}", id), cast_to=File, options=options,
         )  # fmt: skip
 
     def list(
@@ -108,11 +85,7 @@ class AsyncFiles(AsyncAPIResource):
         sort_dir: SortDir | None = None,
         max_page_size: int | None = None,
         next_page_token: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[FileSummary]:
         """List files (newest first unless ``sort_dir="asc"``).
 
@@ -126,30 +99,23 @@ class AsyncFiles(AsyncAPIResource):
         }
         return self._pager(
             "/files", Page[FileSummary], params,
-            start_token=next_page_token, timeout=timeout, max_retries=max_retries,
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+            start_token=next_page_token, options=options,
         )  # fmt: skip
 
     async def delete(
         self,
         id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> DeletedFile:
         """Delete a file, permanently. A 404 on a retry after an attempt that may have
         landed (its answer lost, or a 5xx) means that attempt deleted it: success."""
         try:
             return await self._requester.request(
                 "DELETE", path("/files/{}", id), cast_to=DeletedFile,
-                timeout=timeout, max_retries=max_retries,
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+                options=options,
             )  # fmt: skip
         except NotFoundError as missing:
-            if not deleted_by_lost_attempt(missing):
+            if not landed_earlier(missing):
                 raise
             return DeletedFile(id=id)
 
@@ -159,8 +125,7 @@ class AsyncFiles(AsyncAPIResource):
         dest: str | PathLike[str] | IO[bytes],
         *,
         max_bytes: int | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> int:
         """Write a file's bytes to ``dest`` (a path, or a binary file object); returns the
         number of bytes written.
@@ -180,7 +145,8 @@ class AsyncFiles(AsyncAPIResource):
         failed or cancelled download leaves ``dest`` as it was and nothing else behind;
         one that raised ``CancelledError`` never wrote ``dest``. A failure to write
         locally is a ``LocalFileError``. The download itself is one attempt
-        (``max_retries`` applies to the fetch).
+        (``max_retries`` and the extras apply to the API request that fetches the file;
+        ``timeout`` to both requests).
         """
         limit = check_max_bytes(max_bytes)
         part: PartFile | None = None
@@ -191,17 +157,19 @@ class AsyncFiles(AsyncAPIResource):
             sink = FileObjectSink(dest)
         else:
             raise InvalidInputError("dest must be a path or a binary file object")
-        file = await self.get(id, timeout=timeout, max_retries=max_retries)
+        resolved = resolve_options(options)
+        file = await self._requester.request(
+            "GET", path("/files/{}", id), cast_to=File, options=resolved
+        )
         if not file.presigned_url:
             raise ExtendError(f"file {id} came without a presigned URL to download it from")
         url = URL(file.presigned_url, encoded=True)
         if url.scheme not in ("http", "https") or not url.host:
             raise ExtendError(f"file {id} came with a presigned URL that is not http(s)")
-        attempt_timeout = as_timeout(timeout) if timeout is not None else TRANSFER_TIMEOUT
         if part is None:
-            return await self._fetch(url, sink, attempt_timeout, limit)
+            return await self._fetch(url, sink, resolved, limit)
         try:
-            written = await self._fetch(url, part, attempt_timeout, limit)
+            written = await self._fetch(url, part, resolved, limit)
             await part.flush()
             part.commit()  # not awaited: from here on, nothing can cancel the download
         except BaseException:
@@ -209,47 +177,23 @@ class AsyncFiles(AsyncAPIResource):
             raise
         return written
 
-    async def _fetch(self, url: URL, sink: Sink, timeout: Timeout, limit: int) -> int:
-        # Not through Requester.send: the body streams to ``sink`` instead of being read
-        # into memory, and a half-written download is not retried.
+    async def _fetch(self, url: URL, sink: Sink, options: CallOptions, limit: int) -> int:
         requester = self._requester
-        session = requester.sessions.get()
-        # What messages, logs and hooks name: the path, never the signed query string.
-        request = Request(
-            method="GET",
-            url=url,
+        request = requester.build_external(
+            url,
+            # What messages, logs and hooks name: the path, never the signed query string.
             path=f"presigned download {url.path}",
-            headers={},  # none of ours: the key must not reach the storage host
-            timeout=client_timeout(timeout),
-            proxy=proxy_for(url) if requester.options.trust_env else None,
+            # None of ours (the key must not reach the storage host); the stored bytes,
+            # as stored: a compressed object stays compressed.
+            headers=_DOWNLOAD_HEADERS,
+            options=options,
+            default_timeout=TRANSFER_TIMEOUT,
+            one_attempt=True,  # a half-written download is not sent again
+            max_response_bytes=limit,
+            raw_body=True,
         )
-        written = 0
-        failure: BaseException | None = None
-        try:
-            with requester.hooks.attempt("GET", url.path, 1) as seen:
-                async with session.get(
-                    url,
-                    timeout=request.timeout,
-                    proxy=request.proxy,
-                    # The stored bytes, as stored: a compressed object stays compressed.
-                    headers={"Accept-Encoding": "identity"},
-                    **RAW_BODY,
-                ) as response:
-                    seen.status = response.status
-                    seen.request_id = response.headers.get(REQUEST_ID_HEADER)
-                    if response.status >= 300:
-                        raw = await response.content.read(64 * 1024)
-                        raise status_error(
-                            response.status, response.reason, raw, response.headers,
-                            method="GET", path=request.path,
-                        )  # fmt: skip
-                    written = await stream_body(response, sink, request, limit)
-        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-            failure = exc
-        if failure is not None:
-            # Raised outside the except block: only what transport_cause keeps is reachable.
-            raise connection_error(failure, request, 1, False) from transport_cause(failure)
-        return written
+        answer = await requester.send(request, idempotent=True, sink=sink)
+        return answer.size
 
     @cached_property
     def with_raw_response(self) -> AsyncFilesWithRawResponse:

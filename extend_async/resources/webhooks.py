@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .._options import TimeoutArg
 from .._raw import with_raw
-from .._types import Headers
+from .._request_options import RequestOptions, Unpack, resolve_options
 from ..types.webhooks import SignedUrlEvent
 from ..webhooks._fetch import fetch_signed_payload
 from ._base import AsyncAPIResource
@@ -25,10 +24,7 @@ class AsyncWebhooks(AsyncAPIResource):
     async def fetch_payload(
         self,
         event: SignedUrlEvent,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
+        **options: Unpack[RequestOptions],
     ) -> WebhookEvent:
         """Download a payload delivered as a signed URL and return the full typed event.
 
@@ -36,15 +32,10 @@ class AsyncWebhooks(AsyncAPIResource):
         sends no API key: the URL is on a storage host and is signed itself. The URL
         expires an hour after delivery; after that the host answers with an error status
         (raised as an ``APIStatusError`` subclass). ``extra_headers`` are sent as well;
-        there is no ``extra_query``: the query string is part of the URL's signature.
+        ``extra_query`` and ``extra_body`` are refused: the query string is part of the
+        URL's signature, and the request is a GET.
         """
-        return await fetch_signed_payload(
-            self._requester,
-            event,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
+        return await fetch_signed_payload(self._requester, event, resolve_options(options))
 
     @cached_property
     def with_raw_response(self) -> AsyncWebhooksWithRawResponse:

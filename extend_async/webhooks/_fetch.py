@@ -3,15 +3,15 @@
 The URL is absolute, on a storage host rather than the API, and carries its own
 signature in the query string. So the request is built here, not by
 ``Requester.build_request`` (which would prefix the API base URL and add the
-``Authorization`` header: the API key must never leave for another host), and sent by
-``Requester.send``, like every other request: the same session, retries and limits.
+``Authorization`` header: the API key must never leave for another host) but by
+``Requester.build_external``, and sent by ``Requester.send``, like every other request:
+the same session, retries and limits.
 For the same reason the URL (a credential until it expires) appears in no message or log
 line; only its host does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -19,21 +19,9 @@ from yarl import URL
 
 from .._errors import InvalidInputError, ResponseDecodeError, excerpt
 from .._json import loads
-from .._options import (
-    TimeoutArg,
-    as_timeout,
-    check_headers,
-    check_max_response_bytes,
-    check_retries,
-)
-from .._transport import (
-    USER_AGENT,
-    Request,
-    Requester,
-    client_timeout,
-    off_loop_if_large,
-    proxy_for,
-)
+from .._options import check_max_response_bytes
+from .._request_options import NO_OPTIONS, CallOptions
+from .._transport import USER_AGENT, Requester, off_loop_if_large
 from ..types.webhooks import SignedUrlEvent
 from ._events import event_from_parts
 
@@ -49,12 +37,15 @@ _HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 async def fetch_signed_payload(
     requester: Requester,
     event: SignedUrlEvent,
+    options: CallOptions = NO_OPTIONS,
     *,
-    timeout: TimeoutArg = None,
-    max_retries: int | None = None,
     max_response_bytes: int | None = None,
-    extra_headers: Mapping[str, str] | None = None,
 ) -> WebhookEvent:
+    if options.extra_query or options.extra_body:
+        raise InvalidInputError(
+            "fetch_payload takes no extra_query (the query string is part of the URL's "
+            "signature) and no extra_body (it is a GET)"
+        )
     if not isinstance(event, SignedUrlEvent):
         raise InvalidInputError(
             f"event must be a SignedUrlEvent from webhooks.parse, got {type(event).__name__}"
@@ -67,25 +58,17 @@ async def fetch_signed_payload(
         raise InvalidInputError("the signed payload URL is not a valid URL") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise InvalidInputError("the signed payload URL is not an absolute http(s) URL")
-    options = requester.options
     where = f"signed payload on {url.host}"
-    request = Request(
-        method="GET",
-        url=url,
+    request = requester.build_external(
+        url,
         path=where,  # what messages and logs name: never the URL itself
-        headers={**_HEADERS, **check_headers(extra_headers, what="extra_headers")}
-        if extra_headers
-        else _HEADERS,
-        timeout=client_timeout(as_timeout(timeout) if timeout is not None else options.timeout),
-        max_retries=options.max_retries if max_retries is None else check_retries(max_retries),
-        max_response_bytes=(
-            options.max_response_bytes
-            if max_response_bytes is None
-            else check_max_response_bytes(max_response_bytes)
-        ),
+        headers={**_HEADERS, **options.extra_headers} if options.extra_headers else _HEADERS,
+        options=options,
+        max_response_bytes=None
+        if max_response_bytes is None
+        else check_max_response_bytes(max_response_bytes),
         # Storage hosts redirect to their own mirrors; no credential of ours is sent.
         follow_redirects=True,
-        proxy=proxy_for(url) if options.trust_env else None,
     )
     answer = await requester.send(request, idempotent=True)
     # A payload sent by URL is a large one: read off the event loop past the threshold.

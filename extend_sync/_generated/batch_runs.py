@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from extend_async._options import TimeoutArg
 from extend_async._polling import DEFAULT_WAIT_DEADLINE, PollPolicy
 from extend_async._raw import RawResponse
-from extend_async._types import Body, Headers, Query
+from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources.batch_runs import AsyncBatchRuns, AsyncBatchRunsWithRawResponse
 from extend_async.types import BatchRun
 from extend_sync._portal import Portal
@@ -26,26 +25,9 @@ class BatchRuns:
         self._portal = portal
         self._async = resource
 
-    def get(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> BatchRun:
+    def get(self, id: str, **options: Unpack[RequestOptions]) -> BatchRun:
         """Fetch a batch run (``bpr_…``): its aggregated status and run count."""
-        return self._portal.call(
-            self._async.get,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.get, id, **options)
 
     def wait(
         self,
@@ -53,28 +35,14 @@ class BatchRuns:
         *,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BatchRun:
         """Poll until the batch is PROCESSED, FAILED or CANCELLED, and return it.
 
         Raises ``WaitTimeoutError`` (with the last ``BatchRun`` seen) after ``deadline``
         seconds (``None``: no limit). ``poll`` sets the schedule (default: ``PollPolicy()``).
         """
-        return self._portal.call(
-            self._async.wait,
-            id,
-            deadline=deadline,
-            poll=poll,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.wait, id, deadline=deadline, poll=poll, **options)
 
     @cached_property
     def with_raw_response(self) -> BatchRunsWithRawResponse:
@@ -87,22 +55,5 @@ class BatchRunsWithRawResponse:
         self._portal = portal
         self._async = raw
 
-    def get(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RawResponse[BatchRun]:
-        return self._portal.call(
-            self._async.get,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+    def get(self, id: str, **options: Unpack[RequestOptions]) -> RawResponse[BatchRun]:
+        return self._portal.call(self._async.get, id, **options)

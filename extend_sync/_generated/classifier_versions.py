@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
-from extend_async._types import Body, Headers, Query
+from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources._base import SortDir
 from extend_async.resources.classifier_versions import (
     AsyncClassifierVersions,
@@ -40,11 +39,7 @@ class ClassifierVersions:
         release_type: ReleaseType,
         description: str | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifierVersion:
         """Publish a version: the draft (or ``config``, when given) becomes version
         ``"0.2"`` after ``"0.1"`` with ``release_type="minor"``, ``"1.0"`` with ``"major"``.
@@ -55,36 +50,15 @@ class ClassifierVersions:
             release_type=release_type,
             description=description,
             config=config,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     def get(
-        self,
-        classifier_id: str,
-        version: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        self, classifier_id: str, version: str, **options: Unpack[RequestOptions]
     ) -> ClassifierVersion:
         """Fetch one version: ``"draft"``, ``"latest"`` (latest published, else the
         draft), a version number such as ``"1.0"``, or a version id."""
-        return self._portal.call(
-            self._async.get,
-            classifier_id,
-            version,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.get, classifier_id, version, **options)
 
     def list(
         self,
@@ -93,11 +67,7 @@ class ClassifierVersions:
         sort_dir: SortDir | None = None,
         max_page_size: int | None = None,
         next_page_token: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> SyncPager[ClassifierVersionSummary]:
         """List a classifier's versions, the draft first, then newest first.
 
@@ -109,11 +79,7 @@ class ClassifierVersions:
             sort_dir=sort_dir,
             max_page_size=max_page_size,
             next_page_token=next_page_token,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     @cached_property
@@ -134,11 +100,7 @@ class ClassifierVersionsWithRawResponse:
         release_type: ReleaseType,
         description: str | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> RawResponse[ClassifierVersion]:
         return self._portal.call(
             self._async.create,
@@ -146,31 +108,10 @@ class ClassifierVersionsWithRawResponse:
             release_type=release_type,
             description=description,
             config=config,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     def get(
-        self,
-        classifier_id: str,
-        version: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        self, classifier_id: str, version: str, **options: Unpack[RequestOptions]
     ) -> RawResponse[ClassifierVersion]:
-        return self._portal.call(
-            self._async.get,
-            classifier_id,
-            version,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.get, classifier_id, version, **options)

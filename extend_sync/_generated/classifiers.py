@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
-from extend_async._types import Body, Headers, Query
+from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources._base import SortBy, SortDir
 from extend_async.resources.classifiers import AsyncClassifiers, AsyncClassifiersWithRawResponse
 from extend_async.types import Classifier, ClassifierSummary, ClassifyConfig, ClassifyConfigDict
@@ -30,11 +29,7 @@ class Classifiers:
         name: str,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         clone_classifier_id: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Classifier:
         """Create a classifier, its draft version holding ``config``.
 
@@ -46,33 +41,12 @@ class Classifiers:
             name=name,
             config=config,
             clone_classifier_id=clone_classifier_id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
-    def get(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> Classifier:
+    def get(self, id: str, **options: Unpack[RequestOptions]) -> Classifier:
         """Fetch a classifier (with its draft version) by id."""
-        return self._portal.call(
-            self._async.get,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.get, id, **options)
 
     def update(
         self,
@@ -80,25 +54,11 @@ class Classifiers:
         *,
         name: str | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Classifier:
         """Rename a classifier and/or replace its **draft** config (published versions
         never change; ``client.classifier_versions.create`` publishes the draft)."""
-        return self._portal.call(
-            self._async.update,
-            id,
-            name=name,
-            config=config,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.update, id, name=name, config=config, **options)
 
     def list(
         self,
@@ -107,11 +67,7 @@ class Classifiers:
         sort_dir: SortDir | None = None,
         max_page_size: int | None = None,
         next_page_token: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> SyncPager[ClassifierSummary]:
         """List classifiers. ``await`` it for the first page, iterate it for all."""
         return self._portal.pager(
@@ -120,11 +76,7 @@ class Classifiers:
             sort_dir=sort_dir,
             max_page_size=max_page_size,
             next_page_token=next_page_token,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     @cached_property
@@ -144,43 +96,18 @@ class ClassifiersWithRawResponse:
         name: str,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         clone_classifier_id: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> RawResponse[Classifier]:
         return self._portal.call(
             self._async.create,
             name=name,
             config=config,
             clone_classifier_id=clone_classifier_id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
-    def get(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RawResponse[Classifier]:
-        return self._portal.call(
-            self._async.get,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+    def get(self, id: str, **options: Unpack[RequestOptions]) -> RawResponse[Classifier]:
+        return self._portal.call(self._async.get, id, **options)
 
     def update(
         self,
@@ -188,20 +115,6 @@ class ClassifiersWithRawResponse:
         *,
         name: str | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> RawResponse[Classifier]:
-        return self._portal.call(
-            self._async.update,
-            id,
-            name=name,
-            config=config,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.update, id, name=name, config=config, **options)

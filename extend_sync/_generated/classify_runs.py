@@ -8,10 +8,9 @@ from functools import cached_property
 from os import PathLike
 from typing import Any
 
-from extend_async._options import TimeoutArg
 from extend_async._polling import DEFAULT_WAIT_CONCURRENCY, DEFAULT_WAIT_DEADLINE, PollPolicy
 from extend_async._raw import RawResponse
-from extend_async._types import Body, Headers, Query
+from extend_async._request_options import RequestOptions, Unpack
 from extend_async.bulk import operations as bulk
 from extend_async.bulk.outcomes import BulkCancelResult, BulkProgress, CancelOutcome
 from extend_async.resources._base import SortBy, SortDir
@@ -52,11 +51,7 @@ class ClassifyRuns:
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifyRun:
         """Start a classify run; it comes back PROCESSING (or PENDING when queued).
 
@@ -77,11 +72,7 @@ class ClassifyRuns:
             config=config,
             priority=priority,
             metadata=metadata,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     def classify(
@@ -91,11 +82,7 @@ class ClassifyRuns:
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifyRun:
         """Classify a file and wait for the result (``POST /classify``).
 
@@ -109,11 +96,7 @@ class ClassifyRuns:
             classifier=classifier,
             config=config,
             metadata=metadata,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     def create_batch(
@@ -122,11 +105,7 @@ class ClassifyRuns:
         classifier: ClassifierRef | str | ClassifierRefDict,
         inputs: Iterable[BatchInputArg],
         priority: int | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BatchRun:
         """Start one run per input (1 to 1000) with a saved classifier; returns the
         ``BatchRun`` (``bpr_…``, PENDING). Inline config is not supported for batches.
@@ -141,11 +120,7 @@ class ClassifyRuns:
             classifier=classifier,
             inputs=inputs,
             priority=priority,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     def wait(
@@ -154,11 +129,7 @@ class ClassifyRuns:
         *,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifyRun:
         """Poll a run until it is PROCESSED, FAILED or CANCELLED, and return it.
 
@@ -169,17 +140,7 @@ class ClassifyRuns:
         1 s for 30 s, then ×1.15 up to 30 s, ±25 % jitter). ``timeout`` and
         ``max_retries`` apply to each poll.
         """
-        return self._portal.call(
-            self._async.wait,
-            id,
-            deadline=deadline,
-            poll=poll,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.wait, id, deadline=deadline, poll=poll, **options)
 
     def create_and_wait(
         self,
@@ -191,11 +152,7 @@ class ClassifyRuns:
         metadata: Mapping[str, Any] | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ClassifyRun:
         """``create`` then ``wait``: the finished run, or ``WaitTimeoutError``.
 
@@ -212,11 +169,7 @@ class ClassifyRuns:
             metadata=metadata,
             deadline=deadline,
             poll=poll,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     def wait_many(
@@ -227,11 +180,7 @@ class ClassifyRuns:
         poll: PollPolicy | None = None,
         concurrency: int = DEFAULT_WAIT_CONCURRENCY,
         cancel_on_timeout: bool = False,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> list[ClassifyRun]:
         """Wait for many runs at once; the finished runs, in the order of ``ids``.
 
@@ -253,44 +202,14 @@ class ClassifyRuns:
             poll=poll,
             concurrency=concurrency,
             cancel_on_timeout=cancel_on_timeout,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
-    def get(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> ClassifyRun:
+    def get(self, id: str, **options: Unpack[RequestOptions]) -> ClassifyRun:
         """Fetch a classify run by id."""
-        return self._portal.call(
-            self._async.get,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.get, id, **options)
 
-    def cancel(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> ClassifyRun:
+    def cancel(self, id: str, **options: Unpack[RequestOptions]) -> ClassifyRun:
         """Cancel a PROCESSING run and return it.
 
         The reference page says only PROCESSING runs can be cancelled: a run that already
@@ -300,40 +219,15 @@ class ClassifyRuns:
         refused, the run is fetched: if it is CANCELLED, that attempt did the work and the
         run is returned.
         """
-        return self._portal.call(
-            self._async.cancel,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.cancel, id, **options)
 
-    def delete(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> DeletedClassifyRun:
+    def delete(self, id: str, **options: Unpack[RequestOptions]) -> DeletedClassifyRun:
         """Delete a run and all its data, permanently.
 
         A 404 on a retry after an attempt that may have landed (its answer was lost, it
         timed out, or it got a 5xx) means that attempt deleted the run: success.
         """
-        return self._portal.call(
-            self._async.delete,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.delete, id, **options)
 
     def list(
         self,
@@ -348,11 +242,7 @@ class ClassifyRuns:
         sort_dir: SortDir | None = None,
         max_page_size: int | None = None,
         next_page_token: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> SyncPager[ClassifyRunSummary]:
         """List runs, newest update first unless sorted otherwise.
 
@@ -374,11 +264,7 @@ class ClassifyRuns:
             sort_dir=sort_dir,
             max_page_size=max_page_size,
             next_page_token=next_page_token,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     def cancel_many(
@@ -390,11 +276,7 @@ class ClassifyRuns:
         deadline: float | None = None,
         on_progress: Callable[[BulkProgress], None] | None = None,
         progress: bool = False,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BulkCancelResult:
         """Cancel many runs concurrently; one ``CancelOutcome`` per input, in input order.
 
@@ -420,11 +302,7 @@ class ClassifyRuns:
             deadline=deadline,
             on_progress=on_progress,
             progress=progress,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     def cancel_iter(
@@ -435,11 +313,7 @@ class ClassifyRuns:
         max_rate: float | None = None,
         deadline: float | None = None,
         on_progress: Callable[[BulkProgress], None] | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[CancelOutcome]:
         """Like ``cancel_many``, yielding each ``CancelOutcome`` as it completes.
 
@@ -456,11 +330,7 @@ class ClassifyRuns:
             max_rate=max_rate,
             deadline=deadline,
             on_progress=on_progress,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     def cancel_all(
@@ -477,11 +347,7 @@ class ClassifyRuns:
         deadline: float | None = None,
         on_progress: Callable[[BulkProgress], None] | None = None,
         progress: bool = False,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BulkCancelResult:
         """Cancel every run matching the filters, cancelling as the pages stream in.
 
@@ -504,11 +370,7 @@ class ClassifyRuns:
             deadline=deadline,
             on_progress=on_progress,
             progress=progress,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     @cached_property
@@ -530,11 +392,7 @@ class ClassifyRunsWithRawResponse:
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> RawResponse[ClassifyRun]:
         return self._portal.call(
             self._async.create,
@@ -543,11 +401,7 @@ class ClassifyRunsWithRawResponse:
             config=config,
             priority=priority,
             metadata=metadata,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     def classify(
@@ -557,11 +411,7 @@ class ClassifyRunsWithRawResponse:
         classifier: ClassifierRef | str | ClassifierRefDict | None = None,
         config: ClassifyConfig | ClassifyConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> RawResponse[ClassifyRun]:
         return self._portal.call(
             self._async.classify,
@@ -569,11 +419,7 @@ class ClassifyRunsWithRawResponse:
             classifier=classifier,
             config=config,
             metadata=metadata,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
     def create_batch(
@@ -582,80 +428,21 @@ class ClassifyRunsWithRawResponse:
         classifier: ClassifierRef | str | ClassifierRefDict,
         inputs: Iterable[BatchInputArg],
         priority: int | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> RawResponse[BatchRun]:
         return self._portal.call(
             self._async.create_batch,
             classifier=classifier,
             inputs=inputs,
             priority=priority,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
-    def get(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RawResponse[ClassifyRun]:
-        return self._portal.call(
-            self._async.get,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+    def get(self, id: str, **options: Unpack[RequestOptions]) -> RawResponse[ClassifyRun]:
+        return self._portal.call(self._async.get, id, **options)
 
-    def cancel(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RawResponse[ClassifyRun]:
-        return self._portal.call(
-            self._async.cancel,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+    def cancel(self, id: str, **options: Unpack[RequestOptions]) -> RawResponse[ClassifyRun]:
+        return self._portal.call(self._async.cancel, id, **options)
 
-    def delete(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RawResponse[DeletedClassifyRun]:
-        return self._portal.call(
-            self._async.delete,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+    def delete(self, id: str, **options: Unpack[RequestOptions]) -> RawResponse[DeletedClassifyRun]:
+        return self._portal.call(self._async.delete, id, **options)

@@ -7,9 +7,8 @@ from functools import cached_property
 from os import PathLike
 from typing import IO
 
-from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
-from extend_async._types import Body, Headers, Query
+from extend_async._request_options import RequestOptions, Unpack
 from extend_async._upload import UploadSource
 from extend_async.resources._base import SortDir
 from extend_async.resources.files import AsyncFiles, AsyncFilesWithRawResponse
@@ -34,10 +33,7 @@ class Files:
         name: str | None = None,
         password: str | None = None,
         convert_to_pdf: bool | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
+        **options: Unpack[RequestOptions],
     ) -> File:
         """Upload a file (``POST /files/upload``, multipart) and return it.
 
@@ -59,32 +55,12 @@ class Files:
             name=name,
             password=password,
             convert_to_pdf=convert_to_pdf,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
+            **options,
         )
 
-    def get(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> File:
+    def get(self, id: str, **options: Unpack[RequestOptions]) -> File:
         """Fetch a file by id; its ``presigned_url`` downloads it for 15 minutes."""
-        return self._portal.call(
-            self._async.get,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.get, id, **options)
 
     def list(
         self,
@@ -93,11 +69,7 @@ class Files:
         sort_dir: SortDir | None = None,
         max_page_size: int | None = None,
         next_page_token: str | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        **options: Unpack[RequestOptions],
     ) -> SyncPager[FileSummary]:
         """List files (newest first unless ``sort_dir="asc"``).
 
@@ -110,34 +82,13 @@ class Files:
             sort_dir=sort_dir,
             max_page_size=max_page_size,
             next_page_token=next_page_token,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            **options,
         )
 
-    def delete(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> DeletedFile:
+    def delete(self, id: str, **options: Unpack[RequestOptions]) -> DeletedFile:
         """Delete a file, permanently. A 404 on a retry after an attempt that may have
         landed (its answer lost, or a 5xx) means that attempt deleted it: success."""
-        return self._portal.call(
-            self._async.delete,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        return self._portal.call(self._async.delete, id, **options)
 
     def download(
         self,
@@ -145,8 +96,7 @@ class Files:
         dest: str | PathLike[str] | IO[bytes],
         *,
         max_bytes: int | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> int:
         """Write a file's bytes to ``dest`` (a path, or a binary file object); returns the
         number of bytes written.
@@ -166,16 +116,10 @@ class Files:
         failed or cancelled download leaves ``dest`` as it was and nothing else behind;
         one that raised ``CancelledError`` never wrote ``dest``. A failure to write
         locally is a ``LocalFileError``. The download itself is one attempt
-        (``max_retries`` applies to the fetch).
+        (``max_retries`` and the extras apply to the API request that fetches the file;
+        ``timeout`` to both requests).
         """
-        return self._portal.call(
-            self._async.download,
-            id,
-            dest,
-            max_bytes=max_bytes,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        return self._portal.call(self._async.download, id, dest, max_bytes=max_bytes, **options)
 
     @cached_property
     def with_raw_response(self) -> FilesWithRawResponse:
@@ -195,10 +139,7 @@ class FilesWithRawResponse:
         name: str | None = None,
         password: str | None = None,
         convert_to_pdf: bool | None = None,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
+        **options: Unpack[RequestOptions],
     ) -> RawResponse[File]:
         return self._portal.call(
             self._async.upload,
@@ -206,48 +147,11 @@ class FilesWithRawResponse:
             name=name,
             password=password,
             convert_to_pdf=convert_to_pdf,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
+            **options,
         )
 
-    def get(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RawResponse[File]:
-        return self._portal.call(
-            self._async.get,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+    def get(self, id: str, **options: Unpack[RequestOptions]) -> RawResponse[File]:
+        return self._portal.call(self._async.get, id, **options)
 
-    def delete(
-        self,
-        id: str,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RawResponse[DeletedFile]:
-        return self._portal.call(
-            self._async.delete,
-            id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+    def delete(self, id: str, **options: Unpack[RequestOptions]) -> RawResponse[DeletedFile]:
+        return self._portal.call(self._async.delete, id, **options)

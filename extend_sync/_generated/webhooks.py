@@ -6,9 +6,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from extend_async._options import TimeoutArg
 from extend_async._raw import RawResponse
-from extend_async._types import Headers
+from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources.webhooks import AsyncWebhooks, AsyncWebhooksWithRawResponse
 from extend_async.types.webhooks import SignedUrlEvent
 from extend_sync._portal import Portal
@@ -27,12 +26,7 @@ class Webhooks:
         self._async = resource
 
     def fetch_payload(
-        self,
-        event: SignedUrlEvent,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
+        self, event: SignedUrlEvent, **options: Unpack[RequestOptions]
     ) -> WebhookEvent:
         """Download a payload delivered as a signed URL and return the full typed event.
 
@@ -40,15 +34,10 @@ class Webhooks:
         sends no API key: the URL is on a storage host and is signed itself. The URL
         expires an hour after delivery; after that the host answers with an error status
         (raised as an ``APIStatusError`` subclass). ``extra_headers`` are sent as well;
-        there is no ``extra_query``: the query string is part of the URL's signature.
+        ``extra_query`` and ``extra_body`` are refused: the query string is part of the
+        URL's signature, and the request is a GET.
         """
-        return self._portal.call(
-            self._async.fetch_payload,
-            event,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
+        return self._portal.call(self._async.fetch_payload, event, **options)
 
     @cached_property
     def with_raw_response(self) -> WebhooksWithRawResponse:
@@ -62,17 +51,6 @@ class WebhooksWithRawResponse:
         self._async = raw
 
     def fetch_payload(
-        self,
-        event: SignedUrlEvent,
-        *,
-        timeout: TimeoutArg = None,
-        max_retries: int | None = None,
-        extra_headers: Headers | None = None,
+        self, event: SignedUrlEvent, **options: Unpack[RequestOptions]
     ) -> RawResponse[WebhookEvent]:
-        return self._portal.call(
-            self._async.fetch_payload,
-            event,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
+        return self._portal.call(self._async.fetch_payload, event, **options)

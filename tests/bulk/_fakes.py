@@ -26,7 +26,7 @@ from extend_async import (
     RunStatus,
 )
 from extend_async._errors import APIStatusError
-from extend_async._send import CANCEL_REFUSALS, ambient_gate, recover_cancel, send_attempts
+from extend_async._send import Gate, send_attempts
 from extend_async.bulk.operations import BulkOptions, bulk_options
 from extend_async.types import ClassifyConfig
 
@@ -85,20 +85,17 @@ class FakeRuns:
             dashboard_url=f"https://dashboard.extend.ai/runs/{id}",
         )
 
-    async def cancel(self, id: str) -> ClassifyRun:
-        """Like ``AsyncClassifyRuns.cancel``: every attempt through the core's retry loop
-        (and the bulk operation's gate), the refusal after a landed attempt recovered."""
+    async def cancel(self, id: str, gate: Gate) -> ClassifyRun:
+        """Like the bulk operations' ``cancel``: every attempt through the core's retry loop
+        and the gate given; a refusal raised as it came (the settler recovers it)."""
 
         async def once(attempt: int, lost: bool) -> ClassifyRun:
             return await self._cancel_once(id, lost)
 
-        try:
-            return await send_attempts(
-                once, method="POST", path=f"/classify_runs/{id}/cancel", idempotent=True,
-                retries=self.max_retries, policy=self.policy, gate=ambient_gate.get(),
-            )  # fmt: skip
-        except CANCEL_REFUSALS as refused:
-            return await recover_cancel(refused, lambda: self.get(id))
+        return await send_attempts(
+            once, method="POST", path=f"/classify_runs/{id}/cancel", idempotent=True,
+            retries=self.max_retries, policy=self.policy, gate=gate,
+        )  # fmt: skip
 
     async def _cancel_once(self, id: str, lost: bool) -> ClassifyRun:
         self.cancels[id] += 1
@@ -156,13 +153,13 @@ class FakeRuns:
         self.last_cancelled = id
         return self.run(id)
 
-    async def get(self, id: str) -> ClassifyRun:
+    async def get(self, id: str, gate: Gate) -> ClassifyRun:
         async def once(attempt: int, lost: bool) -> ClassifyRun:
             return await self._get_once(id)
 
         return await send_attempts(
             once, method="GET", path=f"/classify_runs/{id}", idempotent=True,
-            retries=self.max_retries, policy=FAST, gate=ambient_gate.get(),
+            retries=self.max_retries, policy=FAST, gate=gate,
         )  # fmt: skip
 
     async def _get_once(self, id: str) -> ClassifyRun:

@@ -456,10 +456,11 @@ async def test_raw_response_errors_raise_as_usual(
 
 @pytest.mark.parametrize("name", ["create", "classify", "get", "cancel", "delete", "list"])
 def test_every_method_takes_timeout_and_max_retries(client: AsyncExtend, name: str) -> None:
+    # They are keys of RequestOptions, taken as ``**options: Unpack[RequestOptions]``.
     parameters = inspect.signature(getattr(client.classify_runs, name)).parameters
-    for option in ("timeout", "max_retries"):
-        assert parameters[option].kind is inspect.Parameter.KEYWORD_ONLY
-        assert parameters[option].default is None
+    options = parameters["options"]
+    assert options.kind is inspect.Parameter.VAR_KEYWORD
+    assert options.annotation == "Unpack[RequestOptions]"
     if name != "list":
         raw = inspect.signature(getattr(client.classify_runs.with_raw_response, name))
         assert raw.parameters.keys() == parameters.keys()

@@ -24,9 +24,9 @@ from extend_async import (
     InternalServerError,
     ResponseDecodeError,
 )
-from extend_async._converter import TimestampRangeError, _structure_datetime
 from extend_async._json import loads
 from extend_async._lenient import forget_warnings
+from extend_async._scalars import TimestampRangeError, structure_datetime
 
 from ._helpers import RUN_ID, seed_run, url
 
@@ -99,7 +99,7 @@ def test_any_timestamp_near_the_limits_decodes_or_is_out_of_range(
     offset = timezone(timedelta(minutes=minutes))
     wire = moment.replace(tzinfo=offset).isoformat()
     try:
-        decoded: Any = _structure_datetime(wire, datetime)
+        decoded: Any = structure_datetime(wire, datetime)
     except TimestampRangeError:
         return
     assert decoded.tzinfo is timezone.utc

@@ -83,14 +83,14 @@ def test_every_public_resource_method_takes_the_extras(resource: type) -> None:
         if name.startswith("_"):
             continue
         parameters = inspect.signature(method).parameters
-        assert {"extra_headers", "extra_query", "extra_body"} <= set(parameters), name
+        assert parameters["options"].annotation == "Unpack[RequestOptions]", name
 
 
 def test_the_sync_facade_takes_the_extras_too() -> None:
     client = Extend("sk_test", base_url="https://api.extend.test")
     try:
         signature = inspect.signature(client.classify_runs.cancel)
-        assert {"extra_headers", "extra_query", "extra_body"} <= set(signature.parameters)
+        assert signature.parameters["options"].annotation == "Unpack[RequestOptions]"
     finally:
         client.close()
 
