@@ -131,6 +131,8 @@ class Source:
     text: str
     tree: ast.Module
     origins: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Names imported only under ``if TYPE_CHECKING:`` (imported the same way when mirrored).
+    typing_only: set[str] = field(default_factory=set)
 
     @classmethod
     def read(cls, root: Path, path: Path) -> Source:
@@ -138,11 +140,19 @@ class Source:
         module = ".".join(path.with_suffix("").parts)
         source = cls(path, module, text, ast.parse(text, filename=str(path)))
         package = module.rsplit(".", 1)[0]
+        checking = {
+            id(n)
+            for node in source.tree.body
+            if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+            for n in node.body
+        }
         for node in _top_level(source.tree.body):
             if isinstance(node, ast.ImportFrom):
                 base = _absolute(package, node.module, node.level)
                 for alias in node.names:
                     source.origins[alias.asname or alias.name] = (base, alias.name)
+                    if id(node) in checking:
+                        source.typing_only.add(alias.asname or alias.name)
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     source.origins[alias.asname or alias.name.split(".")[0]] = (alias.name, "")
@@ -315,11 +325,16 @@ class Imports:
     def __init__(self, own_module: str) -> None:
         self.own_module = own_module
         self.bound: dict[str, tuple[str, str]] = {}
+        self.at_runtime: set[str] = set()  # the others go under ``if TYPE_CHECKING:``
 
-    def add(self, module: str, name: str, alias: str | None = None) -> None:
+    def add(
+        self, module: str, name: str, alias: str | None = None, *, typing_only: bool = False
+    ) -> None:
         if module == self.own_module:
             return
         local = alias or name
+        if not typing_only:
+            self.at_runtime.add(local)
         previous = self.bound.setdefault(local, (module, name))
         if previous != (module, name):
             raise GenerationError(f"{self.own_module}: {local} from both {previous} and {module}")
@@ -335,13 +350,21 @@ class Imports:
             module, original = origin
             if not original:
                 raise GenerationError(f"{source.path}: plain 'import {module}' is not mirrored")
-            self.add(module, original, None if original == name else name)
+            alias = None if original == name else name
+            self.add(module, original, alias, typing_only=name in source.typing_only)
 
     def lines(self) -> list[str]:
         out = ["from __future__ import annotations"]
+        checking = []
         for local, (module, name) in sorted(self.bound.items()):
             alias = "" if local == name else f" as {local}"
-            out.append(f"from {module} import {name}{alias}")
+            line = f"from {module} import {name}{alias}"
+            if local in self.at_runtime:
+                out.append(line)
+            else:
+                checking.append(f"    {line}")
+        if checking:
+            out += ["from typing import TYPE_CHECKING", "if TYPE_CHECKING:", *checking]
         return out
 
 
