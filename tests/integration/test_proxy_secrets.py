@@ -36,6 +36,7 @@ class SilentProxy:
 
     def __init__(self) -> None:
         self.port = 0
+        self.connections = 0
         self.heads: list[bytes] = []
         self.tasks: set[asyncio.Task[None]] = set()
 
@@ -43,6 +44,7 @@ class SilentProxy:
         task = asyncio.current_task()
         assert task is not None
         self.tasks.add(task)
+        self.connections += 1
         try:
             self.heads.append(await reader.readuntil(b"\r\n\r\n"))
             await reader.read()  # until the client gives up and closes
@@ -120,8 +122,10 @@ async def test_a_failing_upload_body_never_shows_the_proxy_password(
             await asyncio.wait_for(api.files.upload(make_body()), 10)
     error = caught.value
     assert isinstance(error, expected)
-    assert proxy.heads, "the request went through the proxy"
-    assert b"proxy-authorization" in proxy.heads[0].lower()  # the credentials were used
+    assert proxy.connections, "the request went to the proxy"
+    # Whether the head left before the body failed depends on aiohttp's buffering (and the
+    # Python version): where it did, it carried the credentials.
+    assert all(b"proxy-authorization" in head.lower() for head in proxy.heads)
     assert SECRET not in everything_shown(error)
     assert events
     assert all(SECRET not in repr(event) for event in events)

@@ -44,9 +44,18 @@ def test_a_deep_body_with_nineteen_digits_is_a_parse_error() -> None:
         loads(DEEP)
 
 
-def test_a_deep_body_without_them_is_a_parse_error_too() -> None:
-    with pytest.raises(orjson.JSONDecodeError):  # a ValueError
-        loads(b"[" * DEPTH + b"]" * DEPTH)
+def test_a_deep_body_without_them_is_read_or_a_parse_error() -> None:
+    # orjson refuses past its own depth limit (a ValueError), or reads it (older releases
+    # had none): never a RecursionError.
+    try:
+        value = loads(b"[" * DEPTH + b"]" * DEPTH)
+    except ValueError:
+        return
+    depth = 1
+    while value:
+        (value,) = value
+        depth += 1
+    assert depth == DEPTH
 
 
 async def test_a_deep_2xx_body_is_a_response_decode_error(
