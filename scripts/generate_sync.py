@@ -168,7 +168,7 @@ class Generator:
         self.by_async = {t.node.name: t for t in targets}
         self.used: Counter[str] = Counter()
 
-    def sync(self, text: str, where: str) -> str:
+    def unasync(self, text: str, where: str) -> str:
         """Parameters or a result, with each async parameter type of ``PARAMETERS`` dropped
         from a union that holds its sync form; then nothing async may be left."""
         for name, sync in PARAMETERS.items():
@@ -187,7 +187,7 @@ class Generator:
         forward += [f"*{args.vararg.arg}"] if args.vararg else []
         forward += [f"{a.arg}={a.arg}" for a in args.kwonlyargs]
         forward += [f"**{args.kwarg.arg}"] if args.kwarg else []
-        return [self.sync(ast.unparse(args), where), ", ".join(forward)]
+        return [self.unasync(ast.unparse(args), where), ", ".join(forward)]
 
     def result(self, fn: Function, where: str) -> list[str]:
         """The sync annotation, the Portal method running it ("" for none), the twin's name."""
@@ -195,15 +195,15 @@ class Generator:
             raise GenerationError(f"{where}: needs a return annotation")
         if isinstance(fn, ast.AsyncFunctionDef):
             self.used["coroutine"] += 1
-            return [self.sync(ast.unparse(fn.returns), where), "call", ""]
+            return [self.unasync(ast.unparse(fn.returns), where), "call", ""]
         head = ast.unparse(fn.returns).split("[")[0]
         if head in RESULTS and isinstance(fn.returns, ast.Subscript):
             self.used[head] += 1
             sync, kind = RESULTS[head]
-            return [f"{sync}[{self.sync(ast.unparse(fn.returns.slice), where)}]", kind, ""]
+            return [f"{sync}[{self.unasync(ast.unparse(fn.returns.slice), where)}]", kind, ""]
         twin = self.by_async.get(ast.unparse(fn.returns))
         if twin is None:
-            return [self.sync(ast.unparse(fn.returns), where), "", ""]
+            return [self.unasync(ast.unparse(fn.returns), where), "", ""]
         self.used["client twin" if twin.node.name == CLIENT_CLASS else "twin"] += 1
         return [twin.name, "", twin.name]
 
@@ -388,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     problems = sync(options.root, files, write=not options.check)
     if not options.check:
-        print("".join(f"wrote: {problem}\n" for problem in problems), end="")
+        print("".join(f"fixed: {problem}\n" for problem in problems), end="")
         return 0
     problems += [f"rule {rule!r} is used by nothing: drop it" for rule in RULES if not used[rule]]
     for problem in problems:
