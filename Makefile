@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck generate check-generated schema check-schema pytest bench \
+.PHONY: install demo test lint typecheck generate check-generated schema emulator-shapes check-schema pytest bench \
 	bench-smoke clean test-matrix package-check bare-clone-check
 
 install: $(STAMP)
@@ -38,19 +38,28 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict
 
+# The models first: the sync facade is read from the async code, which may name them.
 generate: $(STAMP)
+	$(BIN)/python scripts/generate_models.py
 	$(BIN)/python scripts/generate_sync.py
 
 check-generated: $(STAMP)
+	$(BIN)/python scripts/generate_models.py --check
 	$(BIN)/python scripts/generate_sync.py --check
 
 # The API's schema, read from the official package pinned in the dev dependencies
 # (api-schema/README.md says what is in it).
 schema: $(STAMP)
 	$(BIN)/python scripts/extract_schema.py
+	$(BIN)/python scripts/generate_emulator_shapes.py
+
+# The emulator's compact copy of the schema's endpoints and response types.
+emulator-shapes: $(STAMP)
+	$(BIN)/python scripts/generate_emulator_shapes.py
 
 check-schema: $(STAMP)
 	$(BIN)/python scripts/extract_schema.py --check
+	$(BIN)/python scripts/generate_emulator_shapes.py --check
 
 # stdin is /dev/null whatever the caller gives: CI may run with none at all, and a closed
 # descriptor 0 breaks tools the tests start (an IPython kernel reads its encoding).

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["async_cancel", "server_stats", "sync_cancel"]
+__all__ = ["async_cancel", "mixed", "server_stats", "sync_cancel"]
 
 API_VERSION = "2026-02-09"
 Call = Callable[[str], Awaitable[object]]
@@ -176,3 +176,66 @@ def sync_cancel(
         # The raw baseline for sequential calls: one aiohttp request at a time, in a loop.
         return asyncio.run(async_cancel("raw", base_url, api_key, control_url, ids_path, warmup, 1))
     raise ValueError(f"unknown client {client!r}")
+
+
+# The mixed workload: one unit = create a run of a kind (rotating), get it, then cancel it
+# (or, for a kind that cannot be cancelled, list its kind's first page): 3 requests.
+_MIXED_KINDS: tuple[tuple[str, dict[str, Any] | None], ...] = (
+    ("classify_runs", {"config": {"classifications": [{"id": "a", "type": "invoice"}]}}),
+    ("extract_runs", {"config": {"schema": {"type": "object", "properties": {}}}}),
+    ("split_runs", {"config": {"splitClassifications": [{"id": "a", "type": "invoice"}]}}),
+    ("parse_runs", {}),
+    ("workflow_runs", None),  # needs a workflow: created before the clock
+    ("verify_runs", {}),
+)
+_NOT_CANCELLABLE = frozenset({"parse_runs"})
+
+
+async def mixed(
+    base_url: str, api_key: str, control_url: str, n: int, warmup: int, concurrency: int
+) -> dict[str, Any]:
+    """``n`` units of the mixed workload across run kinds with raw aiohttp; figures are
+    per request (3 per unit)."""
+    import aiohttp
+
+    headers = {**raw_headers(api_key), "Content-Type": "application/json"}
+    file = {"text": "Invoice Number: INV-1\nTotal: 10\n"}
+    connector = aiohttp.TCPConnector(limit=100)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def send(method: str, path: str, body: Any = None) -> Any:
+            data = orjson.dumps(body) if body is not None else None
+            async with session.request(
+                method, base_url + path, data=data, headers=headers
+            ) as response:
+                raw = await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"{method} {path}: status {response.status}")
+                return orjson.loads(raw)
+
+        workflow = await send("POST", "/workflows", {"name": "bench"})
+        bodies = {
+            kind: {**(extra or {"workflow": {"id": workflow["id"]}}), "file": file}
+            for kind, extra in _MIXED_KINDS
+        }
+        kinds = [kind for kind, _ in _MIXED_KINDS]
+
+        async def unit(index: str) -> object:
+            kind = kinds[int(index) % len(kinds)]
+            run = await send("POST", f"/{kind}", bodies[kind])
+            await send("GET", f"/{kind}/{run['id']}")
+            if kind in _NOT_CANCELLABLE:
+                return await send("GET", f"/{kind}?maxPageSize=10")
+            return await send("POST", f"/{kind}/{run['id']}/cancel")
+
+        result = await _measure(
+            unit, [str(i) for i in range(n + warmup)], warmup, concurrency, control_url
+        )
+    requests = result["n"] * 3
+    return {
+        **result,
+        "units": result["n"],
+        "n": requests,
+        "req_s": requests / result["wall_s"],
+        "cpu_us": result["cpu_s"] / requests * 1e6,
+    }

@@ -3,7 +3,10 @@
 Raw aiohttp clients (concurrency 64 each) cancel against the emulator from one and from
 two client processes at once, and against the static server from one. Reported: the
 answers per second over the span of the timed sections, and the server's own CPU per
-answer (its ``time.process_time``, read through its control port).
+answer (its ``time.process_time``, read through its control port). A last pair of rows
+runs a mixed workload against the emulator from one process: create a run of one of six
+kinds in turn (classify, extract, split, parse, workflow, verify), get it, then cancel it
+(a parse run: list the first page of parse runs), next to the classify-only figure above.
 """
 
 from __future__ import annotations
@@ -79,4 +82,46 @@ def rows(smoke: bool) -> list[Row]:
                 ours=result["server_cpu_us"],
             ),
         ]
+    out += _mixed_rows(SMOKE_MIXED if smoke else FULL_MIXED)
     return out
+
+
+FULL_MIXED = 2000
+SMOKE_MIXED = 30
+
+
+def _mixed_rows(units: int) -> list[Row]:
+    warmup = max(units // 20, 6)
+    with ServerProcess("emulator") as server:
+        (result,) = run_children(
+            [
+                (
+                    "_clients:mixed",
+                    {
+                        "n": units,
+                        "warmup": warmup,
+                        "concurrency": CONCURRENCY,
+                        **server.as_kwargs(),
+                    },
+                )
+            ]
+        )
+    if result["errors"]:
+        raise RuntimeError(f"mixed workload: {result['errors']} units failed")
+    label = "emulator capacity, mixed kinds (create, get, cancel) raw aiohttp @64"
+    return [
+        Row(
+            key="server.emulator_mixed.req_s",
+            workload=f"{label}: req/s",
+            unit="req/s",
+            ours=result["req_s"],
+            note=f"{result['units']} units of 3 requests across 6 run kinds",
+            details=result,
+        ),
+        Row(
+            key="server.emulator_mixed.cpu_us",
+            workload=f"{label}: server CPU µs/req",
+            unit="µs",
+            ours=result["server_cpu_s"] / result["n"] * 1e6,
+        ),
+    ]

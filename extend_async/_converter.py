@@ -28,14 +28,18 @@ from ._errors import ResponseDecodeError, excerpt
 from ._introspect import (
     NO_EXTRA,
     ModelShape,
+    choose_member,
     extra_keys,
     item_of,
     members_by_value,
     model_shape,
+    model_union_of,
     open_enum_of,
     optional_of,
     to_camel,
     type_name,
+    union_takes_dict,
+    wire_key,
 )
 from ._json import loads
 from ._lenient import ShapeError, structure_leniently
@@ -59,6 +63,7 @@ __all__ = [
     "to_camel",
     "type_name",
     "unstructure_request",
+    "wire_key",
 ]
 
 T = TypeVar("T")
@@ -74,7 +79,7 @@ def _structure_attrs_factory(tp: Any) -> Callable[[Any, Any], Any]:
 
 def _unstructure_attrs_factory(cls: type[Any]) -> Callable[[Any], Any]:
     renames = {
-        a.name: override(omit=True) if a.name == EXTRA_FIELDS else override(rename=to_camel(a.name))
+        a.name: override(omit=True) if a.name == EXTRA_FIELDS else override(rename=wire_key(a))
         for a in attrs.fields(cls)
     }
     plain = make_dict_unstructure_fn(
@@ -364,6 +369,67 @@ converter.register_structure_hook_factory(
 converter.register_unstructure_hook_func(
     lambda tp: open_enum_of(tp) is not None,
     lambda value: value.value if isinstance(value, Enum) else value,
+)
+
+
+# --- unions: of models (picked by ``_introspect.choose_member``), of primitives ----------
+
+
+def _make_model_union_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    found = model_union_of(tp)
+    assert found is not None
+    members: tuple[type[Any], ...] = found
+    nullable = type(None) in typing.get_args(tp)
+    takes_dict = union_takes_dict(tp)
+
+    def structure_model_union(value: Any, _: Any) -> Any:
+        if value is None and nullable:
+            return None
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        member = choose_member(members, value)
+        if member is None and takes_dict:
+            return dict(value)
+        if member is None:
+            raise ValueError(f"the object is none of {[m.__name__ for m in members]}")
+        return structure_hook_for(member)(value, member)  # type: ignore[arg-type]
+
+    return structure_model_union
+
+
+converter.register_structure_hook_factory(
+    lambda tp: model_union_of(tp) is not None, _make_model_union_hook
+)
+
+
+def _primitive_union_of(tp: Any) -> tuple[type, ...] | None:
+    """The members when ``tp`` is a union of two or more of str, int, float, bool."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    args = tuple(a for a in typing.get_args(tp) if a is not type(None))
+    if len(args) < 2 or not all(a in _PRIMITIVES for a in args):
+        return None
+    return args
+
+
+def _make_primitive_union_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    allowed = _primitive_union_of(tp)
+    assert allowed is not None
+    nullable = type(None) in typing.get_args(tp)
+
+    def structure_primitive_union(value: Any, _: Any) -> Any:
+        if type(value) in allowed or (value is None and nullable):
+            return value
+        if type(value) is int and float in allowed:
+            return float(value)  # JSON has one number type
+        names = " or ".join(a.__name__ for a in allowed)
+        raise TypeError(f"expected {names}, got {type(value).__name__}")
+
+    return structure_primitive_union
+
+
+converter.register_structure_hook_factory(
+    lambda tp: _primitive_union_of(tp) is not None, _make_primitive_union_hook
 )
 
 

@@ -25,14 +25,18 @@ __all__ = [
     "NO_EXTRA",
     "ModelField",
     "ModelShape",
+    "choose_member",
     "extra_keys",
     "item_of",
     "members_by_value",
     "model_shape",
+    "model_union_of",
     "open_enum_of",
     "optional_of",
     "to_camel",
     "type_name",
+    "union_takes_dict",
+    "wire_key",
 ]
 
 _NoneType = type(None)
@@ -41,6 +45,14 @@ _NoneType = type(None)
 def to_camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+def wire_key(attribute: attrs.Attribute[Any]) -> str:
+    """A field's key on the wire: its camelCase name, or the key its metadata names
+    (generated models say ``field(metadata={"wire": "image_url"})`` for a key that is not
+    the camelCase of any Python name)."""
+    key = attribute.metadata.get("wire")
+    return key if isinstance(key, str) else to_camel(attribute.name)
 
 
 def open_enum_of(tp: Any) -> type[Enum] | None:
@@ -138,7 +150,7 @@ def model_shape(tp: Any) -> ModelShape:
     params = getattr(cls, "__parameters__", ())
     bound = dict(zip(params, typing.get_args(tp), strict=False))
     fields = tuple(
-        ModelField(a.name, to_camel(a.name), _substitute(a.type, bound), a.default)
+        ModelField(a.name, wire_key(a), _substitute(a.type, bound), a.default)
         for a in attrs.fields(cls)
         if a.init and a.name != EXTRA_FIELDS
     )
@@ -160,5 +172,66 @@ def extra_keys(o: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]
 def type_name(tp: Any) -> str:
     """``ClassifyRun``, ``Page[ClassifyRunSummary]``: a type as messages name it."""
     args = typing.get_args(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return " | ".join(type_name(a) for a in args)
     name = getattr(typing.get_origin(tp) or tp, "__name__", str(tp))
     return f"{name}[{', '.join(type_name(a) for a in args)}]" if args else str(name)
+
+
+# --- unions of models: picked by their wire tag, or by their keys --------------------------
+
+_FREE_FORM = dict[str, Any]
+
+
+def model_union_of(tp: Any) -> tuple[type[Any], ...] | None:
+    """The member classes when ``tp`` is a union of models (``| None`` too), of two or
+    more, or of one or more and a free-form object (``dict[str, Any]``, see
+    ``union_takes_dict``)."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    args = [a for a in typing.get_args(tp) if a is not _NoneType]
+    models = tuple(a for a in args if isinstance(a, type) and attrs.has(a))
+    rest = [a for a in args if a not in models]
+    if len(args) < 2 or not models or rest not in ([], [_FREE_FORM]):
+        return None
+    return models
+
+
+def union_takes_dict(tp: Any) -> bool:
+    """Whether a union of models also takes any object (read as a plain dict when no
+    member fits it)."""
+    return _FREE_FORM in typing.get_args(tp)
+
+
+@cache
+def _tags(members: tuple[type[Any], ...]) -> tuple[str, Mapping[str, type[Any]]] | None:
+    """``(wire key, {value: member})`` when every member carries a ``_wire_tag`` on the same
+    key (the members of a discriminated union, as the model generator writes them)."""
+    tags = [getattr(m, "_wire_tag", None) for m in members]
+    if not all(isinstance(t, tuple) and len(t) == 2 for t in tags):
+        return None
+    keys = {t[0] for t in tags if t is not None}
+    if len(keys) != 1:
+        return None
+    by_tag = {t[1]: m for t, m in zip(tags, members, strict=True) if t is not None}
+    return keys.pop(), types.MappingProxyType(by_tag)
+
+
+def choose_member(members: tuple[type[Any], ...], value: Mapping[str, Any]) -> type[Any] | None:
+    """The member a JSON object is: by its tag when the members carry one (an unknown tag
+    is None), else the member whose required keys are all present and that names the most
+    of the object's keys (the first on a tie: the schema's order)."""
+    tagged = _tags(members)
+    if tagged is not None:
+        key, by_tag = tagged
+        tag = value.get(key)
+        return by_tag.get(tag) if isinstance(tag, str) else None
+    best, best_score = None, -1
+    for member in members:
+        shape = model_shape(member)  # type: ignore[arg-type]
+        if any(f.default is attrs.NOTHING and f.key not in value for f in shape.fields):
+            continue
+        score = len(shape.known.intersection(value))
+        if score > best_score:
+            best, best_score = member, score
+    return best

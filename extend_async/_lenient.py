@@ -24,14 +24,17 @@ import attrs
 
 from ._introspect import (
     admits_none,
+    choose_member,
     extra_keys,
     is_model,
     item_of,
     members_by_value,
     model_shape,
+    model_union_of,
     open_enum_of,
     optional_of,
     type_name,
+    union_takes_dict,
 )
 from ._scalars import STRICT_PRIMITIVES, TimestampRangeError, structure_datetime
 from .types._base import EXTRA_FIELDS
@@ -173,6 +176,14 @@ class _Walk:
             where = f"{path}[]"
             read = [self.read(item, v, where) for v in value]
             return tuple(v for v in read if v is not None)
+        members = model_union_of(tp)
+        if members is not None:
+            member = choose_member(members, value) if isinstance(value, dict) else None
+            if member is None and isinstance(value, dict) and union_takes_dict(tp):
+                return value
+            if member is None:
+                return self.unreadable(path, value)
+            return self.model(member, value, path)
         if is_model(tp):
             if not isinstance(value, dict):
                 return self.unreadable(path, value)

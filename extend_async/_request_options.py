@@ -13,11 +13,16 @@ signature names the options (``tests/unit/test_request_options.py`` checks that)
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from attrs import frozen
-from typing_extensions import Unpack
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+else:  # PEP 692's Unpack for **kwargs; typing has it from 3.11
+    from typing_extensions import Unpack
 
 from ._errors import InvalidInputError
 from ._options import Timeout, TimeoutArg, as_timeout, check_headers, check_retries

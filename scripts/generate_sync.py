@@ -1,13 +1,11 @@
-"""Write ``extend_sync/_generated/`` from the async classes of ``extend_async``.
-
-    python scripts/generate_sync.py           # write the generated modules (make generate)
-    python scripts/generate_sync.py --check   # exit 1 naming each stale file or unused rule
+"""Write ``extend_sync/_generated/`` from the async classes of ``extend_async``
+(``make generate``; ``--check`` exits 1 naming each stale file or unused rule).
 
 Mirrored: ``AsyncExtend`` and each ``Async*`` name in ``__all__`` of a public module of
 ``extend_async/resources/``, as that name minus ``Async``, running the async members through the
 portal. Signatures and docstrings (read with ``ast``) are copied as written, except where
-``RULES`` says; what they cannot mirror raises ``GenerationError``; ``--check`` also fails on a
-rule nothing uses. The pinned ruff drops unused imports and formats the output.
+``RULES`` says; what they cannot mirror raises ``GenerationError``. The pinned ruff drops
+unused imports and formats the output.
 """
 
 from __future__ import annotations
@@ -40,8 +38,7 @@ RULES: dict[str, tuple[str, str]] = {
     "``await`` the result for the first page": ("doc", "call ``first_page()`` for the first page"),
     "``async for`` it": ("doc", "iterate it"),
 }
-# A plain def's async result head -> (its sync head, the Portal method running it).
-RESULTS = {"AsyncPager": ("SyncPager", "pager"), "AsyncIterator": ("Iterator", "iterate")}
+RESULTS = {"AsyncPager": ("SyncPager", "pager"), "AsyncIterator": ("Iterator", "iterate")}  # Portal
 PARAMETERS = {"AsyncIterable": "Iterable"}  # dropped from a union holding its sync form
 ASYNC = re.compile(r"\b(Async\w*|Awaitable|Coroutine)\b")  # what a sync signature must not name
 GENERATED = [  # what the generated code uses itself
@@ -93,9 +90,10 @@ class Source:
         return cls(path, ".".join(path.with_suffix("").parts), text, ast.parse(text, str(path)))
 
     def imports(self) -> list[str]:
-        """Every name this module imports (``TYPE_CHECKING`` ones too) or defines, imported
-        absolutely: ruff then drops those the generated module does not use."""
-        package, lines = self.module.rsplit(".", 1)[0], []
+        """Every name this module imports or defines, imported absolutely (those it imports
+        under ``if TYPE_CHECKING:`` stay there, so a lazy import stays lazy): ruff then
+        drops those the generated module does not use."""
+        package, lines, checking = self.module.rsplit(".", 1)[0], [], []
         for node in self.tree.body:
             typing_only = isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
             for stmt in node.body if isinstance(node, ast.If) and typing_only else [node]:
@@ -103,13 +101,14 @@ class Source:
                     relative = "." * stmt.level + (stmt.module or "")
                     stmt = ast.ImportFrom(resolve_name(relative, package), stmt.names, 0)
                 if isinstance(stmt, ast.Import | ast.ImportFrom):
-                    lines.append(ast.unparse(stmt))
+                    (checking if typing_only else lines).append(ast.unparse(stmt))
         body = self.tree.body
         defined = [getattr(n, "name", "") for n in body]  # classes and functions
         defined += [
             t.id for n in body for t in getattr(n, "targets", []) if isinstance(t, ast.Name)
         ]
-        return [*lines, *(f"from {self.module} import {n}" for n in defined if n and n[:2] != "__")]
+        lines += [f"from {self.module} import {n}" for n in defined if n and n[:2] != "__"]
+        return lines + ["if TYPE_CHECKING:\n    " + "\n    ".join(checking)] * bool(checking)
 
     def exported(self) -> list[str]:
         found = [n for n in self.tree.body if isinstance(n, ast.Assign)]
@@ -303,6 +302,7 @@ class Generator:
         imports = ["from __future__ import annotations", *GENERATED, *targets[0].source.imports()]
         twins = [t for t in self.targets if t.source.path != targets[0].source.path]
         imports += [f"from {t.out_module} import {t.name}" for t in twins]
+        imports.sort(key=lambda line: line.startswith("if TYPE_CHECKING"))  # that block last
         doc = f'"""Blocking mirror of ``{targets[0].source.path.as_posix()}``."""'
         parts = [f"{HEADER}\n{doc}", *imports, f"__all__ = {[t.name for t in targets]!r}"]
         return "\n\n".join([*parts, *map(self.render_class, targets)])

@@ -22,8 +22,15 @@ How an answer becomes an outcome:
   connections in a row (nothing listens): the whole operation stops, since every other
   id would meet the same answer (the id itself is ``failed``, or ``not_attempted`` when
   only 429s ever answered it).
-* Anything else (retries used up, an unexpected error): ``failed`` with that error; a
-  bulk operation never loses an outcome to an exception.
+* Retries used up (or an error not retried) after an attempt that may have cancelled the
+  run: the run is fetched, as after a refusal. CANCELLED means that attempt did it
+  (``cancelled``), another end is ``already_terminal``, a run still running is ``failed``
+  with the error. Without that fetch, a run cancelled by an attempt whose answer was lost
+  (under load: a slow answer past the per-attempt timeout) was ``failed`` whenever the
+  later attempts failed too.
+* Anything else (retries used up by attempts that surely did nothing, an unexpected
+  error): ``failed`` with that error; a bulk operation never loses an outcome to an
+  exception.
 """
 
 from __future__ import annotations
@@ -85,6 +92,9 @@ class Item:
     # Whether some cancel request may have been processed (not just refused with a 429,
     # or failed before it left): until then a stop leaves the id ``not_attempted``.
     reached: bool = False
+    # Whether some cancel attempt may have cancelled the run with its answer lost (a
+    # timeout or a reset after sending, a 5xx): then the run itself says how the id ended.
+    lost: bool = False
     duplicate_of: int | None = None
 
 
@@ -145,9 +155,12 @@ async def _counted(item: Item, once: Callable[[], Awaitable[T]]) -> T:
         raise
     except APIConnectionError as exc:
         item.last_error = exc
-        item.reached = item.reached or may_have_landed(exc)
+        item.lost = item.lost or may_have_landed(exc)
+        item.reached = item.reached or item.lost
         raise
     except BaseException as exc:
+        if isinstance(exc, APIStatusError):
+            item.lost = item.lost or may_have_landed(exc)
         if isinstance(exc, Exception):
             item.last_error = exc
         item.reached = True
@@ -238,7 +251,12 @@ class Settler:
         except (*CANCEL_REFUSALS, ResponseDecodeError) as exc:
             item.last_error = exc
             return await self._settle_refusal(item, exc)
-        except Exception as exc:  # retries used up, the throttle's unknown fate, a bug
+        except ExtendError as exc:  # retries used up, the throttle's unknown fate
+            unknown = item.lost and not isinstance(exc, OutcomeUnknownError)
+            if unknown and not self.throttle.stopped:
+                return await self._settle_unknown(item, exc)
+            return outcome(item, OutcomeKind.FAILED, error=exc)
+        except Exception as exc:  # a bug: the outcome is kept all the same
             return outcome(item, OutcomeKind.FAILED, error=exc)
         kind = OutcomeKind.CANCELLED
         if run.is_terminal and run.status != RunStatus.CANCELLED:
@@ -264,6 +282,25 @@ class Settler:
         if run.is_terminal:
             return outcome(item, OutcomeKind.ALREADY_TERMINAL, run=run)
         return outcome(item, OutcomeKind.FAILED, run=run, error=refusal)
+
+    async def _settle_unknown(self, item: Item, error: ExtendError) -> CancelOutcome:
+        """The cancel gave up (its retries used up, or an error not retried) after an
+        attempt that may have cancelled the run: the run is fetched, and a CANCELLED run
+        was cancelled by that attempt, as ``recover_cancel`` decides after a refusal. A
+        run that ended otherwise is ``already_terminal``; one still running is ``failed``
+        with the cancel's error."""
+        try:
+            run = await self.call(partial(self._get, item.id), finishing=True)
+        except NotFoundError:
+            return outcome(item, OutcomeKind.NOT_FOUND)
+        except (Stopped, ExtendError) as exc:
+            log.debug("could not fetch %s after its cancel failed: %r", item.id, exc)
+            return outcome(item, OutcomeKind.FAILED, error=error)
+        if run.status == RunStatus.CANCELLED:
+            return outcome(item, OutcomeKind.CANCELLED, run=run)
+        if run.is_terminal:
+            return outcome(item, OutcomeKind.ALREADY_TERMINAL, run=run)
+        return outcome(item, OutcomeKind.FAILED, run=run, error=error)
 
     async def call(self, request: Callable[[Gate], Awaitable[T]], *, finishing: bool = False) -> T:
         """Send an idempotent request (a GET, a list page) through the throttle: it gets

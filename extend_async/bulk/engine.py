@@ -73,9 +73,14 @@ class Engine:
         deadline: float | None,
         policy: RetryPolicy,
         grace: float = STOP_GRACE,
+        paced_elsewhere: bool = False,
     ) -> None:
         self.throttle = Throttle(
-            concurrency=concurrency, max_rate=max_rate, policy=policy, grace=grace
+            concurrency=concurrency,
+            max_rate=max_rate,
+            policy=policy,
+            grace=grace,
+            paced_elsewhere=paced_elsewhere,
         )
         self._room = Room(concurrency)
         self.settler = Settler(

@@ -69,6 +69,8 @@ class BulkOptions:
     deadline: float | None
     max_retries: int
     policy: RetryPolicy
+    # The client has a shared rate limiter: it paces the attempts, the throttle only caps.
+    paced_elsewhere: bool = False
 
 
 def _positive_number(value: object, name: str) -> float:
@@ -86,6 +88,7 @@ def bulk_options(
     deadline: float | None,
     max_retries: int | None,
     policy: RetryPolicy,
+    paced_elsewhere: bool = False,
 ) -> BulkOptions:
     """Check the caller's settings before anything is read or sent."""
     if isinstance(concurrency, bool) or not isinstance(concurrency, int):
@@ -103,6 +106,7 @@ def bulk_options(
         deadline=None if deadline is None else _positive_number(deadline, "deadline"),
         max_retries=retries,
         policy=policy,
+        paced_elsewhere=paced_elsewhere,
     )
 
 
@@ -114,6 +118,7 @@ def _engine(options: BulkOptions, cancel: RunCall, get: RunCall) -> Engine:
         max_rate=options.max_rate,
         deadline=options.deadline,
         policy=options.policy,
+        paced_elsewhere=options.paced_elsewhere,
     )
 
 

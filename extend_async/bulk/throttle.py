@@ -59,9 +59,14 @@ class Throttle:
         max_rate: float | None,
         policy: RetryPolicy,
         grace: float = STOP_GRACE,
+        paced_elsewhere: bool = False,
     ) -> None:
         self._limit = AdaptiveLimit(concurrency)
         self._pacer = AdaptiveRate(max_rate)
+        # A client's shared rate limiter paces every attempt already (and learns from every
+        # 429, across processes): then ``max_rate`` stays a fixed cap for this operation and
+        # the throttle does not guess a rate of its own after a 429.
+        self._adapts_rate = not paced_elsewhere
         self._episodes = Episodes()
         self._policy = policy
         self._grace = grace
@@ -207,7 +212,8 @@ class Throttle:
         cut = self._episodes.is_new(sent_at, now)
         if cut:
             self._limit.on_cut()
-            self._pacer.on_cut(now)
+            if self._adapts_rate:
+                self._pacer.on_cut(now)
         wait = exc.retry_after
         if wait is None:
             wait = self._policy.backoff(self._cuts)

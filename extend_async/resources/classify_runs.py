@@ -647,6 +647,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
             deadline=deadline,
             max_retries=resolved.max_retries,
             policy=self._requester.options.retry,
+            paced_elsewhere=self._requester.pacer is not None,
         )
         cancels = evolve(resolved, max_retries=options.max_retries)
         gets = evolve(cancels, extra_body=None)  # a GET: the cancel's extra body is not for it

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .._raw import with_raw
 from .._request_options import RequestOptions, Unpack, resolve_options
-from ..types.webhooks import SignedUrlEvent, WebhookEvent
+from ..types.webhooks import SignedUrlEvent
 from ..webhooks._fetch import fetch_signed_payload
 from ._base import AsyncAPIResource
+
+if TYPE_CHECKING:
+    # The union of every event names every group's models: loaded only when used.
+    from ..types.webhooks import WebhookEvent
 
 __all__ = ["AsyncWebhooks", "AsyncWebhooksWithRawResponse"]
 

@@ -1,4 +1,4 @@
-"""A local emulator of the Extend API's classify surface, for tests and demos.
+"""A local emulator of the Extend API (every endpoint of its schema), for tests and demos.
 
 ``ExtendEmulator`` is an aiohttp server that speaks the 2026-02-09 wire format
 (camelCase JSON, every nullable key present, RFC 3339 UTC timestamps, documented id
@@ -74,6 +74,24 @@ Emulator choices where the documentation is silent, and the knob for each:
   ``500 INTERNAL_ERROR`` (retryable), ``502`` as an HTML page, a TCP reset before the
   operation, or a reset after it took effect (a lost response), plus added latency.
 * Loopback addresses only, unless ``allow_remote=True``.
+
+Beyond the classify surface (``_resources.py``, generic over the rows of ``_kinds.py``;
+the README's "The whole API in the emulator" has the table of run kinds):
+
+* Every endpoint of the schema is served, its answers rendered to exactly the keys of its
+  schema type (``_shapes.json``, a compact copy of the schema, read on first use).
+* Workflow runs: a cancel of a PENDING or PROCESSING run answers ``CANCELLING`` and the
+  run is ``CANCELLED`` ``workflow_cancel_seconds`` later (0: on the next loop turn); an
+  automatically finished run ends in ``workflow_outcome`` (``PROCESSED``). Verify runs:
+  a cancel of a finished run answers the run unchanged. Parse runs (no ``CANCELLED``
+  status): a cancel is refused (``parse_cancel="fail"``: FAILED with ``failureReason:
+  "CANCELLED"``). Edit, form detection and evaluation set runs have no cancel.
+* Outputs are deterministic: extract follows the JSON schema and the file's
+  ``Label: value`` lines, classify the words of the file's text, split shares the pages.
+* ``/webhook_endpoints`` and ``/webhook_subscriptions`` are resources whose enabled,
+  loopback endpoints receive their workspace's signed events.
+* At most ``max_runs`` (20,000) classify runs and as many runs of the other kinds are
+  kept: the oldest finished or deleted go first (``emu.evicted_runs``), active runs stay.
 
 Webhooks (``webhooks=WebhookConfig(url=..., secret="wss_...")``, or a list of endpoints;
 changeable while running with ``emu.webhooks = ...`` or ``emu.configure(webhooks=...)``;

@@ -72,6 +72,8 @@ class Api:
         self._scheduler = scheduler
         self._settings = settings
         self._lifecycle = lifecycle
+        # Batches of the other run kinds (``_resources``): their answer, or None.
+        self.other_batch: Callable[[str, str], bytes | None] = lambda workspace, batch: None
 
     def routes(self) -> list[Route]:
         return [
@@ -291,7 +293,10 @@ class Api:
         with store.lock:
             batch = store.batches.get(call.params[0])
             if batch is None or batch.workspace_id != call.workspace_id:
-                raise not_found("Batch run", call.params[0])
+                other = self.other_batch(call.workspace_id, call.params[0])
+                if other is None:
+                    raise not_found("Batch run", call.params[0])
+                return json_response(other)
             payload = render_batch(batch, batch_status(store.batch_statuses(batch)))
         return json_response(payload)
 

@@ -90,6 +90,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="finish runs after S seconds (default: never by themselves)",
     )
     life.add_argument("--failure-rate", type=float, default=0.0, metavar="F")
+    life.add_argument(
+        "--workflow-outcome",
+        choices=("PROCESSED", "NEEDS_REVIEW", "REJECTED", "FAILED"),
+        default="PROCESSED",
+        help="where finished workflow runs end (%(default)s)",
+    )
+    life.add_argument(
+        "--parse-cancel",
+        choices=("refuse", "fail"),
+        default="refuse",
+        help="a parse run's cancel: refused, or the run FAILED (%(default)s)",
+    )
+    life.add_argument(
+        "--max-runs",
+        type=int,
+        default=20_000,
+        metavar="N",
+        help="finished runs kept per group before the oldest go (%(default)s)",
+    )
 
     limits = parser.add_argument_group("rate limit and faults")
     limits.add_argument("--rate-limit", type=float, default=None, metavar="RPS", help="per key")
@@ -167,7 +186,7 @@ def webhooks_from_args(args: argparse.Namespace) -> list[WebhookConfig]:
 
 
 def emulator_from_args(args: argparse.Namespace) -> ExtendEmulator:
-    return ExtendEmulator(
+    emulator = ExtendEmulator(
         host=args.host,
         port=args.port,
         allow_remote=args.allow_remote,
@@ -194,6 +213,12 @@ def emulator_from_args(args: argparse.Namespace) -> ExtendEmulator:
         ),
         webhooks=webhooks_from_args(args),
     )
+    emulator.configure(
+        workflow_outcome=args.workflow_outcome,
+        parse_cancel=args.parse_cancel,
+        max_runs=args.max_runs,
+    )
+    return emulator
 
 
 async def serve(

@@ -110,6 +110,10 @@ class Dispatcher:
         self._lock = lock
         self._stats = stats
 
+    @property
+    def router(self) -> Router:
+        return self._router
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
         request_id = self._request_ids.new("req_")
         match = self._router.match(request.method, request.path)

@@ -22,7 +22,8 @@ from ._ids import IdFactory
 from ._lifecycle import Lifecycle, Scheduler
 from ._ratelimit import BudgetLimiter, RateLimit, RateLimiter, as_category_limits
 from ._records import ACTIVE_STATUSES, BatchRecord, ClassifierRecord, RunRecord
-from ._routing import Router
+from ._resources import Resources
+from ._routing import Route, Router
 from ._settings import (
     DEFAULT_API_KEY,
     DEFAULT_WORKSPACE_ID,
@@ -201,6 +202,7 @@ class ExtendEmulator:
             queue_size=webhook_queue_size,
         )
         self._store.events = self._webhooks
+        self._store.run_bound = lambda: self._settings.max_runs
         self._faults = FaultInjector(faults or FaultConfig(), stream("faults"))
         self._limiter = RateLimiter(_as_rate_limit(rate_limit))
         self._budgets = BudgetLimiter(
@@ -211,8 +213,20 @@ class ExtendEmulator:
         self._stats = Stats()
         api = Api(self._store, self._scheduler, lambda: self._settings, lambda: self._lifecycle)
         self._files = FilesApi(self._store, lambda: self._settings, lambda: self.base_url)
+        self._resources = Resources(
+            self._store, lambda: self._settings, lambda: self._lifecycle, self._webhooks.emit
+        )
+        api.other_batch = self._resources.batch_answer
+        self._webhooks.targets_for = self._registered_webhooks
+        files = self._files
+        resources = self._resources
+
+        def routes() -> list[Route]:
+            own = api.routes() + files.routes()
+            return own + resources.routes((route.method, route.template) for route in own)
+
         self._dispatcher = Dispatcher(
-            router=Router(api.routes() + self._files.routes()),
+            router=Router(routes),
             faults=self._faults,
             limiter=self._limiter,
             budgets=self._budgets,
@@ -277,6 +291,7 @@ class ExtendEmulator:
             await runner.cleanup()
         finally:
             self._scheduler.detach()
+            self._resources.detach()
             try:
                 await self._webhooks.detach()
             finally:
@@ -495,6 +510,14 @@ class ExtendEmulator:
         (check and move are atomic), e.g. "finishes unless a cancel got there first".
         """
         with self._store.lock:
+            other = self._resources.runs.get(run_id)
+            if other is not None and run_id not in self._store.runs:
+                if from_status is not None and other.status != from_status:
+                    return False
+                self._resources.set_status(
+                    other, status, failure_reason=failure_reason, failure_message=failure_message
+                )
+                return True
             run = self._store.runs[run_id]
             if run.deleted:
                 raise ValueError(f"run {run_id} is deleted")
@@ -525,7 +548,63 @@ class ExtendEmulator:
             )
         return classifier.id
 
+    def _registered_webhooks(
+        self, event_type: str, workspace_id: str | None, resource_id: str | None
+    ) -> list[WebhookConfig]:
+        """The endpoints registered through ``/webhook_endpoints`` that get ``event_type``:
+        enabled ones of the event's workspace that list it, or whose subscription to the
+        resource does. Only loopback URLs are delivered to (as for configured endpoints)."""
+        if workspace_id is None:
+            return []
+        resources = self._resources
+        subscribed = {
+            r.values.get("webhookEndpointId")
+            for r in resources.resources.values()
+            if r.namespace == "webhook_subscriptions"
+            and r.workspace_id == workspace_id
+            and resource_id is not None
+            and r.values.get("resourceId") == resource_id
+            and event_type in (r.values.get("enabledEvents") or ())
+        }
+        targets = []
+        for record in resources.resources.values():
+            if record.namespace != "webhook_endpoints" or record.workspace_id != workspace_id:
+                continue
+            if record.values.get("status") != "enabled":
+                continue
+            wanted = event_type in (record.values.get("enabledEvents") or ())
+            if not wanted and record.id not in subscribed:
+                continue
+            try:
+                targets.append(
+                    WebhookConfig(
+                        url=str(record.values.get("url")),
+                        secret=record.secret or "",
+                        api_version=str(
+                            record.values.get("apiVersion") or SUPPORTED_API_VERSIONS[0]
+                        ),
+                    )
+                )
+            except ValueError:
+                continue  # not a loopback URL: kept as a resource, never delivered to
+        return targets
+
     # --- what happened -------------------------------------------------------------------
+
+    @property
+    def evicted_runs(self) -> int:
+        """Finished (or deleted) runs dropped to keep ``max_runs``: classify runs (bounded on
+        their own) and the runs of the other kinds (bounded together)."""
+        with self._store.lock:
+            return self._store.evicted + self._resources.evicted
+
+    @property
+    def routes(self) -> list[tuple[str, str, str]]:
+        """Every route served: (HTTP method, path template with ``{}`` for each parameter,
+        route name). Route names key ``request_counts`` and per-route faults: the classify
+        and files routes keep their short names (``"cancel"``, ``"file_get"``); the others
+        are the official SDK's ``namespace.method`` (``"extract_runs.cancel"``)."""
+        return sorted((r.method, r.template, r.name) for r in self._dispatcher.router.routes)
 
     @property
     def request_counts(self) -> Counter[str]:

@@ -54,8 +54,9 @@ T = TypeVar("T")
 FILE_TOO_LARGE = "FILE_TOO_LARGE"
 UPLOAD_LIMIT_REACHED = "UPLOAD_LIMIT_REACHED"
 # What aiohttp's multipart reader raises on a body that is not well-formed multipart
-# (a missing or wrong boundary, a truncated body, a bad part header).
-_MALFORMED = (ValueError, HttpProcessingError)
+# (a missing or wrong boundary, a truncated body, a bad part header). Older aiohttp (3.10)
+# meets a truncated body with an internal ``assert`` ("Reading after EOF") instead.
+_MALFORMED = (ValueError, HttpProcessingError, AssertionError)
 # Content-Transfer-Encoding values that mean "the bytes as they are" (RFC 7578 4.7).
 _PLAIN_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
 _JSON = {"Content-Type": "application/json"}

@@ -72,6 +72,7 @@ class RunRecord:
         "source",
         "source_id",
         "status",
+        "text",
         "updated_us",
         "usage",
         "workspace_id",
@@ -124,6 +125,8 @@ class RunRecord:
         self.cancel_count = 0
         self.get_count = 0
         self.history = [status]
+        # The file's text (inline ``text`` files and text uploads): what classifies it.
+        self.text = ""
         # Rendered JSON, dropped whenever the run changes (see ``touch``).
         self._full_json: bytes | None = None
         self._summary_json: bytes | None = None

@@ -74,7 +74,20 @@ class Match:
 
 
 class Router:
-    def __init__(self, routes: Iterable[Route]) -> None:
+    """Matches a request to its route. ``routes`` may be a callable: the table is then built
+    on first use (the emulator's 117 routes cost a few milliseconds, which a test that never
+    sends a request should not pay)."""
+
+    def __init__(self, routes: Iterable[Route] | Callable[[], Iterable[Route]]) -> None:
+        self._source = routes
+        self._table: dict[tuple[str, int], list[tuple[tuple[str | None, ...], Route]]] | None = None
+        if not callable(routes):
+            self._table = self._build(routes)
+
+    @staticmethod
+    def _build(
+        routes: Iterable[Route],
+    ) -> dict[tuple[str, int], list[tuple[tuple[str | None, ...], Route]]]:
         table: dict[tuple[str, int], list[tuple[tuple[str | None, ...], Route]]] = {}
         for route in routes:
             pattern = route.pattern
@@ -82,13 +95,27 @@ class Router:
         for candidates in table.values():
             # Literal segments win over parameters: /classify_runs/batch is not a run id.
             candidates.sort(key=lambda item: item[0].count(None))
-        self._table = table
+        return table
+
+    def _ready(self) -> dict[tuple[str, int], list[tuple[tuple[str | None, ...], Route]]]:
+        table = self._table
+        if table is None:
+            source = self._source
+            assert callable(source)
+            # Two threads racing here build the same table; either assignment is fine.
+            table = self._table = self._build(source())
+        return table
+
+    @property
+    def routes(self) -> list[Route]:
+        """Every route of the table."""
+        return [route for candidates in self._ready().values() for _, route in candidates]
 
     def match(self, method: str, path: str) -> Match | None:
         if not path.startswith("/"):
             return None
         segments = path[1:].split("/")
-        for pattern, route in self._table.get((method, len(segments)), ()):
+        for pattern, route in self._ready().get((method, len(segments)), ()):
             params: list[str] = []
             for wanted, given in zip(pattern, segments, strict=True):
                 if wanted is None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from ._outputs import classify_output
+
 __all__ = [
     "DOCUMENT_KINDS",
     "FAILURE_MESSAGES",
@@ -160,15 +162,29 @@ def default_classify_config() -> dict[str, Any]:
     }
 
 
-def sample_output(config: dict[str, Any], file_name: str, rng: random.Random) -> dict[str, Any]:
+def sample_output(
+    config: dict[str, Any], file_name: str, rng: random.Random, text: str = ""
+) -> dict[str, Any]:
     """A ``ClassifyOutput`` that echoes one of ``config``'s classifications.
 
-    The classification whose id appears in the file name wins, so seeded
-    ``invoice_00001.pdf`` is classified as an invoice; otherwise one is drawn.
+    A file with text (inline ``text``, or an uploaded text file) gets the classification
+    whose type and description words best match it, with a confidence from the share of
+    those words found: the same text and configuration always give the same output.
+    Otherwise the classification whose id appears in the file name wins, so seeded
+    ``invoice_00001.pdf`` is classified as an invoice, or one is drawn.
     """
     classifications = config.get("classifications") or [
         {"id": "other", "type": "other", "description": ""}
     ]
+    if text.strip():
+        output = classify_output(classifications, text)
+        output["insights"] = [
+            {
+                "type": "reasoning",
+                "content": f"The words of {file_name} best match {output['type']}.",
+            }
+        ]
+        return output
     lowered = file_name.lower()
     chosen = next(
         (c for c in classifications if str(c.get("id", "")).lower() in lowered),

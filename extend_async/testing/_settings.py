@@ -29,6 +29,23 @@ def _positive(_: object, attribute: object, value: int) -> None:
         raise ValueError(f"must be a positive int, got {value!r}")
 
 
+def _workflow_outcome(_: object, attribute: object, value: str) -> None:
+    if value not in ("PROCESSED", "NEEDS_REVIEW", "REJECTED", "FAILED"):
+        raise ValueError(
+            f"workflow_outcome must be PROCESSED, NEEDS_REVIEW, REJECTED or FAILED, got {value!r}"
+        )
+
+
+def _parse_cancel(_: object, attribute: object, value: str) -> None:
+    if value not in ("refuse", "fail"):
+        raise ValueError(f"parse_cancel must be 'refuse' or 'fail', got {value!r}")
+
+
+def _non_negative(_: object, attribute: object, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"must be a number >= 0, got {value!r}")
+
+
 @frozen(kw_only=True)
 class Settings:
     api_versions: frozenset[str] = frozenset(SUPPORTED_API_VERSIONS)
@@ -47,3 +64,15 @@ class Settings:
     # and presigned URLs still valid at once (past it, the oldest stops working).
     max_uploads: int = field(default=10_000, validator=_positive)
     max_presigned_urls: int = field(default=10_000, validator=_positive)
+    # Runs of the kinds beyond classify kept at once: past it the oldest finished ones are
+    # dropped (a GET of one answers 404); active runs are always kept.
+    max_runs: int = field(default=20_000, validator=_positive)
+    # Where an automatically finished workflow run ends: PROCESSED, NEEDS_REVIEW, REJECTED
+    # or FAILED (the public reference does not say which a given workflow reaches).
+    workflow_outcome: str = field(default="PROCESSED", validator=_workflow_outcome)
+    # A cancelled workflow run answers CANCELLING and is CANCELLED this long afterwards.
+    workflow_cancel_seconds: float = field(default=0.0, validator=_non_negative)
+    # A cancel of a parse run (its statuses have no CANCELLED): "refuse" answers the
+    # state-conflict error as the official CLI expects; "fail" moves an active parse run
+    # to FAILED with failureReason CANCELLED.
+    parse_cancel: str = field(default="refuse", validator=_parse_cancel)

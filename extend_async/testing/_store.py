@@ -7,7 +7,9 @@ thread calls it, so the two never see each other half-way.
 
 from __future__ import annotations
 
+import itertools
 import random
+import sys
 import threading
 import weakref
 from bisect import bisect_left, bisect_right
@@ -91,6 +93,9 @@ def _sort_key(sort_by: str) -> Callable[[RunRecord], SortKey]:
     return lambda run: (run.updated_us, run.id)
 
 
+_MAX_TEXT = 1 << 20
+
+
 def _bump_version(current: str | None, release_type: str) -> str:
     major, minor = (int(p) for p in (current or "0.0").split("."))
     return f"{major + 1}.0" if release_type == "major" else f"{major}.{minor + 1}"
@@ -120,6 +125,10 @@ class Store:
         # Told about the changes webhooks announce (the emulator's sender). Seeding
         # builds history rather than making it happen, so it tells nothing.
         self.events: EventSink | None = None
+        # How many classify runs created through the API are kept (``Settings.max_runs``);
+        # ``evicted`` counts those dropped to keep it.
+        self.run_bound: Callable[[], int] = lambda: sys.maxsize
+        self.evicted = 0
 
     # --- runs: creation ---------------------------------------------------------------
 
@@ -192,9 +201,46 @@ class Store:
             source_id=source_id,
             priority=priority,
         )
+        run.text = self.file_text(file)
         self.runs[run.id] = run
         self._generation += 1
+        self._evict()
         return run
+
+    def _evict(self) -> None:
+        """Keep at most ``run_bound()`` runs: past it the oldest finished or deleted runs
+        are dropped (active runs are kept whatever their age), and the oldest batches past
+        the same bound."""
+        bound = self.run_bound()
+        excess = len(self.runs) - bound
+        if excess <= 0:
+            return
+        # Lazily, from the oldest: usually the first ``excess`` runs, not a full pass.
+        finished = (
+            run_id
+            for run_id, run in self.runs.items()
+            if run.deleted or run.status not in ACTIVE_STATUSES
+        )
+        dropped = list(itertools.islice(finished, excess))
+        for run_id in dropped:
+            del self.runs[run_id]
+        self.evicted += len(dropped)
+        while len(self.batches) > bound:
+            del self.batches[next(iter(self.batches))]
+
+    def file_text(self, spec: FileSpec) -> str:
+        """The text of a run's input: an inline ``text`` file's, or an uploaded file's
+        first MiB when it is UTF-8 text; else empty."""
+        if spec.kind == "text":
+            return spec.value
+        uploaded = self.files.get(spec.value) if spec.kind == "id" else None
+        if uploaded is None:
+            return ""
+        try:
+            uploaded.content.seek(0)
+            return uploaded.content.read(_MAX_TEXT).decode("utf-8")
+        except (UnicodeDecodeError, OSError, ValueError):
+            return ""
 
     def seed_runs(
         self,
@@ -352,7 +398,7 @@ class Store:
         run.output = run.usage = run.parse_run_id = None
         run.failure_reason = run.failure_message = None
         if status == "PROCESSED":
-            run.output = sample_output(run.config, run.file_name, self.rng)
+            run.output = sample_output(run.config, run.file_name, self.rng, run.text)
             run.parse_run_id = parse_id = self.ids.new("pr_")
             pages = int((run.file or {}).get("metadata", {}).get("pageCount", 1))
             classify_credits, parse_credits = max(1, pages // 2), pages
@@ -503,7 +549,7 @@ class Store:
         classifier.versions.append(version)
         classifier.updated_us = self.now()
         if self.events is not None and self.events.active:
-            self.events.version_published(version)
+            self.events.version_published(version, classifier.workspace_id)
         return version
 
     @staticmethod

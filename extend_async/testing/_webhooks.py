@@ -220,7 +220,9 @@ class EventSink(Protocol):
 
     def classifier_changed(self, event_type: str, classifier: ClassifierRecord) -> None: ...
 
-    def version_published(self, version: VersionRecord) -> None: ...
+    def version_published(
+        self, version: VersionRecord, workspace_id: str | None = None
+    ) -> None: ...
 
 
 class _Job:
@@ -312,6 +314,9 @@ class WebhookSender:
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Endpoints registered through the API (``/webhook_endpoints``): given an event type,
+        # its workspace and the resource it is about, the ones that want it.
+        self.targets_for: Callable[[str, str | None, str | None], list[WebhookConfig]] | None = None
 
     # --- configuration -------------------------------------------------------------------
 
@@ -327,22 +332,57 @@ class WebhookSender:
 
     @property
     def active(self) -> bool:
-        return bool(self._endpoints)
+        return bool(self._endpoints) or self.targets_for is not None
 
     def run_finished(self, run: RunRecord) -> None:
         event_type = f"classify_run.{run.status.lower()}"
-        self._emit(event_type, lambda: render_run(run, self._dashboard()), run.id, run.metadata)
+        self._emit(
+            event_type,
+            lambda: render_run(run, self._dashboard()),
+            run.id,
+            run.metadata,
+            scope=(run.workspace_id, run.classifier_id),
+        )
 
     def batch_finished(self, batch: BatchRecord, status: str) -> None:
         event_type = f"batch_processor_run.{status.lower()}"
-        self._emit(event_type, lambda: render_batch(batch, status), batch.id, None)
+        self._emit(
+            event_type,
+            lambda: render_batch(batch, status),
+            batch.id,
+            None,
+            scope=(batch.workspace_id, None),
+        )
 
     def classifier_changed(self, event_type: str, classifier: ClassifierRecord) -> None:
-        self._emit(event_type, lambda: render_classifier(classifier), classifier.id, None)
-
-    def version_published(self, version: VersionRecord) -> None:
         self._emit(
-            "classifier.version.published", lambda: render_version(version), version.id, None
+            event_type,
+            lambda: render_classifier(classifier),
+            classifier.id,
+            None,
+            scope=(classifier.workspace_id, classifier.id),
+        )
+
+    def emit(
+        self,
+        workspace_id: str,
+        event_type: str,
+        render: Callable[[], bytes],
+        subject_id: str,
+        metadata: dict[str, Any] | None,
+        resource_id: str | None,
+    ) -> None:
+        """An event of any kind: to the configured endpoints that want it and to the
+        workspace's registered ones (through their subscriptions too)."""
+        self._emit(event_type, render, subject_id, metadata, scope=(workspace_id, resource_id))
+
+    def version_published(self, version: VersionRecord, workspace_id: str | None = None) -> None:
+        self._emit(
+            "classifier.version.published",
+            lambda: render_version(version),
+            version.id,
+            None,
+            scope=None if workspace_id is None else (workspace_id, version.classifier_id),
         )
 
     def _emit(
@@ -351,8 +391,12 @@ class WebhookSender:
         render: Callable[[], bytes],
         subject_id: str,
         metadata: dict[str, Any] | None,
+        *,
+        scope: tuple[str, str | None] | None = None,
     ) -> None:
         endpoints = [e for e in self._endpoints if e.wants(event_type)]
+        if scope is not None and self.targets_for is not None:
+            endpoints += self.targets_for(event_type, *scope)
         if not endpoints:
             return
         # Rendered now, under the store lock: the state at the moment of the change.

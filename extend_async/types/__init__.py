@@ -1,4 +1,15 @@
-"""Response models and request inputs, as frozen attrs classes with snake_case attributes."""
+"""Response models and request inputs, as frozen attrs classes with snake_case attributes.
+
+The classify surface is written by hand (the modules beside this one); every other type of
+the API is generated from its schema into ``_generated/`` (``scripts/generate_models.py``)
+and imported on first use: ``from extend_async.types import ExtractRun`` loads the extract
+group's module then, and ``import extend_async`` loads none of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ._base import Model
 from ._enums import (
@@ -96,9 +107,13 @@ from .webhooks import (
     GenericEvent,
     SignedDataUrl,
     SignedUrlEvent,
-    WebhookEvent,
     WebhookEventType,
 )
+
+if TYPE_CHECKING:
+    from ._generated import *  # noqa: F403  (the generated models, for type checkers)
+
+from ._generated import MODULE_OF as _GENERATED
 
 __all__ = [
     "AgenticOptions",
@@ -186,6 +201,20 @@ __all__ = [
     "UsageCharge",
     "UsageRunType",
     "UsageUnit",
-    "WebhookEvent",
     "WebhookEventType",
+    *_GENERATED,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A generated model, imported with its group's module on first use."""
+    module = _GENERATED.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}._generated.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_GENERATED})

@@ -3,15 +3,20 @@
 Each event class names its payload type, so ``match``/``isinstance`` on the event gives a
 typed payload. A large payload may arrive as a signed URL (``SignedUrlEvent``); an event
 type this SDK does not know arrives as a ``GenericEvent`` with the raw payload.
+
+The classify-surface events are written here; the events of the rest of the API
+(``ExtractRunEvent``, ``WorkflowRunEvent``, ...) are generated from the API's schema into
+``_generated/webhook_events.py``, which also holds ``WebhookEvent``, the union of them all,
+loaded on first use (it names every group's models).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from ._enums import _StrEnum
+from ._generated.webhook_event_types import WebhookEventType
 from .batch import BatchRun
 from .classifiers import Classifier, ClassifierVersion
 from .classify_runs import ClassifyRun
@@ -27,20 +32,6 @@ __all__ = [
     "WebhookEvent",
     "WebhookEventType",
 ]
-
-
-class WebhookEventType(_StrEnum):
-    """The classify-related event types. Others arrive as plain strings."""
-
-    CLASSIFY_RUN_PROCESSED = "classify_run.processed"
-    CLASSIFY_RUN_FAILED = "classify_run.failed"
-    BATCH_PROCESSOR_RUN_PROCESSED = "batch_processor_run.processed"
-    BATCH_PROCESSOR_RUN_FAILED = "batch_processor_run.failed"
-    CLASSIFIER_CREATED = "classifier.created"
-    CLASSIFIER_UPDATED = "classifier.updated"
-    CLASSIFIER_DELETED = "classifier.deleted"
-    CLASSIFIER_DRAFT_UPDATED = "classifier.draft.updated"
-    CLASSIFIER_VERSION_PUBLISHED = "classifier.version.published"
 
 
 @frozen(kw_only=True)
@@ -117,11 +108,14 @@ class GenericEvent:
     payload: dict[str, Any]
 
 
-WebhookEvent = (
-    ClassifyRunEvent
-    | BatchRunEvent
-    | ClassifierEvent
-    | ClassifierVersionEvent
-    | SignedUrlEvent
-    | GenericEvent
-)
+if TYPE_CHECKING:
+    from ._generated.webhook_events import WebhookEvent
+
+
+def __getattr__(name: str) -> Any:
+    # ``WebhookEvent`` names the models of every group: imported only when asked for.
+    if name == "WebhookEvent":
+        from ._generated.webhook_events import WebhookEvent
+
+        return WebhookEvent
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

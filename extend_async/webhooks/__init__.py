@@ -5,10 +5,20 @@
 >>> if isinstance(event, webhooks.ClassifyRunEvent):
 ...     print(event.payload.id, event.payload.status)
 
+Every event type of the API has its typed event: the classify ones are written by hand,
+the others (``ExtractRunEvent``, ``WorkflowRunEvent``, ``SplitterEvent``...) are generated
+from the API's schema and imported on first use, as is ``WebhookEvent``, the union of all.
+
 Nothing here does I/O except ``AsyncExtend.webhooks.fetch_payload`` (for payloads
 delivered as a signed URL), so ``verify``/``parse`` work the same from sync code.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ..types._generated import MODULE_OF as _GENERATED
 from ..types.webhooks import (
     BatchRunEvent,
     ClassifierEvent,
@@ -17,7 +27,6 @@ from ..types.webhooks import (
     GenericEvent,
     SignedDataUrl,
     SignedUrlEvent,
-    WebhookEvent,
     WebhookEventType,
 )
 from ._events import WebhookParseError, parse, verify_and_parse
@@ -31,6 +40,12 @@ from ._signature import (
     verify,
 )
 
+if TYPE_CHECKING:
+    from ..types._generated.webhook_events import *  # noqa: F403  (for type checkers)
+
+# The generated event classes and ``WebhookEvent``, imported on first use.
+_LAZY = {name for name, module in _GENERATED.items() if module == "webhook_events"}
+
 __all__ = [
     "DEFAULT_TOLERANCE",
     "MAX_FUTURE_SKEW",
@@ -43,7 +58,6 @@ __all__ = [
     "GenericEvent",
     "SignedDataUrl",
     "SignedUrlEvent",
-    "WebhookEvent",
     "WebhookEventType",
     "WebhookParseError",
     "WebhookVerificationError",
@@ -52,3 +66,16 @@ __all__ = [
     "verify",
     "verify_and_parse",
 ]
+__all__ += sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("extend_async.types._generated.webhook_events"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -2,46 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+import typing
 from collections.abc import Mapping
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from .._converter import ShapeError, structure_response
+from .._converter import ShapeError, structure_response, type_name
 from .._json import loads
-from ..types.batch import BatchRun
-from ..types.classifiers import Classifier, ClassifierVersion
-from ..types.classify_runs import ClassifyRun
-from ..types.webhooks import (
-    BatchRunEvent,
-    ClassifierEvent,
-    ClassifierVersionEvent,
-    ClassifyRunEvent,
-    GenericEvent,
-    SignedDataUrl,
-    SignedUrlEvent,
-    WebhookEvent,
-    WebhookEventType,
-)
+from ..types._generated.webhook_event_types import EVENT_CLASSES
+from ..types.webhooks import GenericEvent, SignedDataUrl, SignedUrlEvent, WebhookEventType
 from ._signature import DEFAULT_TOLERANCE, Body, Secrets, WebhookVerificationError, verify
+
+if TYPE_CHECKING:
+    from ..types.webhooks import WebhookEvent
 
 __all__ = ["WebhookParseError", "event_from_parts", "parse", "verify_and_parse"]
 
 log = logging.getLogger("extend_async")
 
-T = WebhookEventType
-# event type -> (event class, payload model)
-_MODELS: dict[str, tuple[Any, Any]] = {
-    T.CLASSIFY_RUN_PROCESSED: (ClassifyRunEvent, ClassifyRun),
-    T.CLASSIFY_RUN_FAILED: (ClassifyRunEvent, ClassifyRun),
-    T.BATCH_PROCESSOR_RUN_PROCESSED: (BatchRunEvent, BatchRun),
-    T.BATCH_PROCESSOR_RUN_FAILED: (BatchRunEvent, BatchRun),
-    T.CLASSIFIER_CREATED: (ClassifierEvent, Classifier),
-    T.CLASSIFIER_UPDATED: (ClassifierEvent, Classifier),
-    T.CLASSIFIER_DELETED: (ClassifierEvent, Classifier),
-    T.CLASSIFIER_DRAFT_UPDATED: (ClassifierEvent, Classifier),
-    T.CLASSIFIER_VERSION_PUBLISHED: (ClassifierVersionEvent, ClassifierVersion),
-}
 _TYPES = {t.value: t for t in WebhookEventType}
+
+
+@cache
+def _event_class(event_type: str) -> tuple[Any, Any] | None:
+    """(event class, payload type) of a known event type, its module imported on first use
+    (``EVENT_CLASSES`` is generated from the schema's list of events)."""
+    where = EVENT_CLASSES.get(event_type)
+    if where is None:
+        return None
+    module, name = where
+    cls = getattr(importlib.import_module(module), name)
+    return cls, typing.get_type_hints(cls)["payload"]
 
 
 class WebhookParseError(WebhookVerificationError):
@@ -53,9 +46,10 @@ def parse(body: Body) -> WebhookEvent:
     """The typed event in a webhook body. Verify the body first (or use
     ``verify_and_parse``): this function trusts what it reads.
 
-    Known event types give ``ClassifyRunEvent``, ``BatchRunEvent``, ``ClassifierEvent`` or
-    ``ClassifierVersionEvent``; a large payload sent by URL gives ``SignedUrlEvent``; any
-    other type gives ``GenericEvent`` with the payload as delivered.
+    Every event type the API documents gives its typed event (``ClassifyRunEvent``,
+    ``ExtractRunEvent``, ``WorkflowRunEvent``, ...: the payload's model); a large payload
+    sent by URL gives ``SignedUrlEvent``; any other type gives ``GenericEvent`` with the
+    payload as delivered.
     """
     if not isinstance(body, bytes | bytearray | memoryview | str):
         raise WebhookParseError(
@@ -109,7 +103,7 @@ def event_from_parts(event_id: str, event_type: str, payload: dict[str, Any]) ->
                 metadata=metadata if isinstance(metadata, dict) else None,
             ),
         )
-    known = _MODELS.get(event_type)
+    known = _event_class(event_type)
     if known is not None:
         event_cls, model = known
         try:
@@ -123,7 +117,7 @@ def event_from_parts(event_id: str, event_type: str, payload: dict[str, Any]) ->
                 "webhook event %s (%s): payload is not a %s (%s); returned as GenericEvent",
                 event_id,
                 event_type,
-                model.__name__,
+                type_name(model),
                 exc,
             )
         else:

@@ -13,7 +13,7 @@ line; only its host does.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from yarl import URL
 
@@ -22,8 +22,12 @@ from .._json import loads
 from .._options import check_max_response_bytes
 from .._request_options import NO_OPTIONS, CallOptions
 from .._transport import USER_AGENT, Requester, off_loop_if_large
-from ..types.webhooks import SignedUrlEvent, WebhookEvent
+from ..types.webhooks import SignedUrlEvent
 from ._events import event_from_parts
+
+if TYPE_CHECKING:
+    # The union of every event names every group's models: loaded only when used.
+    from ..types.webhooks import WebhookEvent
 
 __all__ = ["fetch_signed_payload"]
 

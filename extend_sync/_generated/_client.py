@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from aiohttp import BaseConnector, ClientSession, TraceConfig
 
@@ -17,7 +18,6 @@ from extend_async._options import (
     Timeout,
 )
 from extend_async._retry import RetryPolicy
-from extend_async.ratelimit import RateLimiter
 from extend_sync._base import ClientBase
 from extend_sync._generated.batch_runs import BatchRuns
 from extend_sync._generated.classifier_versions import ClassifierVersions
@@ -25,6 +25,9 @@ from extend_sync._generated.classifiers import Classifiers
 from extend_sync._generated.classify_runs import ClassifyRuns
 from extend_sync._generated.files import Files
 from extend_sync._generated.webhooks import Webhooks
+
+if TYPE_CHECKING:
+    from extend_async.ratelimit import RateLimiter
 
 __all__ = ["Extend"]
 

@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources.webhooks import AsyncWebhooks, AsyncWebhooksWithRawResponse
-from extend_async.types.webhooks import SignedUrlEvent, WebhookEvent
+from extend_async.types.webhooks import SignedUrlEvent
 from extend_sync._portal import Portal
+
+if TYPE_CHECKING:
+    from extend_async.types.webhooks import WebhookEvent
 
 __all__ = ["Webhooks", "WebhooksWithRawResponse"]
 

@@ -48,6 +48,8 @@ EXPECTED_KEYS = [
     "server.emulator_2.cpu_us",
     "server.static_1.req_s",
     "server.static_1.cpu_us",
+    "server.emulator_mixed.req_s",
+    "server.emulator_mixed.cpu_us",
     "deadline.overshoot_1000",
     "deadline.overshoot_10000",
     "deadline.overshoot_hanging",

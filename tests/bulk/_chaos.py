@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,8 @@ FAULTS: tuple[str, ...] = (
     "lost",  # took effect; the answer never comes
     "slow",
 )
+# The longest a hanging answer holds its handler, seconds (the server's shutdown ends it).
+HANG_LIMIT = 10.0
 HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
 
@@ -70,7 +73,10 @@ class ChaosServer:
     held: asyncio.Event = field(factory=asyncio.Event)  # set when a request is held
     log: list[tuple[str, str, str]] = field(factory=list)  # (method, id, kind) as they came
     port: int = 0
+    # The share of drawn faults (outside the 429s) that hang: off by default.
+    hang_rate: float = 0.0
     _noise: random.Random = field(factory=random.Random)
+    _closing: asyncio.Event = field(factory=asyncio.Event)
 
     @property
     def base_url(self) -> str:
@@ -90,6 +96,8 @@ class ChaosServer:
             return "ok", 0.0
         if chance < self.throttle_rate:
             return draw.choice(THROTTLES), draw.random()
+        if draw.random() < self.hang_rate:
+            return "hang", draw.random()
         return draw.choice(FAULTS), draw.random()
 
     def _ledger(self, id: str) -> Ledger:
@@ -114,7 +122,9 @@ class ChaosServer:
         if kind == "slow":
             await asyncio.sleep(x * self.slow)
         answer = self._apply(ledger, n)
-        if kind in ("502-after", "reset-after", "lost"):
+        if kind == "hang":
+            await self._never_answer()
+        if kind in ("502-after", "reset-after", "lost", "hang"):
             return _fail(request, kind)
         return answer
 
@@ -133,7 +143,7 @@ class ChaosServer:
         ledger.gets.append("?")
         kind, x = self.fault(request.match_info["id"], "GET", len(ledger.gets))
         kind = {"502-after": "502-before", "reset-after": "reset-before"}.get(kind, kind)
-        kind = "reset-before" if kind == "lost" else kind
+        kind = "reset-before" if kind in ("lost", "hang") else kind
         ledger.gets[-1] = kind
         self._note(("GET", request.match_info["id"], kind))
         await self._perturb()
@@ -158,6 +168,14 @@ class ChaosServer:
     async def _hold(self) -> None:
         self.held.set()
         await self.release.wait()
+
+    async def _never_answer(self) -> None:
+        """Until the server shuts down (bounded): the client's timeout ends the attempt."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), timeout=HANG_LIMIT)
+
+    def closing(self) -> None:
+        self._closing.set()
 
     async def _perturb(self) -> None:
         if self.jitter:
@@ -209,4 +227,63 @@ async def chaos_server(server: ChaosServer) -> AsyncIterator[ChaosServer]:
     try:
         yield server
     finally:
+        server.closing()
         await runner.cleanup()
+
+
+# The server in a process of its own (the soak test's busy-machine variant): a JSON
+# config file names the seed, the fault rates and the runs; the port is printed on stdout;
+# ``GET /_ledgers`` returns every ledger; the process ends when its stdin closes.
+
+
+def ledgers_as_json(server: ChaosServer) -> dict[str, Any]:
+    return {
+        id: {
+            "initial": ledger.initial,
+            "status": ledger.status,
+            "cancels": ledger.cancels,
+            "gets": ledger.gets,
+            "applied_by": ledger.applied_by,
+        }
+        for id, ledger in server.ledgers.items()
+    }
+
+
+def ledgers_from_json(data: dict[str, Any]) -> dict[str, Ledger]:
+    return {id: Ledger(**fields) for id, fields in data.items()}
+
+
+async def _serve(config: dict[str, Any]) -> None:
+    server = ChaosServer(
+        seed=config["seed"],
+        fault_rate=config["fault_rate"],
+        throttle_rate=config["throttle_rate"],
+        slow=config["slow"],
+        jitter=config["jitter"],
+        hang_rate=config["hang_rate"],
+    )
+    server.add(config["processing"], "PROCESSING")
+    server.add(config["processed"], "PROCESSED")
+
+    async def ledgers(_: web.Request) -> web.Response:
+        return web.json_response(ledgers_as_json(server))
+
+    app = web.Application()
+    app.router.add_post("/classify_runs/{id}/cancel", server.cancel)
+    app.router.add_get("/classify_runs/{id}", server.get)
+    app.router.add_get("/_ledgers", ledgers)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(runner.addresses[0][1], flush=True)
+    try:
+        # Until the parent closes our stdin (or goes away).
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    finally:
+        server.closing()
+        await runner.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(_serve(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))

@@ -258,3 +258,49 @@ async def test_a_deadline_during_another_stops_grace_period_cancels_at_once() ->
         throttle.stop(grace=0)  # then the deadline
         await anyio.wait_all_tasks_blocked()
         assert cancelled.is_set()
+
+
+@pytest.mark.parametrize(("paced_elsewhere", "lowered"), [(False, True), (True, False)])
+async def test_with_a_shared_limiter_max_rate_stays_a_fixed_cap(
+    paced_elsewhere: bool, lowered: bool
+) -> None:
+    # Alone, the throttle guesses a slower pace after a 429; behind a client's shared rate
+    # limiter (which paces every attempt and learns from the 429 itself) it only caps.
+    throttle = Throttle(
+        concurrency=2, max_rate=1000.0, policy=FAST, paced_elsewhere=paced_elsewhere
+    )
+
+    async def accepted() -> None:
+        return None
+
+    async def refused() -> None:
+        raise too_many(0.001)
+
+    for _ in range(5):
+        await throttle.send(accepted)
+    with pytest.raises(RateLimitError):
+        await throttle.send(refused)
+    assert throttle.rate is not None
+    assert (throttle.rate < 1000.0) is lowered
+    assert throttle.concurrency == 1  # in-flight requests are still halved on a 429
+
+
+async def test_a_client_with_a_rate_limiter_runs_bulk_without_its_own_pacing() -> None:
+    from extend_async import AsyncExtend
+    from extend_async.ratelimit import LocalRateLimiter
+
+    async with (
+        AsyncExtend("sk_test_unused", base_url="http://127.0.0.1:9") as plain,
+        AsyncExtend(
+            "sk_test_unused", base_url="http://127.0.0.1:9", rate_limiter=LocalRateLimiter()
+        ) as limited,
+    ):
+        alone = plain.classify_runs._bulk(
+            concurrency=4, max_rate=5, deadline=None, on_progress=None, request_options={}
+        )
+        shared = limited.classify_runs._bulk(
+            concurrency=4, max_rate=5, deadline=None, on_progress=None, request_options={}
+        )
+    assert alone["options"].paced_elsewhere is False
+    assert shared["options"].paced_elsewhere is True
+    assert shared["options"].max_rate == 5.0

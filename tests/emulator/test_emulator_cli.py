@@ -74,3 +74,20 @@ def test_cli_reports_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
         taken.listen()
         assert main(["--port", str(taken.getsockname()[1])]) == 1
     assert "cannot listen" in capsys.readouterr().err
+
+
+def test_cli_sets_the_behaviour_of_the_other_run_kinds() -> None:
+    from extend_async.testing._cli import build_parser, emulator_from_args
+
+    args = build_parser().parse_args(
+        ["--workflow-outcome", "NEEDS_REVIEW", "--parse-cancel", "fail", "--max-runs", "10"]
+    )
+    settings = emulator_from_args(args).settings
+    assert (settings.workflow_outcome, settings.parse_cancel, settings.max_runs) == (
+        "NEEDS_REVIEW",
+        "fail",
+        10,
+    )
+    with pytest.raises(SystemExit) as exited:
+        main(["--max-runs", "0"])
+    assert exited.value.code == 2

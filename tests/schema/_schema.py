@@ -130,6 +130,8 @@ def validate(text: str, value: Any, where: str = "$", *, nullable: bool = False)
     if want in simple:
         ok = isinstance(value, simple[want]) and (want == "boolean") == isinstance(value, bool)
         return [] if ok else [f"{where}: {type(value).__name__} is not a {want}"]
+    if want in ("true", "false"):  # a boolean literal
+        return [] if value is (want == "true") else [f"{where}: {value!r} is not {want}"]
     if want.startswith("Record<"):
         return [] if isinstance(value, dict) else [f"{where}: not an object"]
     entry = types()[strip(want)]

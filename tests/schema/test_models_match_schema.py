@@ -1,12 +1,16 @@
 """The models against the API's schema: one failing test names every field that differs.
 
-Each schema type the SDK decodes (or sends) maps to a model below; the ones it does not
-model are listed, with the reason, in ``NOT_MODELLED``. A schema update that adds, drops
-or retypes a field, or changes an enum's values, shows up here as one failure.
+Every schema type maps to a model: the hand-written ones of the classify surface are listed
+below, every other one is the generated class of the same name (``scripts/generate_models.py``
+names them; ``extend_async.types`` holds them), and the webhook events map to their event
+classes through the generated ``EVENT_CLASSES``. The ones not modelled are listed, with the
+reason, in ``NOT_MODELLED``. A schema update that adds, drops or retypes a field, or changes
+an enum's values, shows up here as one failure.
 """
 
 from __future__ import annotations
 
+import importlib
 import types as types_module
 import typing
 from datetime import datetime
@@ -16,7 +20,11 @@ from typing import Any
 import attrs
 
 from extend_async import types as m
+from extend_async._converter import wire_key
 from extend_async.types import webhooks as events
+from extend_async.types._generated import MODULE_OF
+from extend_async.types._generated.webhook_event_types import EVENT_CLASSES
+from scripts.generate_models import class_name
 
 from ._schema import (
     LITERAL,
@@ -56,7 +64,13 @@ def covered_endpoints() -> list[dict[str, Any]]:
 
 
 def surface() -> set[str]:
-    """Every schema type the covered endpoints and events answer, take or name."""
+    """Every schema type: the whole API has models (``covered_endpoints`` are the ones with
+    resource methods)."""
+    return set(types())
+
+
+def classify_surface() -> set[str]:
+    """Every schema type the classify endpoints and events answer, take or name."""
     texts = ["Extend.ApiError"] + [f"Extend.{name}" for name in EVENT_NAMES]
     for e in covered_endpoints():
         texts += [e["response"] or ""]
@@ -162,8 +176,26 @@ ENUMS: dict[str, type[Enum]] = {
     "RunUsageBreakdownChargeUnit": m.UsageUnit,
 }
 # Enums of request parameters that are ``Literal`` aliases (no wire enum to read).
-LITERAL_ENUMS = {"SortBy", "SortDir", "ReleaseType"}
+LITERAL_ENUMS = {"ReleaseType"}
 NONE = type(None)
+
+
+def _add_generated() -> None:
+    """The generated models and enums, and the event classes, into the tables above."""
+    taken = set(MODELS) | set(MERGED_UNIONS) | set(NOT_MODELLED) | set(ENUMS) | LITERAL_ENUMS
+    for name, entry in types().items():
+        if name in taken or name.split(".")[0] in MERGED_UNIONS:
+            continue
+        if name.startswith("WebhookEvent."):
+            literal = next(f["type"] for f in entry["fields"] if f["name"] == "eventType")
+            module, cls = EVENT_CLASSES[literal.strip('"')]
+            MODELS[name] = getattr(importlib.import_module(module), cls)
+        elif entry["kind"] in ("object", "enum") and class_name(name) in MODULE_OF:
+            table: dict[str, Any] = MODELS if entry["kind"] == "object" else ENUMS
+            table[name] = getattr(m, class_name(name))
+
+
+_add_generated()
 
 
 def snake(key: str) -> str:
@@ -181,7 +213,7 @@ def model_fields(tp: Any) -> dict[str, tuple[Any, attrs.Attribute[Any]]]:
         hint = hints[a.name]
         if bound:
             hint = _bind(hint, bound)
-        out[a.name] = (hint, a)
+        out[wire_key(a)] = (hint, a)  # by wire key: the schema names fields that way
     return out
 
 
@@ -200,6 +232,42 @@ def members(tp: Any) -> list[Any]:
     return [tp]
 
 
+PLAIN = {"string": str, "number": float, "integer": int, "boolean": bool}
+
+
+def _split(text: str) -> list[str]:
+    """The top-level members of a union type text (``(A | B)[]`` and ``Record<...>`` are
+    one member each), without ``null``."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += char in "(<"
+        depth -= char in ")>"
+        if char == "|" and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    parts.append(current.strip())
+    return [p for p in parts if p != "null"]
+
+
+def _flat(text: str) -> list[str]:
+    """The members of a union, unions inside it (through aliases) flattened."""
+    out = []
+    for part in _split(text):
+        part = resolve(part)
+        out += _flat(part) if len(_split(part)) > 1 else [part]
+    return out
+
+
+def _union_member(text: str) -> Any:
+    if text in PLAIN:
+        return PLAIN[text]
+    if text.startswith("Record<"):
+        return dict[str, Any]
+    return MODELS.get(strip(text))
+
+
 def type_problem(text: str, hint: Any) -> str | None:
     """Why ``hint`` (None removed) cannot hold the schema's ``text``, or None when it can."""
     parts = union_members(text)
@@ -210,10 +278,10 @@ def type_problem(text: str, hint: Any) -> str | None:
             if [a for a in members(hint) if a is not NONE] == [merged]
             else "expected a merged union"
         )
-    wanted = [resolve(part) for part in union_members(resolve(text))]
+    wanted = _flat(text)
     have = [a for a in members(hint) if a is not NONE]
-    if len(wanted) > 1:  # a union of object types (the file inputs)
-        models = {MODELS.get(strip(w)) for w in wanted}
+    if len(wanted) > 1:  # a union of object types (the file inputs), or of primitives
+        models = {_union_member(w) for w in _flat(text)}
         return None if models == set(have) else f"expected the union {wanted}"
     (want,) = wanted
     name = strip(want)
@@ -236,7 +304,7 @@ def type_problem(text: str, hint: Any) -> str | None:
         return None if have in ([int], [float]) else "expected int or float"
     if want == "integer":
         return None if have == [int] else "expected int"
-    if want == "boolean":
+    if want in ("boolean", "true", "false"):
         return None if have == [bool] else "expected bool"
     if want.startswith("Record<"):
         return None if have == [dict[str, Any]] else "expected dict[str, Any]"
@@ -271,10 +339,10 @@ def problems_of(name: str, tp: Any) -> list[str]:
     fields = model_fields(tp)
     named = set()
     for f in schema_fields(name):
-        attr = snake(f["name"])
+        attr = f["name"]
         named.add(attr)
         if attr not in fields:
-            found.append(f"{name}.{f['name']}: no field {attr} in {tp!r}")
+            found.append(f"{name}.{f['name']}: no field for it in {tp!r}")
             continue
         hint, attribute = fields[attr]
         admits_none = NONE in members(hint)
@@ -288,7 +356,7 @@ def problems_of(name: str, tp: Any) -> list[str]:
         if why is not None:
             found.append(f"{name}.{f['name']}: schema type {f['type']!r}, model {hint}: {why}")
     for attr in sorted(set(fields) - named):
-        found.append(f"{name}: the model's field {attr} is not in the schema")
+        found.append(f"{name}: the model's field for {attr} is not in the schema")
     return found
 
 

@@ -1,11 +1,12 @@
-"""Answers generated from the API's schema, through the real HTTP path (aioresponses) and
-through webhook parsing: every call returns its model, and every value in the answer is
-readable on it."""
+"""Answers generated from the API's schema, through the real HTTP path (aioresponses), through
+webhook parsing, and (for the models no resource method answers with yet) through the
+converter: every call returns its model, and every value in the answer is readable on it."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import typing
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,10 +14,12 @@ import orjson
 import pytest
 from aioresponses import aioresponses
 from hypothesis import HealthCheck, given, settings
-from schema._schema import fields_of
+from schema._schema import fields_of, schema, types
 from schema._strategies import answer, assert_readable
+from schema.test_models_match_schema import MODELS
 
 from extend_async import AsyncExtend, webhooks
+from extend_async._converter import structure_response
 from extend_async.types import FileFromId
 
 BASE_URL = "https://api.extend.test"
@@ -117,16 +120,9 @@ def test_every_answer_the_schema_allows_decodes_through_http(endpoint: str) -> N
     check()
 
 
+# Every event of the API: the members of the schema's WebhookEvent union.
 EVENTS = [
-    "WebhookEvent.ClassifyRunProcessed",
-    "WebhookEvent.ClassifyRunFailed",
-    "WebhookEvent.ClassifierCreated",
-    "WebhookEvent.ClassifierUpdated",
-    "WebhookEvent.ClassifierDeleted",
-    "WebhookEvent.ClassifierDraftUpdated",
-    "WebhookEvent.ClassifierVersionPublished",
-    "WebhookEvent.BatchProcessorRunProcessed",
-    "WebhookEvent.BatchProcessorRunFailed",
+    part.strip().removeprefix("Extend.") for part in types()["WebhookEvent"]["type"].split("|")
 ]
 
 
@@ -143,5 +139,33 @@ def test_every_event_the_schema_allows_parses_into_its_typed_event(event: str) -
         assert not isinstance(parsed, webhooks.GenericEvent)
         assert parsed.event_type == literal
         assert_readable(payload, parsed.payload)
+
+    check()
+
+
+# Every generated answer model (the schema's roots: what an endpoint answers), read from
+# what the schema allows (and drifts from it) through the converter's entry point for
+# answers, as a resource method will read it; the models they nest are read with them, and
+# every model is held to its schema type field by field in tests/schema. A few examples
+# each, to keep the run short.
+GENERATED = sorted(
+    name
+    for name in schema()["roots"]
+    if name in MODELS
+    and (typing.get_origin(MODELS[name]) or MODELS[name]).__module__.startswith(
+        "extend_async.types._generated"
+    )
+)
+FEW = settings(SETTINGS, max_examples=3)
+
+
+@pytest.mark.parametrize("name", GENERATED)
+def test_every_generated_model_reads_every_answer_the_schema_allows(name: str) -> None:
+    model = MODELS[name]
+
+    @FEW
+    @given(body=answer(name, limit=2))
+    def check(body: dict[str, Any]) -> None:
+        assert_readable(body, structure_response(body, model))
 
     check()

@@ -28,6 +28,7 @@ from extend_async import (
     _transport,
     webhooks,
 )
+from extend_async.types import WorkflowRun
 from extend_async.webhooks import _fetch
 
 from ._helpers import body_of, classify_run
@@ -110,12 +111,24 @@ async def test_fetch_returns_the_full_typed_event_without_sending_the_api_key(
 async def test_an_unknown_event_type_fetches_into_a_generic_event(
     client: AsyncExtend, storage: Storage
 ) -> None:
+    storage.answers.append(_json({"object": "translate_run", "id": "trr_1"}))
+    event = await client.webhooks.fetch_payload(
+        _signed_event(storage.url, "translate_run.processed")
+    )
+    assert isinstance(event, webhooks.GenericEvent)
+    assert event.payload == {"object": "translate_run", "id": "trr_1"}
+
+
+async def test_a_fetched_workflow_run_payload_is_a_typed_workflow_run_event(
+    client: AsyncExtend, storage: Storage
+) -> None:
     storage.answers.append(_json({"object": "workflow_run", "id": "workflow_run_1"}))
     event = await client.webhooks.fetch_payload(
         _signed_event(storage.url, "workflow_run.completed")
     )
-    assert isinstance(event, webhooks.GenericEvent)
-    assert event.payload == {"object": "workflow_run", "id": "workflow_run_1"}
+    assert isinstance(event, webhooks.WorkflowRunEvent)
+    assert isinstance(event.payload, WorkflowRun)
+    assert event.payload.id == "workflow_run_1"
 
 
 async def test_an_expired_url_raises_the_status_error_without_the_url_in_it(

@@ -71,11 +71,11 @@ def test_version_published_carries_a_classifier_version() -> None:
 
 
 def test_an_unknown_event_type_is_kept_whole_as_a_generic_event() -> None:
-    payload = {"object": "extract_run", "id": "exr_1", "nested": {"a": [1, 2]}}
-    event = webhooks.parse(body_of("extract_run.processed", payload, "event_77"))
+    payload = {"object": "translate_run", "id": "trr_1", "nested": {"a": [1, 2]}}
+    event = webhooks.parse(body_of("translate_run.processed", payload, "event_77"))
     assert isinstance(event, webhooks.GenericEvent)
     assert event.event_id == "event_77"
-    assert event.event_type == "extract_run.processed"
+    assert event.event_type == "translate_run.processed"
     assert not isinstance(event.event_type, webhooks.WebhookEventType)
     assert event.payload == payload
 
