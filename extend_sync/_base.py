@@ -19,6 +19,20 @@ ClientT = TypeVar("ClientT", bound="ClientBase")
 
 
 class ClientBase:
+    """The blocking Extend client: ``AsyncExtend``'s methods, run on one event loop.
+
+    ``api_key``, ``base_url`` and ``workspace_id`` fall back to ``EXTEND_API_KEY``,
+    ``EXTEND_BASE_URL`` and ``EXTEND_WORKSPACE_ID``. ``region`` picks a documented
+    deployment (``"us"``, ``"us2"``, ``"eu1"``) instead of a base URL.
+
+    The loop runs in a daemon thread started on first use and shared, with the connection
+    pool, by every client derived with ``with_options``; any number of threads may call
+    one client at once. Use it as a context manager, or call ``close()`` when done.
+
+    Callbacks passed to its methods run in the loop thread: calling this client from
+    one raises ``PortalThreadError``. Async code should use ``AsyncExtend`` instead.
+    """
+
     _async: AsyncExtend
     _portal: Portal
 

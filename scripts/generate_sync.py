@@ -1,267 +1,136 @@
-"""Write ``extend_sync/_generated/`` from the async classes of ``extend_async``.
+"""Write ``extend_sync/_generated/`` from the async classes of ``extend_async``
+(``make generate``; ``--check`` exits 1 naming each stale file or unused rule).
 
-    python scripts/generate_sync.py           # write the generated modules (make generate)
-    python scripts/generate_sync.py --check   # exit 1 naming each stale file (make test)
-
-The source is read with ``ast``; nothing is imported. The text written is formatted by the
-pinned ruff (``ruff check --fix`` for import order and ``__all__``, then ``ruff format``) in
-a temporary directory, so ``--check`` compares whole, formatted files.
-
-The rules a resource author follows, each with the ``GenerationError`` that enforces it
-(tests/sync/test_generator_rules.py has one test per rule):
-
-1. What is mirrored: ``AsyncExtend`` and every ``Async*`` name in the ``__all__`` of a
-   public module of ``extend_async/resources/``, as a class of the same name minus
-   ``Async`` ("X is in __all__ but not a class").
-2. Members: every public ``def``, ``async def`` and property; private ones (``_x``) are
-   not mirrored, and a class inside a mirrored class is refused ("nested class X").
-   Attributes set in ``__init__`` to a mirrored class (``self.gears = AsyncGears(...)``)
-   become sub-resources sharing the portal.
-3. Decorators: none, ``@property`` or ``@cached_property``, on a plain ``def``
-   ("decorators [...] are not mirrored", "an async property is not mirrored").
-4. Signatures: a method's first parameter is ``self`` ("is not a plain method"), and it
-   has a return annotation ("needs a return annotation"). Parameters, defaults and
-   annotations are copied as written; each name in them is imported at module level (or
-   under ``TYPE_CHECKING``) with ``from m import n`` ("where does 'X' come from?",
-   "plain 'import m' is not mirrored"), one name meaning one thing across a module
-   ("X from both ...").
-5. Results: ``async def f() -> T`` becomes ``def f() -> T`` (through ``Portal.call``); an
-   async generator, or a ``def`` returning ``AsyncIterator[T]``/``AsyncIterable[T]``,
-   becomes ``Iterator[T]`` (``Portal.iterate``); ``AsyncPager[T]`` becomes
-   ``SyncPager[T]``; ``AbstractAsyncContextManager[T]`` becomes
-   ``AbstractContextManager[T]``; ``Awaitable[T]`` becomes ``T``; a mirrored class becomes
-   its sync twin. Any other async type in a result is refused ("cannot mirror the async
-   type in ..."); an async generator must say ``AsyncIterator[T]`` ("an async generator
-   must return AsyncIterator[T]").
-6. Parameters take sync types: an async iterable is accepted only next to its sync form,
-   ``Iterable[T] | AsyncIterable[T]``, and the sync signature keeps ``Iterable[T]``, which
-   the async method really accepts ("parameter 'x' has no sync form"). Any other async
-   type in a parameter is refused the same way.
-7. Reserved names: the generated bodies use ``self`` and the sync class names, so no
-   parameter may be named like a generated class ("parameter 'X' shadows ...").
-8. Raw-response classes (``...WithRawResponse``): ``__init__(self, resource: AsyncX)``
-   holds only ``self.m = with_raw(resource.m)`` lines ("may only contain ..."), each naming
-   an ``async def`` of the mirrored resource ("is not an async method"); each becomes
-   ``def m(...) -> RawResponse[T]`` with the resource method's signature.
-9. Docstrings are kept as written, except on members whose result changes shape (iterator,
-   pager, context manager): there the async idioms of ``DOC_REWRITES`` are reworded (a
-   rewrite that would make a line longer than 100 characters is skipped).
-
-``AsyncExtend``'s ``aclose``, ``__aenter__``/``__aexit__`` and ``__repr__`` are
-hand-written in ``extend_sync/_base.py``.
+Mirrored: ``AsyncExtend`` and each ``Async*`` name in ``__all__`` of a public module of
+``extend_async/resources/``, as that name minus ``Async``, running the async members through the
+portal. Signatures and docstrings (read with ``ast``) are copied as written, except where
+``RULES`` says; what they cannot mirror raises ``GenerationError``. The pinned ruff drops
+unused imports and formats the output.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
-import builtins
-import importlib.util
 import inspect
+import re
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
+from importlib.util import resolve_name
 from pathlib import Path
+
+# rule: (what the async source says, what the sync facade gets). Each use is counted.
+RULES: dict[str, tuple[str, str]] = {
+    "coroutine": ("async def m(...) -> T", "def m(...) -> T, run by Portal.call"),
+    "AsyncPager": ("def m(...) -> AsyncPager[T]", "-> SyncPager[T], run by Portal.pager"),
+    "AsyncIterator": ("def m(...) -> AsyncIterator[T]", "-> Iterator[T], run by Portal.iterate"),
+    "AsyncIterable": ("x: Iterable[T] | AsyncIterable[T]", "x: Iterable[T]"),
+    "property": ("@property or @cached_property def p", "the same, reading the async p"),
+    "twin": ("def m(...) -> AsyncX (mirrored)", "-> X, made as X(portal, <async result>)"),
+    "client twin": ("def m(...) -> AsyncExtend", "-> Extend._from_async(portal, <result>)"),
+    "sub-resource": ("AsyncExtend's annotation x: AsyncX", "x: X, set in _bind"),
+    "raw": ("self.m = with_raw(resource.m) (...WithRawResponse)", "def m(...) -> RawResponse[T]"),
+    # Docstrings of members whose result changes shape (pager, iterator):
+    "``await`` the result for the first page": ("doc", "call ``first_page()`` for the first page"),
+    "``async for`` it": ("doc", "iterate it"),
+}
+RESULTS = {"AsyncPager": ("SyncPager", "pager"), "AsyncIterator": ("Iterator", "iterate")}  # Portal
+PARAMETERS = {"AsyncIterable": "Iterable"}  # dropped from a union holding its sync form
+ASYNC = re.compile(r"\b(Async\w*|Awaitable|Coroutine)\b")  # what a sync signature must not name
+GENERATED = [  # what the generated code uses itself
+    "from collections.abc import Iterator",
+    "from functools import cached_property",
+    "from extend_async._raw import RawResponse",
+    "from extend_sync._base import ClientBase",
+    "from extend_sync._pager import SyncPager",
+    "from extend_sync._portal import Portal",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = Path("extend_sync/_generated")
-CLIENT_SOURCE = Path("extend_async/_client.py")
-RESOURCES_DIR = Path("extend_async/resources")
 CLIENT_CLASS = "AsyncExtend"
-ASYNC_PACKAGE = Path("extend_async/__init__.py")
-LINE_LENGTH = 100
-INDENT = "    "
-
-HEADER = "# Generated by scripts/generate_sync.py: do not edit, run `make generate`."
-
-# Hand-written in extend_sync/_base.py for the client.
-CLIENT_HANDWRITTEN = frozenset({"aclose"})
-
-# Where the names the generated code introduces come from.
-PORTAL = ("extend_sync._portal", "Portal")
-CLIENT_BASE = ("extend_sync._base", "ClientBase")
-RAW_RESPONSE = ("extend_async._raw", "RawResponse")
-SYNC_PAGER = ("extend_sync._pager", "SyncPager")
-ITERATOR = ("collections.abc", "Iterator")
-CONTEXT_MANAGER = ("contextlib", "AbstractContextManager")
-CACHED_PROPERTY = ("functools", "cached_property")
-# Hand-written names exported next to the generated client.
+PACKAGE = Path("extend_async/__init__.py")
+CLIENT_HANDWRITTEN = frozenset({"aclose"})  # with close and __enter__ in extend_sync/_base.py
 SYNC_EXPORTS = (("extend_sync._pager", "SyncPager"), ("extend_sync._portal", "PortalThreadError"))
-
-ASYNC_ITERATORS = frozenset({"AsyncIterator", "AsyncIterable", "AsyncGenerator"})
-ASYNC_CONTEXT_MANAGERS = frozenset({"AbstractAsyncContextManager", "AsyncContextManager"})
-AWAITABLES = frozenset({"Awaitable", "Coroutine"})
-ASYNC_PAGER = "AsyncPager"
-ASYNC_TYPES = ASYNC_ITERATORS | ASYNC_CONTEXT_MANAGERS | AWAITABLES | {ASYNC_PAGER}
-# The sync form a parameter must also accept next to an async iterable (rule 6).
-SYNC_FORM = {"AsyncIterable": "Iterable", "AsyncIterator": "Iterable", "AsyncGenerator": "Iterable"}
-DECORATORS = ("property", "cached_property", "functools.cached_property")
-
-# Async idioms in the docstring of a member whose result changes shape (rule 9).
-DOC_REWRITES = (
-    ("``await`` the result for the first page", "call ``first_page()`` for the first page"),
-    ("``await`` the result", "call ``first_page()`` on the result"),
-    ("``async for`` it", "iterate it"),
-    ("``async for``", "``for``"),
-    ("``async with``", "``with``"),
+INDENT = "    "
+HEADER = "# Generated by scripts/generate_sync.py: do not edit, run `make generate`."
+# Our two packages are first party even when ruff runs outside the repository; the trailing
+# commas left where unused imports were dropped do not split a line.
+FORMAT = ['lint.isort.known-first-party = ["extend_async", "extend_sync"]']
+FORMAT += ["lint.isort.split-on-trailing-comma = false", "format.skip-magic-trailing-comma = true"]
+FIX_RULES = "I,RUF022,F401,F821"  # import blocks, __all__ order, unused or unknown names
+PACKAGE_DOC = (
+    '"""Everything ``extend_sync`` exports: ``Extend``, ``SyncPager``, and the models and\n'
+    'errors of ``extend_async``."""'
 )
 
-# The formatter settings: the project's, and its two packages counted as first party even
-# when the files are formatted outside the repository.
-FORMAT_OVERRIDES = ('lint.isort.known-first-party = ["extend_async", "extend_sync"]',)
-FIX_RULES = "I,RUF022"  # import blocks, __all__ order
+Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class GenerationError(Exception):
-    """The source breaks one of the rules above, or the formatter failed."""
-
-
-# --- reading the source ---------------------------------------------------------------------
+    """The source is not one the rules can mirror, or the formatter failed."""
 
 
 @dataclass
 class Source:
-    """One module of extend_async: its text, tree, and where each top-level name comes from."""
+    """One module of extend_async: its text and tree."""
 
     path: Path
     module: str
     text: str
     tree: ast.Module
-    origins: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # Names imported only under ``if TYPE_CHECKING:`` (imported the same way when mirrored).
-    typing_only: set[str] = field(default_factory=set)
 
     @classmethod
     def read(cls, root: Path, path: Path) -> Source:
         text = (root / path).read_text()
-        module = ".".join(path.with_suffix("").parts)
-        source = cls(path, module, text, ast.parse(text, filename=str(path)))
-        package = module.rsplit(".", 1)[0]
-        checking = {
-            id(n)
-            for node in source.tree.body
-            if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
-            for n in node.body
-        }
-        for node in _top_level(source.tree.body):
-            if isinstance(node, ast.ImportFrom):
-                base = _absolute(package, node.module, node.level)
-                for alias in node.names:
-                    source.origins[alias.asname or alias.name] = (base, alias.name)
-                    if id(node) in checking:
-                        source.typing_only.add(alias.asname or alias.name)
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    source.origins[alias.asname or alias.name.split(".")[0]] = (alias.name, "")
-            else:
-                for name in _defined_names(node):
-                    source.origins[name] = (module, name)
-        return source
+        return cls(path, ".".join(path.with_suffix("").parts), text, ast.parse(text, str(path)))
 
-    @cached_property
-    def _lines(self) -> list[bytes]:
-        return self.text.encode().splitlines(keepends=True)
-
-    def docstring(self, node: ast.Constant) -> str:
-        """A docstring as written, its lines after the first dedented to its own column, so
-        that it can be indented anew wherever it goes (rule 9)."""
-        assert node.end_lineno is not None
-        assert node.end_col_offset is not None
-        lines = self._lines[node.lineno - 1 : node.end_lineno]
-        lines[-1] = lines[-1][: node.end_col_offset]
-        lines[0] = lines[0][node.col_offset :]
-        margin = b" " * node.col_offset
-        dedented = [lines[0]]
-        for line in lines[1:]:
-            dedented.append(line.removeprefix(margin) if line.strip() else line.strip(b" "))
-        return b"".join(dedented).decode()
-
-    def origin(self, name: str) -> str:
-        """The name ``name`` was imported as (``name`` itself when defined here)."""
-        found = self.origins.get(name)
-        return found[1] if found else name
-
-    def exported(self) -> list[str] | None:
+    def imports(self) -> list[str]:
+        """Every name this module imports or defines, imported absolutely (those it imports
+        under ``if TYPE_CHECKING:`` stay there, so a lazy import stays lazy): ruff then
+        drops those the generated module does not use."""
+        package, lines, checking = self.module.rsplit(".", 1)[0], [], []
         for node in self.tree.body:
-            if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
-            ):
-                return list(ast.literal_eval(node.value))
-        return None
+            typing_only = isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for stmt in node.body if isinstance(node, ast.If) and typing_only else [node]:
+                if isinstance(stmt, ast.ImportFrom) and stmt.level:
+                    relative = "." * stmt.level + (stmt.module or "")
+                    stmt = ast.ImportFrom(resolve_name(relative, package), stmt.names, 0)
+                if isinstance(stmt, ast.Import | ast.ImportFrom):
+                    (checking if typing_only else lines).append(ast.unparse(stmt))
+        body = self.tree.body
+        defined = [getattr(n, "name", "") for n in body]  # classes and functions
+        defined += [
+            t.id for n in body for t in getattr(n, "targets", []) if isinstance(t, ast.Name)
+        ]
+        lines += [f"from {self.module} import {n}" for n in defined if n and n[:2] != "__"]
+        return lines + ["if TYPE_CHECKING:\n    " + "\n    ".join(checking)] * bool(checking)
 
-    def classes(self) -> dict[str, ast.ClassDef]:
-        return {n.name: n for n in self.tree.body if isinstance(n, ast.ClassDef)}
+    def exported(self) -> list[str]:
+        found = [n for n in self.tree.body if isinstance(n, ast.Assign)]
+        values = [n.value for n in found if ast.unparse(n.targets[0]) == "__all__"]
+        return list(ast.literal_eval(values[0])) if values else []
 
-
-def _absolute(package: str, module: str | None, level: int) -> str:
-    if level == 0:
-        return module or ""
-    parts = package.split(".")
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join([*base, module] if module else base)
-
-
-def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Top-level statements, those under ``if TYPE_CHECKING:`` included."""
-    for node in body:
-        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
-            yield from node.body
-        else:
-            yield node
-
-
-def _defined_names(node: ast.stmt) -> Iterator[str]:
-    if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-        yield node.name
-    elif isinstance(node, ast.Assign):
-        yield from (t.id for t in node.targets if isinstance(t, ast.Name))
-    elif isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(node.target, ast.Name):
-        yield node.target.id
-
-
-def _names_in(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-
-def _head(node: ast.expr) -> str:
-    """``AsyncPager`` for ``AsyncPager[T]``, ``x`` for ``x``; ``""`` otherwise."""
-    base = node.value if isinstance(node, ast.Subscript) else node
-    return base.id if isinstance(base, ast.Name) else ""
-
-
-def _type_args(node: ast.expr) -> list[ast.expr]:
-    if not isinstance(node, ast.Subscript):
-        return []
-    return list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
-
-
-def _union_members(node: ast.expr) -> list[ast.expr]:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return [*_union_members(node.left), *_union_members(node.right)]
-    return [node]
-
-
-def _docstring(body: list[ast.stmt]) -> ast.Constant | None:
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        return body[0].value if isinstance(body[0].value.value, str) else None
-    return None
-
-
-# --- the classes to mirror -------------------------------------------------------------------
+    def docstring(self, body: list[ast.stmt]) -> str | None:
+        """A docstring as written, its lines after the first dedented to its own column, so
+        that it can be indented anew wherever it goes."""
+        node = body[0].value if body and isinstance(body[0], ast.Expr) else None
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            return None
+        first, *rest = (ast.get_source_segment(self.text, node) or "").split("\n")
+        margin = " " * node.col_offset
+        dedented = [line.removeprefix(margin) if line.strip() else "" for line in rest]
+        return "\n".join([first, *dedented])
 
 
 @dataclass
 class Target:
     source: Source
     node: ast.ClassDef
-    out: Path
-
-    @property
-    def async_name(self) -> str:
-        return self.node.name
 
     @property
     def name(self) -> str:
@@ -269,491 +138,191 @@ class Target:
 
     @property
     def out_module(self) -> str:
-        return ".".join(self.out.with_suffix("").parts)
+        return f"{'.'.join(OUT_DIR.parts)}.{self.source.path.stem}"
 
-    @property
-    def is_client(self) -> bool:
-        return self.async_name == CLIENT_CLASS
-
-    @property
-    def is_raw(self) -> bool:
-        return self.async_name.endswith("WithRawResponse")
-
-    def method(self, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        return next(
-            (
-                n
-                for n in self.node.body
-                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == name
-            ),
-            None,
-        )
+    def method(self, name: str) -> Function | None:
+        found = [n for n in self.node.body if isinstance(n, Function) and n.name == name]
+        return found[0] if found else None
 
 
 def find_targets(root: Path) -> list[Target]:
-    client = Source.read(root, CLIENT_SOURCE)
-    if CLIENT_CLASS not in client.classes():
-        raise GenerationError(f"{CLIENT_SOURCE}: no class {CLIENT_CLASS}")
-    targets = [Target(client, client.classes()[CLIENT_CLASS], OUT_DIR / CLIENT_SOURCE.name)]
-    for path in sorted((root / RESOURCES_DIR).glob("*.py")):
-        if not path.name.startswith("_"):
-            targets += module_targets(Source.read(root, path.relative_to(root)))
+    client = Source.read(root, Path("extend_async/_client.py"))
+    targets = module_targets(client, [CLIENT_CLASS])
+    for path in sorted((root / "extend_async/resources").glob("[!_]*.py")):
+        targets += module_targets(Source.read(root, path.relative_to(root)))
     return targets
 
 
-def module_targets(source: Source) -> list[Target]:
-    """The mirrored classes of one resource module (rule 1)."""
-    classes = source.classes()
-    names = source.exported()
-    found = []
-    for name in names if names is not None else classes:
-        if not name.startswith("Async"):
-            continue
-        if name not in classes:
-            raise GenerationError(f"{source.path}: {name} is in __all__ but not a class")
-        found.append(Target(source, classes[name], OUT_DIR / source.path.name))
-    return found
-
-
-# --- imports ---------------------------------------------------------------------------------
-
-
-class Imports:
-    """The ``from module import name`` lines a generated module needs, in no order: ruff
-    sorts and wraps them."""
-
-    def __init__(self, own_module: str) -> None:
-        self.own_module = own_module
-        self.bound: dict[str, tuple[str, str]] = {}
-        self.at_runtime: set[str] = set()  # the others go under ``if TYPE_CHECKING:``
-
-    def add(
-        self, module: str, name: str, alias: str | None = None, *, typing_only: bool = False
-    ) -> None:
-        if module == self.own_module:
-            return
-        local = alias or name
-        if not typing_only:
-            self.at_runtime.add(local)
-        previous = self.bound.setdefault(local, (module, name))
-        if previous != (module, name):
-            raise GenerationError(f"{self.own_module}: {local} from both {previous} and {module}")
-
-    def add_names(self, node: ast.AST, source: Source, local: set[str]) -> None:
-        """Import what ``node`` (from ``source``) refers to, as ``source`` does (rule 4)."""
-        for name in sorted(_names_in(node)):
-            if name in local or hasattr(builtins, name):
-                continue
-            origin = source.origins.get(name)
-            if origin is None:
-                raise GenerationError(f"{source.path}: where does {name!r} come from?")
-            module, original = origin
-            if not original:
-                raise GenerationError(f"{source.path}: plain 'import {module}' is not mirrored")
-            alias = None if original == name else name
-            self.add(module, original, alias, typing_only=name in source.typing_only)
-
-    def lines(self) -> list[str]:
-        out = ["from __future__ import annotations"]
-        checking = []
-        for local, (module, name) in sorted(self.bound.items()):
-            alias = "" if local == name else f" as {local}"
-            line = f"from {module} import {name}{alias}"
-            if local in self.at_runtime:
-                out.append(line)
-            else:
-                checking.append(f"    {line}")
-        if checking:
-            out += ["from typing import TYPE_CHECKING", "if TYPE_CHECKING:", *checking]
-        return out
-
-
-# --- signatures ------------------------------------------------------------------------------
-
-
-@dataclass
-class Signature:
-    params: str  # rendered, after self
-    forward: str  # the call's arguments
-
-    def with_self(self) -> str:
-        return f"self, {self.params}" if self.params else "self"
-
-    def after(self, first: str) -> str:
-        """The call's arguments after ``first``."""
-        return f"{first}, {self.forward}" if self.forward else first
-
-
-@dataclass
-class Shape:
-    """What a member's result becomes on the sync side."""
-
-    kind: str  # call, iterate, pager, context, wrap, forward
-    annotation: str  # the sync return annotation
-    wrap: Target | None = None  # for results of a mirrored class
+def module_targets(source: Source, names: list[str] | None = None) -> list[Target]:
+    classes = {n.name: n for n in source.tree.body if isinstance(n, ast.ClassDef)}
+    names = [n for n in names or source.exported() if n.startswith("Async")]
+    if missing := [n for n in names if n not in classes]:
+        raise GenerationError(f"{source.path}: {missing[0]} is in __all__ but not a class")
+    return [Target(source, classes[n]) for n in names]
 
 
 class Generator:
-    def __init__(self, targets: list[Target]) -> None:
-        self.targets = targets
-        self.by_async_name = {t.async_name: t for t in targets}
-        self.sync_names = {t.name for t in targets}
+    def __init__(self, targets: list[Target], client_doc: str) -> None:
+        self.targets, self.client_doc = targets, client_doc
+        self.by_async = {t.node.name: t for t in targets}
+        self.used: Counter[str] = Counter()
 
-    def is_async_type(self, source: Source, name: str) -> bool:
-        return name in self.by_async_name or source.origin(name) in ASYNC_TYPES
+    def unasync(self, text: str, where: str) -> str:
+        """Parameters or a result, with each async parameter type of ``PARAMETERS`` dropped
+        from a union that holds its sync form; then nothing async may be left."""
+        for name, sync in PARAMETERS.items():
+            for found in re.finditer(rf" \| {name}(\[[^]]*\])", text):
+                if f"{sync}{found[1]} | {name}{found[1]}" in text:
+                    self.used[name] += 1
+                    text = text.replace(found[0], "", 1)
+        if left := ASYNC.search(text):
+            raise GenerationError(f"{where}: cannot mirror the async type {left[0]} in {text}")
+        return text
 
-    # -- signatures (rules 4, 6, 7) --
-
-    def signature(
-        self, source: Source, fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: Imports
-    ) -> Signature:
-        where = f"{source.path}: {fn.name}"
+    def signature(self, fn: Function, where: str) -> list[str]:
+        """The parameters (``self`` first) with sync annotations, and the call's arguments."""
         args = fn.args
-        positional = [*args.posonlyargs, *args.args]
-        if not positional or positional[0].arg != "self":
-            raise GenerationError(f"{where} is not a plain method")
-        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
-        defaults += args.defaults
-        params: list[str] = []
-        forward: list[str] = []
+        forward = [a.arg for a in [*args.posonlyargs, *args.args][1:]]
+        forward += [f"*{args.vararg.arg}"] if args.vararg else []
+        forward += [f"{a.arg}={a.arg}" for a in args.kwonlyargs]
+        forward += [f"**{args.kwarg.arg}"] if args.kwarg else []
+        return [self.unasync(ast.unparse(args), where), ", ".join(forward)]
 
-        def render(arg: ast.arg, default: ast.expr | None, prefix: str = "") -> str:
-            if arg.arg in self.sync_names:
-                raise GenerationError(f"{where}: parameter {arg.arg!r} shadows the generated class")
-            text = prefix + arg.arg
-            if arg.annotation is not None:
-                annotation = self.sync_parameter(source, arg.arg, arg.annotation, where)
-                imports.add_names(annotation, source, self.sync_names)
-                text += f": {ast.unparse(annotation)}"
-            if default is not None:
-                imports.add_names(default, source, self.sync_names)
-                equals = " = " if arg.annotation is not None else "="
-                text += equals + ast.unparse(default)
-            return text
-
-        for index, (arg, default) in enumerate(zip(positional, defaults, strict=True)):
-            if index > 0:  # not self
-                params.append(render(arg, default))
-                forward.append(arg.arg)
-            if args.posonlyargs and index == len(args.posonlyargs) - 1:
-                params.append("/")
-        if args.vararg is not None:
-            params.append(render(args.vararg, None, "*"))
-            forward.append(f"*{args.vararg.arg}")
-        elif args.kwonlyargs:
-            params.append("*")
-        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-            params.append(render(arg, kw_default))
-            forward.append(f"{arg.arg}={arg.arg}")
-        if args.kwarg is not None:
-            params.append(render(args.kwarg, None, "**"))
-            forward.append(f"**{args.kwarg.arg}")
-        return Signature(", ".join(params), ", ".join(forward))
-
-    def sync_parameter(self, source: Source, name: str, node: ast.expr, where: str) -> ast.expr:
-        """A parameter's annotation with ``AsyncIterable[T]`` dropped next to its sync form."""
-        members = _union_members(node)
-        written = {ast.unparse(m) for m in members}
-        kept = []
-        for member in members:
-            origin = source.origin(_head(member))
-            if origin in SYNC_FORM:
-                sync = SYNC_FORM[origin]
-                if isinstance(member, ast.Subscript):
-                    sync += f"[{ast.unparse(member.slice)}]"
-                if sync not in written:
-                    raise GenerationError(
-                        f"{where}: parameter {name!r} has no sync form: accept "
-                        f"{sync} | {ast.unparse(member)}"
-                    )
-                continue
-            if any(self.is_async_type(source, n) for n in _names_in(member)):
-                raise GenerationError(
-                    f"{where}: parameter {name!r} has no sync form: {ast.unparse(member)}"
-                )
-            kept.append(member)
-        result = kept[0]
-        for member in kept[1:]:
-            result = ast.BinOp(result, ast.BitOr(), member)
-        return result
-
-    # -- result shapes (rule 5) --
-
-    def shape(
-        self,
-        source: Source,
-        fn: ast.FunctionDef | ast.AsyncFunctionDef,
-        imports: Imports,
-        where: str,
-    ) -> Shape:
-        node = fn.returns
-        if node is None:
+    def result(self, fn: Function, where: str) -> list[str]:
+        """The sync annotation, the Portal method running it ("" for none), the twin's name."""
+        if fn.returns is None:
             raise GenerationError(f"{where}: needs a return annotation")
-        is_async = isinstance(fn, ast.AsyncFunctionDef)
-        kind = source.origin(_head(node))
-        args = _type_args(node)
-        if _is_generator(fn) or (not is_async and kind in ASYNC_ITERATORS):
-            if kind not in ASYNC_ITERATORS or not args:
-                raise GenerationError(f"{where}: an async generator must return AsyncIterator[T]")
-            imports.add(*ITERATOR)
-            return Shape("iterate", f"Iterator[{self.plain(source, args[0], imports, where)}]")
-        if is_async:
-            return self.result_of_call(source, node, imports, where)
-        if kind in AWAITABLES and args:
-            return self.result_of_call(source, args[-1], imports, where)
-        if kind == ASYNC_PAGER and args:
-            imports.add(*SYNC_PAGER)
-            return Shape("pager", f"SyncPager[{self.plain(source, args[0], imports, where)}]")
-        if kind in ASYNC_CONTEXT_MANAGERS and args:
-            imports.add(*CONTEXT_MANAGER)
-            item = self.plain(source, args[0], imports, where)
-            return Shape("context", f"AbstractContextManager[{item}]")
-        target = self.by_async_name.get(node.id) if isinstance(node, ast.Name) else None
-        if target is not None:
-            imports.add(target.out_module, target.name)
-            return Shape("wrap", target.name, target)
-        return Shape("forward", self.plain(source, node, imports, where))
+        if isinstance(fn, ast.AsyncFunctionDef):
+            self.used["coroutine"] += 1
+            return [self.unasync(ast.unparse(fn.returns), where), "call", ""]
+        head = ast.unparse(fn.returns).split("[")[0]
+        if head in RESULTS and isinstance(fn.returns, ast.Subscript):
+            self.used[head] += 1
+            sync, kind = RESULTS[head]
+            return [f"{sync}[{self.unasync(ast.unparse(fn.returns.slice), where)}]", kind, ""]
+        twin = self.by_async.get(ast.unparse(fn.returns))
+        if twin is None:
+            return [self.unasync(ast.unparse(fn.returns), where), "", ""]
+        self.used["client twin" if twin.node.name == CLIENT_CLASS else "twin"] += 1
+        return [twin.name, "", twin.name]
 
-    def result_of_call(self, source: Source, node: ast.expr, imports: Imports, where: str) -> Shape:
-        target = self.by_async_name.get(node.id) if isinstance(node, ast.Name) else None
-        if target is not None:
-            imports.add(target.out_module, target.name)
-            return Shape("call", target.name, target)
-        return Shape("call", self.plain(source, node, imports, where))
-
-    def plain(self, source: Source, node: ast.expr, imports: Imports, where: str) -> str:
-        """An annotation that must not mention anything async."""
-        if any(self.is_async_type(source, n) for n in _names_in(node)):
-            raise GenerationError(f"{where}: cannot mirror the async type in {ast.unparse(node)!r}")
-        imports.add_names(node, source, self.sync_names)
-        return ast.unparse(node)
-
-    # -- classes (rules 2, 3, 8) --
-
-    def members(self, target: Target) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-        for node in target.node.body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                if node.name.startswith("_"):
-                    continue
-                if target.is_client and node.name in CLIENT_HANDWRITTEN:
-                    continue
-                yield node
-            elif isinstance(node, ast.ClassDef):
-                raise GenerationError(f"{target.source.path}: nested class {node.name}")
-
-    def sub_resources(self, target: Target) -> dict[str, Target]:
-        """Attributes holding a mirrored class: annotated in the class, or set on self."""
-        found: dict[str, Target] = {}
-        for node in ast.walk(target.node):
-            name, value = None, None
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                name, value = node.target.id, node.annotation
-            elif isinstance(node, ast.AnnAssign | ast.Assign) and isinstance(node.value, ast.Call):
-                for t in [node.target] if isinstance(node, ast.AnnAssign) else node.targets:
-                    if isinstance(t, ast.Attribute) and ast.unparse(t.value) == "self":
-                        name, value = t.attr, node.value.func
-            target_name = value.id if isinstance(value, ast.Name) else ""
-            if name and not name.startswith("_") and target_name in self.by_async_name:
-                found.setdefault(name, self.by_async_name[target_name])
-        return found
-
-    def render_class(self, target: Target, imports: Imports) -> str:
-        written = [ast.unparse(b) for b in target.node.bases]
-        bases = [self.by_async_name[b] for b in written if b in self.by_async_name]
-        for base in bases:
-            imports.add(base.out_module, base.name)
-        base_names = [b.name for b in bases]
-        if target.is_client:
-            imports.add(*CLIENT_BASE)
-            base_names = ["ClientBase"]
-        blocks = [f"class {target.name}({', '.join(base_names)}):"]
-        doc = _docstring(target.node.body)
-        if target.is_client:
-            blocks.append(_client_doc(doc))
-        elif doc is not None:
-            blocks.append(target.source.docstring(doc))
-        subs = self.sub_resources(target)
-        for sub in subs.values():
-            imports.add(sub.out_module, sub.name)
-        if target.is_client:
-            blocks += [f"{n}: {t.name}" for n, t in subs.items()]
-            blocks.append(self.client_init(target, imports))
-            bind = [f"self.{n} = {t.name}(self._portal, self._async.{n})" for n, t in subs.items()]
-            blocks.append(_def("def _bind(self) -> None:", bind or ["pass"]))
-        elif target.is_raw:
-            blocks += self.raw_methods(target, imports)
-        elif not bases:
-            imports.add(target.source.module, target.async_name)
-            imports.add(*PORTAL)
-            init = ["self._portal = portal", "self._async = resource"]
-            init += [f"self.{n} = {t.name}(portal, resource.{n})" for n, t in subs.items()]
-            head = f"def __init__(self, portal: Portal, resource: {target.async_name}) -> None:"
-            blocks.append(_def(head, init))
-        blocks += [self.method(target, m, imports) for m in self.members(target)]
-        if len(blocks) == 1:
-            blocks.append("pass")
-        return blocks[0] + "\n" + "\n".join(_indent(b) for b in blocks[1:])
-
-    def client_init(self, target: Target, imports: Imports) -> str:
-        init = target.method("__init__")
-        if init is None:
-            raise GenerationError(f"{target.source.path}: {CLIENT_CLASS} has no __init__")
-        sig = self.signature(target.source, init, imports)
-        imports.add(target.source.module, CLIENT_CLASS)
-        head = f"def __init__({sig.with_self()}) -> None:"
-        return _def(head, [f"self._setup({CLIENT_CLASS}({sig.forward}))"])
-
-    def raw_methods(self, target: Target, imports: Imports) -> Iterator[str]:
-        """``self.x = with_raw(resource.x)`` in ``__init__`` -> ``def x(...) -> RawResponse[T]``."""
-        source = target.source
-        init = target.method("__init__")
-        if init is None:
-            raise GenerationError(f"{source.path}: {target.async_name} has no __init__")
-        params = {a.arg: a.annotation for a in init.args.args[1:]}
-        imports.add(source.module, target.async_name)
-        imports.add(*PORTAL)
-        head = f"def __init__(self, portal: Portal, raw: {target.async_name}) -> None:"
-        yield _def(head, ["self._portal = portal", "self._async = raw"])
-        for stmt in init.body[1:] if _docstring(init.body) else init.body:
-            parsed = _raw_assignment(stmt)
-            if parsed is None:
-                raise GenerationError(
-                    f"{source.path}: {target.async_name}.__init__ may only contain "
-                    f"'self.name = with_raw(resource.method)', got {ast.unparse(stmt)!r}"
-                )
-            attr, owner_param, method_name = parsed
-            annotation = params.get(owner_param)
-            owner = self.by_async_name.get(ast.unparse(annotation)) if annotation else None
-            if owner is None:
-                raise GenerationError(f"{source.path}: {owner_param} is not a mirrored resource")
-            method = owner.method(method_name)
-            where = f"{owner.source.path}: {owner.async_name}.{method_name}"
-            if not isinstance(method, ast.AsyncFunctionDef) or method_name.startswith("_"):
-                raise GenerationError(f"{where} is not an async method")
-            sig = self.signature(owner.source, method, imports)
-            shape = self.shape(owner.source, method, imports, where)
-            if shape.wrap is not None:
-                raise GenerationError(f"{where}: raw responses of mirrored classes")
-            imports.add(*RAW_RESPONSE)
-            yield _def(
-                f"def {attr}({sig.with_self()}) -> RawResponse[{shape.annotation}]:",
-                [f"return self._portal.call({sig.after(f'self._async.{attr}')})"],
-            )
-
-    def method(
-        self, target: Target, fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: Imports
-    ) -> str:
-        source = target.source
-        where = f"{source.path}: {target.async_name}.{fn.name}"
+    def member(self, target: Target, fn: Function) -> str:
+        where = f"{target.source.path}: {target.node.name}.{fn.name}"
         decorators = [ast.unparse(d) for d in fn.decorator_list]
-        if any(d not in DECORATORS for d in decorators) or len(decorators) > 1:
-            raise GenerationError(f"{where}: decorators {decorators} are not mirrored")
-        if decorators and isinstance(fn, ast.AsyncFunctionDef):
-            raise GenerationError(f"{where}: an async property is not mirrored")
-        shape = self.shape(source, fn, imports, where)
-        sig = self.signature(source, fn, imports)
-        lines = []
-        if decorators and "cached_property" in decorators[0]:
-            imports.add(*CACHED_PROPERTY)
-            lines.append("@cached_property")
-        elif decorators:
-            lines.append("@property")
-        lines.append(f"def {fn.name}({sig.with_self()}) -> {shape.annotation}:")
-        doc = _docstring(fn.body)
-        body = []
-        if doc is not None:
-            text = source.docstring(doc)
-            body.append(_rewrite(text) if shape.kind in {"iterate", "pager", "context"} else text)
-        body.append(self.body(fn.name, shape, sig, bool(decorators), where))
-        return _def("\n".join(lines), body)
+        params, forward = self.signature(fn, where)
+        annotation, kind, twin = self.result(fn, where)
+        if decorators not in ([], ["property"], ["cached_property"]) or (
+            decorators and (isinstance(fn, ast.AsyncFunctionDef) or kind)
+        ):
+            raise GenerationError(f"{where}: {decorators} returning {annotation} is not mirrored")
+        self.used["property"] += bool(decorators)
+        value = f"self._async.{fn.name}"
+        if kind:
+            value = f"self._portal.{kind}({', '.join(filter(None, [value, forward]))})"
+        elif not decorators:
+            value += f"({forward})"
+        if twin:
+            made = f"{twin}._from_async" if twin == CLIENT_CLASS.removeprefix("Async") else twin
+            value = f"{made}(self._portal, {value})"
+        doc = target.source.docstring(fn.body)
+        doc = self.rewrite(doc) if doc and kind in {"pager", "iterate"} else doc
+        head = "".join(f"@{d}\n" for d in decorators) + f"def {fn.name}({params}) -> {annotation}:"
+        return _def(head, [*([doc] if doc else []), f"return {value}"])
 
-    def body(self, name: str, shape: Shape, sig: Signature, is_property: bool, where: str) -> str:
-        attribute = f"self._async.{name}"
-        if is_property:
-            if shape.kind == "forward":
-                return f"return {attribute}"
-            if shape.kind == "wrap" and shape.wrap is not None:
-                return f"return {self.wrap_expr(shape.wrap, attribute)}"
-            raise GenerationError(f"{where}: a property returning {shape.kind} is not mirrored")
-        if shape.kind in {"call", "iterate", "pager", "context"}:
-            call = f"self._portal.{shape.kind}({sig.after(attribute)})"
+    def rewrite(self, doc: str) -> str:
+        """A docstring without the async idioms of ``RULES`` (``make lint`` checks its width)."""
+        for old, (kind, new) in RULES.items():
+            if kind == "doc":
+                self.used[old] += doc.count(old)
+                doc = doc.replace(old, new)
+        return doc
+
+    def raw_methods(self, target: Target) -> Iterator[str]:
+        """``self.m = with_raw(resource.m)`` in ``__init__`` -> ``def m(...) -> RawResponse[T]``."""
+        where = f"{target.source.path}: {target.node.name}.__init__"
+        owner = self.by_async[target.node.name.removesuffix("WithRawResponse")]
+        head = f"def __init__(self, portal: Portal, raw: {target.node.name}) -> None:"
+        yield _def(head, ["self._portal = portal", "self._async = raw"])
+        init = target.method("__init__")
+        for stmt in [s for s in init.body if not isinstance(s, ast.Expr)] if init else []:
+            found = re.fullmatch(r"self\.(\w+) = with_raw\(\w+\.(\w+)\)", ast.unparse(stmt))
+            method = owner.method(found[2]) if found else None
+            if not (found and isinstance(method, ast.AsyncFunctionDef)):
+                raise GenerationError(
+                    f"{where}: not 'self.m = with_raw(r.async_method)': {ast.unparse(stmt)}"
+                )
+            self.used["raw"] += 1
+            params, forward = self.signature(method, where)
+            call = ", ".join(filter(None, [f"self._async.{found[1]}", forward]))
+            head = f"def {found[1]}({params}) -> RawResponse[{self.result(method, where)[0]}]:"
+            yield _def(head, [f"return self._portal.call({call})"])
+
+    def client(self, target: Target) -> Iterator[str]:
+        """The client's resources, its ``__init__`` (making an ``AsyncExtend``) and ``_bind``."""
+        subs = {}
+        for node in target.node.body:
+            twin = self.by_async.get(ast.unparse(getattr(node, "annotation", ast.Constant(0))))
+            if isinstance(node, ast.AnnAssign) and twin is not None:
+                self.used["sub-resource"] += 1
+                subs[ast.unparse(node.target)] = twin.name
+                yield f"{ast.unparse(node.target)}: {twin.name}"
+        init = target.method("__init__")
+        assert init is not None, f"{target.source.path}: {CLIENT_CLASS} has no __init__"
+        params, forward = self.signature(init, CLIENT_CLASS)
+        yield _def(f"def __init__({params}) -> None:", [f"self._setup({CLIENT_CLASS}({forward}))"])
+        bind = [f"self.{n} = {t}(self._portal, self._async.{n})" for n, t in subs.items()]
+        yield _def("def _bind(self) -> None:", bind or ["pass"])
+
+    def render_class(self, target: Target) -> str:
+        is_client = target.node.name == CLIENT_CLASS
+        doc = target.source.docstring(target.node.body)
+        if is_client:  # ClientBase's docstring, naming the resources as AsyncExtend's does
+            text = inspect.cleandoc(ast.literal_eval(doc or '""'))
+            resources = text.partition("Resources:\n\n")[2].split("\n\n")[0]
+            doc = f'{self.client_doc[:-3]}\nResources:\n\n{resources}\n"""'
+        blocks = [doc] if doc else []
+        if is_client:
+            blocks += self.client(target)
+        elif target.node.name.endswith("WithRawResponse"):
+            blocks += self.raw_methods(target)
         else:
-            call = f"{attribute}({sig.forward})"
-        if shape.wrap is None:
-            return f"return {call}"
-        return f"return {self.wrap_expr(shape.wrap, call)}"
-
-    def wrap_expr(self, target: Target, value: str) -> str:
-        if target.is_client:
-            return f"{target.name}._from_async(self._portal, {value})"
-        return f"{target.name}(self._portal, {value})"
-
-    # -- modules --
-
-    def modules(self, root: Path) -> dict[Path, str]:
-        by_out: dict[Path, list[Target]] = {}
-        for target in self.targets:
-            by_out.setdefault(target.out, []).append(target)
-        files = {path: self.module(targets) for path, targets in by_out.items()}
-        files[OUT_DIR / "__init__.py"] = self.package(root)
-        return files
+            head = f"def __init__(self, portal: Portal, resource: {target.node.name}) -> None:"
+            blocks.append(_def(head, ["self._portal = portal", "self._async = resource"]))
+        for node in target.node.body:
+            if isinstance(node, ast.ClassDef):
+                raise GenerationError(f"{target.source.path}: nested class {node.name}")
+            skip = is_client and getattr(node, "name", "") in CLIENT_HANDWRITTEN
+            if isinstance(node, Function) and not node.name.startswith("_") and not skip:
+                blocks.append(self.member(target, node))
+        head = f"class {target.name}{'(ClientBase)' if is_client else ''}:"
+        return _def(head, blocks or ["pass"])
 
     def module(self, targets: list[Target]) -> str:
-        """One generated module, not yet formatted."""
-        imports = Imports(targets[0].out_module)
-        classes = [self.render_class(t, imports) for t in targets]
+        """One generated module, not yet formatted: ruff drops the imports it does not use."""
+        imports = ["from __future__ import annotations", *GENERATED, *targets[0].source.imports()]
+        twins = [t for t in self.targets if t.source.path != targets[0].source.path]
+        imports += [f"from {t.out_module} import {t.name}" for t in twins]
+        imports.sort(key=lambda line: line.startswith("if TYPE_CHECKING"))  # that block last
         doc = f'"""Blocking mirror of ``{targets[0].source.path.as_posix()}``."""'
-        names = [t.name for t in targets]
-        parts = [f"{HEADER}\n{doc}", *imports.lines(), f"__all__ = {names!r}", *classes]
-        return "\n\n".join(parts)
+        parts = [f"{HEADER}\n{doc}", *imports, f"__all__ = {[t.name for t in targets]!r}"]
+        return "\n\n".join([*parts, *map(self.render_class, targets)])
 
-    def package(self, root: Path) -> str:
-        """What ``extend_sync`` exports: the client, the sync helpers, and every name of
-        ``extend_async`` that is not async-only, so that sync code needs one import."""
-        imports = Imports(".".join(OUT_DIR.parts))
-        client = next(t for t in self.targets if t.is_client)
-        imports.add(client.out_module, client.name)
-        for module, name in SYNC_EXPORTS:
-            imports.add(module, name)
-        package = Source.read(root, ASYNC_PACKAGE)
-        for name in package.exported() or []:
-            if not name.startswith("Async"):
-                imports.add("extend_async", name)
-        doc = (
-            '"""Everything ``extend_sync`` exports: ``Extend``, ``SyncPager``, and the models and\n'
-            'errors of ``extend_async``."""'
-        )
-        names = sorted(imports.bound)
-        lines = imports.lines()[1:]  # no __future__ import needed
-        return "\n\n".join([f"{HEADER}\n{doc}", *lines, f"__all__ = {names!r}"])
-
-
-CLIENT_DOC = '''"""The blocking Extend client: ``AsyncExtend``'s methods, run on one event loop.
-
-``api_key``, ``base_url`` and ``workspace_id`` fall back to ``EXTEND_API_KEY``,
-``EXTEND_BASE_URL`` and ``EXTEND_WORKSPACE_ID``. ``region`` picks a documented
-deployment (``"us"``, ``"us2"``, ``"eu1"``) instead of a base URL.
-
-The loop runs in a daemon thread started on first use and shared, with the connection
-pool, by every client derived with ``with_options``; any number of threads may call
-one client at once. Use it as a context manager, or call ``close()`` when done.
-
-Callbacks passed to its methods run in the loop thread: calling this client from
-one raises ``PortalThreadError``. Async code should use ``AsyncExtend`` instead.
-"""'''
-
-
-def _client_doc(async_doc: ast.Constant | None) -> str:
-    """``CLIENT_DOC`` with the ``Resources:`` paragraph of ``AsyncExtend``'s docstring (the
-    paragraph and its list, up to the next blank line after the list), so ``help(Extend)``
-    names the resources just as ``help(AsyncExtend)`` does."""
-    text = inspect.cleandoc(async_doc.value) if async_doc is not None else ""
-    paragraphs = text.split("\n\n")
-    for at, paragraph in enumerate(paragraphs):
-        if paragraph.strip() == "Resources:" and at + 1 < len(paragraphs):
-            section = f"Resources:\n\n{paragraphs[at + 1]}\n"
-            return CLIENT_DOC[: -len('"""')] + "\n" + section + '"""'
-    return CLIENT_DOC
+    def modules(self, root: Path) -> dict[Path, str]:
+        """Every generated module, not yet formatted."""
+        by_source: dict[Path, list[Target]] = {}
+        for target in self.targets:
+            by_source.setdefault(target.source.path, []).append(target)
+        files = {OUT_DIR / path.name: self.module(targets) for path, targets in by_source.items()}
+        # The package exports the client, the sync helpers and every name of extend_async that
+        # is not async-only, so that sync code needs one import.
+        names = [n for n in Source.read(root, PACKAGE).exported() if not n.startswith("Async")]
+        client = self.by_async[CLIENT_CLASS]
+        imports = [(client.out_module, client.name), *SYNC_EXPORTS]
+        imports += [("extend_async", name) for name in names]
+        lines = [f"from {module} import {name}" for module, name in imports]
+        exports = f"__all__ = {sorted(name for _, name in imports)!r}"
+        files[OUT_DIR / "__init__.py"] = "\n\n".join([f"{HEADER}\n{PACKAGE_DOC}", *lines, exports])
+        return files
 
 
 def _def(head: str, body: Sequence[str]) -> str:
@@ -764,143 +333,67 @@ def _indent(block: str) -> str:
     return "\n".join(INDENT + line if line else line for line in block.split("\n"))
 
 
-def _rewrite(text: str) -> str:
-    """Rule 9: reword async idioms, unless that makes a line too long."""
-    lines = []
-    for line in text.split("\n"):
-        new = line
-        for old, replacement in DOC_REWRITES:
-            new = new.replace(old, replacement)
-        lines.append(new if len(INDENT * 2 + new) <= LINE_LENGTH else line)
-    return "\n".join(lines)
-
-
-def _raw_assignment(stmt: ast.stmt) -> tuple[str, str, str] | None:
-    """``self.x = with_raw(resource.y)`` -> ``("x", "resource", "y")``."""
-    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
-        return None
-    target, value = stmt.targets[0], stmt.value
-    if not (
-        isinstance(target, ast.Attribute)
-        and ast.unparse(target.value) == "self"
-        and isinstance(value, ast.Call)
-        and ast.unparse(value.func) == "with_raw"
-        and len(value.args) == 1
-        and isinstance(value.args[0], ast.Attribute)
-        and isinstance(value.args[0].value, ast.Name)
-    ):
-        return None
-    return target.attr, value.args[0].value.id, value.args[0].attr
-
-
-def _is_generator(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Whether ``fn`` itself (not a function nested in it) yields."""
-    pending: list[ast.AST] = list(fn.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Yield | ast.YieldFrom):
-            return True
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            pending.extend(ast.iter_child_nodes(node))
-    return False
-
-
-# --- formatting ------------------------------------------------------------------------------
-
-
 def ruff_format(files: dict[Path, str], config: Path = ROOT / "pyproject.toml") -> dict[Path, str]:
     """``files`` as the pinned ruff formats them, with the project's settings."""
-    if importlib.util.find_spec("ruff") is None:
-        raise GenerationError(f"ruff is not installed for {sys.executable}: use `make generate`")
-    settings = ["--config", str(config)]
-    for override in FORMAT_OVERRIDES:
-        settings += ["--config", override]
-    ruff = [sys.executable, "-m", "ruff"]
     with tempfile.TemporaryDirectory(prefix="generate_sync-") as tmp:
-        paths = []
         for path, text in files.items():
-            full = Path(tmp) / path
-            full.parent.mkdir(parents=True, exist_ok=True)
-            full.write_text(text)
-            paths.append(str(full))
-        for command in (
-            ["check", "--fix", "--select", FIX_RULES, "--quiet"],
-            ["format", "--quiet"],
-        ):
-            done = subprocess.run(
-                [*ruff, *command, "--no-cache", *settings, *paths],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            (Path(tmp) / path).parent.mkdir(parents=True, exist_ok=True)
+            (Path(tmp) / path).write_text(text)
+        paths = [str(Path(tmp) / path) for path in files]
+        for command in (["check", "--fix", "--select", FIX_RULES], ["format"]):
+            ruff = [sys.executable, "-m", "ruff", *command, "--quiet", "--no-cache"]
+            settings = [f"--config={c}" for c in [str(config), *FORMAT]]
+            done = subprocess.run([*ruff, *settings, *paths], capture_output=True, text=True)
             if done.returncode != 0:
                 raise GenerationError(f"ruff {command[0]} failed:\n{done.stdout}{done.stderr}")
         return {path: (Path(tmp) / path).read_text() for path in files}
 
 
-# --- entry point -----------------------------------------------------------------------------
+def generate(root: Path = ROOT) -> tuple[dict[Path, str], Counter[str]]:
+    """Every generated file (relative path -> text) as the source says, and each rule's uses."""
+    base = Source.read(root, Path("extend_sync/_base.py"))
+    classes = [n for n in base.tree.body if isinstance(n, ast.ClassDef) and n.name == "ClientBase"]
+    generator = Generator(
+        find_targets(root), base.docstring(classes[0].body) or '"""The blocking client."""'
+    )
+    return ruff_format(generator.modules(root)), generator.used
 
 
-def generate(root: Path = ROOT) -> dict[Path, str]:
-    """Every generated file (relative path -> text) as the source says it should be now."""
-    return ruff_format(Generator(find_targets(root)).modules(root))
-
-
-def _is_generated(path: Path) -> bool:
-    with path.open() as f:
-        return f.readline().startswith("# Generated by scripts/generate_sync.py")
-
-
-def stale(root: Path, files: dict[Path, str]) -> list[str]:
-    """What differs on disk from ``files``, one line per file."""
-    problems = []
+def sync(root: Path, files: dict[Path, str], *, write: bool) -> list[str]:
+    """What differs on disk from ``files``, one line per file; fixed there when ``write``."""
+    changes = []
     for path, text in sorted(files.items()):
-        full = root / path
-        if not full.exists():
-            problems.append(f"{path.as_posix()} is missing")
-        elif full.read_text() != text:
-            problems.append(f"{path.as_posix()} differs from what the generator writes")
-    out = root / OUT_DIR
-    if out.is_dir():
-        for full in sorted(out.glob("*.py")):
-            if full.relative_to(root) not in files and _is_generated(full):
-                problems.append(f"{full.relative_to(root).as_posix()} is no longer generated")
-    return problems
-
-
-def write(root: Path, files: dict[Path, str]) -> list[Path]:
-    changed = []
-    (root / OUT_DIR).mkdir(parents=True, exist_ok=True)
-    for path, text in sorted(files.items()):
-        full = root / path
-        if not full.exists() or full.read_text() != text:
-            full.write_text(text)
-            changed.append(path)
+        if not (root / path).exists() or (root / path).read_text() != text:
+            changes.append(f"{path.as_posix()} differs from what the generator writes")
+            if write:
+                (root / path).write_text(text)
     for full in sorted((root / OUT_DIR).glob("*.py")):
-        if full.relative_to(root) not in files and _is_generated(full):
-            full.unlink()
-            changed.append(full.relative_to(root))
-    return changed
+        generated = full.read_text().startswith(HEADER.split(":")[0])
+        if generated and full.relative_to(root) not in files:
+            changes.append(f"{full.relative_to(root).as_posix()} is no longer generated")
+            if write:
+                full.unlink()
+    return changes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="fail if the files are stale")
+    parser.add_argument("--check", action="store_true", help="fail if stale or a rule is unused")
     parser.add_argument("--root", type=Path, default=ROOT, help="the repository root")
     options = parser.parse_args(argv)
     try:
-        files = generate(options.root)
+        files, used = generate(options.root)
     except GenerationError as exc:
         print(f"generate_sync: {exc}", file=sys.stderr)
         return 2
-    if options.check:
-        problems = stale(options.root, files)
-        for problem in problems:
-            print(f"generate_sync: {problem}; run `make generate`", file=sys.stderr)
-        return 1 if problems else 0
-    for path in write(options.root, files):
-        print(f"wrote {path.as_posix()}")
-    return 0
+    problems = sync(options.root, files, write=not options.check)
+    if not options.check:
+        print("".join(f"fixed: {problem}\n" for problem in problems), end="")
+        return 0
+    problems += [f"rule {rule!r} is used by nothing: drop it" for rule in RULES if not used[rule]]
+    for problem in problems:
+        print(f"generate_sync: {problem}; see `make generate`", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ def public(cls: type) -> set[str]:
 
 
 def test_the_generated_files_are_what_the_generator_writes_now() -> None:
-    assert generate_sync.stale(ROOT, generate_sync.generate(ROOT)) == []
+    assert generate_sync.sync(ROOT, generate_sync.generate(ROOT)[0], write=False) == []
 
 
 def test_every_generated_file_says_so_in_its_first_line() -> None:
@@ -162,7 +162,7 @@ def test_check_names_each_stale_file_and_generate_repairs_them(
     assert generate_sync.main(["--check", "--root", str(root)]) == 1
     err = capsys.readouterr().err
     assert "extend_sync/_generated/classify_runs.py differs" in err
-    assert "extend_sync/_generated/webhooks.py is missing" in err
+    assert "extend_sync/_generated/webhooks.py differs" in err
     assert "extend_sync/_generated/gone.py is no longer generated" in err
     assert "notes.py" not in err
     assert "make generate" in err
