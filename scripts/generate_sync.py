@@ -93,7 +93,7 @@ class Source:
         """Every name this module imports or defines, imported absolutely (those it imports
         under ``if TYPE_CHECKING:`` stay there, so a lazy import stays lazy): ruff then
         drops those the generated module does not use."""
-        package, lines, checking = self.module.rsplit(".", 1)[0], [], []
+        package, lines, checking = self.module.rsplit(".", 1)[0], list[str](), list[str]()
         for node in self.tree.body:
             typing_only = isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
             for stmt in node.body if isinstance(node, ast.If) and typing_only else [node]:
