@@ -66,9 +66,8 @@ def _whole_number(text: str, minimum: int) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
     if value < minimum:
-        raise argparse.ArgumentTypeError(
-            f"must be at least {minimum}, got {value}" if minimum else f"must be 0 or more, got {value}"
-        )
+        floor = f"at least {minimum}" if minimum else "0 or more"
+        raise argparse.ArgumentTypeError(f"must be {floor}, got {value}")
     return value
 
 
