@@ -43,7 +43,7 @@ from ._introspect import (
     wire_key,
 )
 from ._json import loads
-from ._lazy import Undecoded, read_through, slot_of
+from ._lazy import UNDECODED, read_through, slot_of
 from ._lenient import ShapeError, read_leniently, structure_leniently
 from ._scalars import (
     STRICT_PRIMITIVES,
@@ -249,7 +249,7 @@ def _make_structure_fn(tp: Any, *, lazy: bool = False) -> Callable[[Any, Any], A
         "_no_extra": shape.known.issuperset,
         "_NO_EXTRA": NO_EXTRA,
         "_extra_keys": extra_keys,
-        "_Undecoded": Undecoded,
+        "_UNDECODED": UNDECODED,
     }
     exprs = [_structure_expr(f.type, "x", f"h{i}", globs) for i, f in enumerate(shape.fields)]
     if lazy:
@@ -299,7 +299,8 @@ def _deferred_expr(root: Any, f: ModelField, expr: str, name: str, globs: dict[s
     before, so a value of the wrong type still sends the whole answer to the lenient walk."""
     globs[name] = _nested_decoder(type_name(root), f.key, optional_of(f.type) or f.type)
     globs[f"{name}_t"] = _deferred_json_type(f.type)
-    return f"_Undecoded({name}, x) if type(x) is {name}_t else ({expr})"
+    # The tuple ``_lazy.undecoded`` makes, written out: no call per nested field.
+    return f"(_UNDECODED, {name}, x) if type(x) is {name}_t else ({expr})"
 
 
 def _nested_decoder(root: str, path: str, tp: Any) -> Callable[[Any], Any]:

@@ -7,7 +7,7 @@ caller looks at ``status``; a bulk operation at the id), and building the ~35 ne
 objects of a full run was most of the SDK's CPU time per request.
 
 The model stays what it was: a frozen, slotted attrs class with the same attributes and
-types. The slot of such a field holds an ``Undecoded`` until the first read, which
+types. The slot of such a field holds an ``undecoded`` tuple until the first read, which
 decodes it (the strict function first, the lenient walk when the value deviates from the
 schema, exactly as decoding the whole answer at once would have) and stores the result
 in the slot, so the second read is a plain attribute read. Every way of looking at a
@@ -26,24 +26,38 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["ReadThrough", "Undecoded", "read_through", "slot_of"]
+__all__ = ["UNDECODED", "ReadThrough", "is_undecoded", "read_through", "slot_of", "undecoded"]
 
 
-class Undecoded:
-    """A nested value as parsed from the JSON answer, and how to decode it."""
+class _Marker:
+    """The first item of an undecoded value's tuple; nothing else ever holds it."""
 
-    __slots__ = ("decode", "raw")
-
-    def __init__(self, decode: Callable[[Any], Any], raw: Any) -> None:
-        self.decode = decode
-        self.raw = raw
+    __slots__ = ()
 
     def __repr__(self) -> str:
-        return "<undecoded>"  # never the value: it may be a customer's data
+        return "<undecoded>"
+
+
+UNDECODED = _Marker()
+
+
+def undecoded(decode: Callable[[Any], Any], raw: Any) -> tuple[Any, ...]:
+    """A nested value as parsed from the JSON answer, and how to decode it.
+
+    A plain tuple led by the private ``UNDECODED`` marker, not an object of a class of its
+    own: the decoder makes one per nested field of every answer, and a tuple costs a
+    third of an instance built through ``__init__``. No decoded value is such a tuple (a
+    tuple of models holds models), so a read can tell the two apart.
+    """
+    return (UNDECODED, decode, raw)
+
+
+def is_undecoded(value: Any) -> bool:
+    return type(value) is tuple and len(value) == 3 and value[0] is UNDECODED
 
 
 class ReadThrough:
-    """A field's slot, decoding an ``Undecoded`` value on its first read."""
+    """A field's slot, decoding an ``undecoded`` value on its first read."""
 
     __slots__ = ("slot",)
 
@@ -54,10 +68,10 @@ class ReadThrough:
         if instance is None:
             return self
         value = self.slot.__get__(instance, owner)
-        if type(value) is Undecoded:
+        if type(value) is tuple and len(value) == 3 and value[0] is UNDECODED:
             # Two threads reading at once both decode; either result is stored, and both
             # are equal. The model is frozen to its users, not to this.
-            value = value.decode(value.raw)
+            value = value[1](value[2])
             self.slot.__set__(instance, value)
         return value
 
@@ -74,7 +88,7 @@ def slot_of(descriptor: Any) -> Any:
 
 
 def read_through(cls: type[Any], name: str) -> bool:
-    """Make the field ``name`` of ``cls`` decode an ``Undecoded`` value on first read.
+    """Make the field ``name`` of ``cls`` decode an ``undecoded`` value on first read.
 
     True when it does (now or already); False when ``cls`` does not keep the field in a
     slot of its own (a base class's slot, or no slot), and the field must then be
