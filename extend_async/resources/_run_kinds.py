@@ -258,7 +258,7 @@ def resolve_kind(id: str, kind: RunKind | None) -> RunKind:
         return named
     if named is not None and named is not kind:
         raise InvalidInputError(
-            f"{id!r} looks like a {named.label} ({named.id_prefix}), not a {kind.label}"
+            f"{id!r} has the prefix of {named.label}s ({named.id_prefix}), not of {kind.label}s"
         )
     return kind
 
