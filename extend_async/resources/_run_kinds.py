@@ -210,6 +210,7 @@ LISTABLE_KINDS: tuple[str, ...] = tuple(k.name for k in RUN_KINDS.values() if k.
 # Longest prefix first: no prefix may hide a longer one.
 _BY_PREFIX = sorted(RUN_KINDS.values(), key=lambda k: len(k.id_prefix), reverse=True)
 _BY_MODEL = {kind.model: kind for kind in RUN_KINDS.values()}
+_BY_MODEL.update({kind.summary: kind for kind in RUN_KINDS.values() if kind.summary})
 
 
 def kind_from_id(id: str) -> RunKind | None:
@@ -243,13 +244,15 @@ def check_kinds(kinds: object, *, default: Iterable[str], name: str = "kinds") -
     return rows
 
 
-def resolve_kind(id: str, kind: RunKind | None) -> RunKind:
-    """The kind of run ``id`` is: the one given, else the one its prefix names.
+def resolve_kind(id: str, kind: RunKind | None, default: RunKind | None = None) -> RunKind:
+    """The kind of run ``id`` is: the one given, else the one its prefix names, else
+    ``default``.
 
     An id whose prefix names another kind than the one given is refused: sent to the
     wrong route it would only meet a 404."""
     named = kind_from_id(id)
     if kind is None:
+        named = named or default
         if named is None:
             raise InvalidInputError(
                 f"cannot tell which kind of run {id!r} is from its prefix "
@@ -263,12 +266,12 @@ def resolve_kind(id: str, kind: RunKind | None) -> RunKind:
     return kind
 
 
-def kind_of_id(kind: RunKind | None) -> Callable[[str], str | None]:
+def kind_of_id(kind: RunKind | None, default: RunKind | None = None) -> Callable[[str], str | None]:
     """For the bulk engine: the name of each id's kind, ``None`` when it cannot tell."""
 
     def name(id: str) -> str | None:
         try:
-            return resolve_kind(id, kind).name
+            return resolve_kind(id, kind, default).name
         except InvalidInputError:
             return None
 
@@ -276,6 +279,7 @@ def kind_of_id(kind: RunKind | None) -> Callable[[str], str | None]:
 
 
 def kind_of_run(run: object) -> RunKind | None:
+    """The kind of a run or a list item, by its model."""
     return _BY_MODEL.get(type(run).__name__)
 
 

@@ -259,6 +259,7 @@ class AsyncRuns(AsyncAPIResource):
         ids: Iterable[str] | AsyncIterable[str],
         *,
         kind: RunKindName | str | None = None,
+        default_kind: RunKindName | str | None = None,
         concurrency: int = bulk.DEFAULT_CONCURRENCY,
         max_rate: float | None = None,
         deadline: float | None = None,
@@ -270,14 +271,17 @@ class AsyncRuns(AsyncAPIResource):
         input order, each with its ``run_kind``.
 
         Each id's kind comes from its prefix, or is ``kind`` for every id (an id whose
-        prefix names another kind is then refused). An id whose kind cannot be told or
+        prefix names another kind is then refused); ``default_kind`` is the kind of the
+        ids whose prefix names none (without it they fail). An id whose kind cannot be told or
         cannot be cancelled (parse, edit, form detection runs) is ``failed`` with an
         ``InvalidInputError`` saying why, and nothing is sent for it. Everything else is
         as for ``classify_runs.cancel_many``: the shared 429 gate, ``max_rate``, retries,
         ``deadline``, ``BulkCancelInterrupted``, ``on_progress`` and ``progress``.
         ``result.counts_by_kind`` counts the outcomes per kind of run.
         """
-        calls = self._bulk(kind, concurrency, max_rate, deadline, on_progress, options)
+        calls = self._bulk(
+            kind, concurrency, max_rate, deadline, on_progress, options, default_kind
+        )
         return await bulk.cancel_many(ids, **calls, progress=progress)
 
     def cancel_iter(
@@ -285,6 +289,7 @@ class AsyncRuns(AsyncAPIResource):
         ids: Iterable[str] | AsyncIterable[str],
         *,
         kind: RunKindName | str | None = None,
+        default_kind: RunKindName | str | None = None,
         concurrency: int = bulk.DEFAULT_CONCURRENCY,
         max_rate: float | None = None,
         deadline: float | None = None,
@@ -293,7 +298,9 @@ class AsyncRuns(AsyncAPIResource):
     ) -> AsyncIterator[CancelOutcome]:
         """Like ``cancel_many``, yielding each ``CancelOutcome`` as it completes (as
         ``classify_runs.cancel_iter`` does)."""
-        calls = self._bulk(kind, concurrency, max_rate, deadline, on_progress, options)
+        calls = self._bulk(
+            kind, concurrency, max_rate, deadline, on_progress, options, default_kind
+        )
         return bulk.cancel_iter(ids, **calls)
 
     async def cancel_all(
@@ -358,10 +365,12 @@ class AsyncRuns(AsyncAPIResource):
         deadline: float | None,
         on_progress: ProgressCallback | None,
         request_options: RequestOptions,
+        default_kind: str | None = None,
     ) -> _BulkCalls:
         """As ``AsyncClassifyRuns._bulk``, with each id sent to its kind's routes; an id
         whose kind cannot be told or cancelled fails before any request."""
         given = None if kind is None else check_kind(kind)
+        default = None if default_kind is None else check_kind(default_kind, name="default_kind")
         resolved = resolve_options(request_options)
         options = bulk.bulk_options(
             concurrency=concurrency,
@@ -370,19 +379,19 @@ class AsyncRuns(AsyncAPIResource):
             max_retries=resolved.max_retries,
             policy=self._requester.options.retry,
             paced_elsewhere=self._requester.pacer is not None,
-            kind_of=kind_of_id(given),
+            kind_of=kind_of_id(given, default),
         )
         cancels = evolve(resolved, max_retries=options.max_retries)
         gets = evolve(cancels, extra_body=None)
 
         async def cancel(id: str, gate: Gate) -> AnyRun:
-            row = resolve_kind(id, given)  # InvalidInputError: a failed outcome, no request
+            row = resolve_kind(id, given, default)  # InvalidInputError: failed, no request
             runs = self._bound(self._requester.through(gate))
             return await runs._send_cancel(id, row, cancels)
 
         async def get(id: str, gate: Gate) -> AnyRun:
             runs = self._bound(self._requester.through(gate))
-            return await runs._get(id, resolve_kind(id, given), gets)
+            return await runs._get(id, resolve_kind(id, given, default), gets)
 
         return _BulkCalls(cancel=cancel, get=get, options=options, on_progress=on_progress)
 
