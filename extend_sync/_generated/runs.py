@@ -99,6 +99,7 @@ class Runs:
         ids: Iterable[str],
         *,
         kind: RunKindName | str | None = None,
+        default_kind: RunKindName | str | None = None,
         concurrency: int = bulk.DEFAULT_CONCURRENCY,
         max_rate: float | None = None,
         deadline: float | None = None,
@@ -110,7 +111,8 @@ class Runs:
         input order, each with its ``run_kind``.
 
         Each id's kind comes from its prefix, or is ``kind`` for every id (an id whose
-        prefix names another kind is then refused). An id whose kind cannot be told or
+        prefix names another kind is then refused); ``default_kind`` is the kind of the
+        ids whose prefix names none (without it they fail). An id whose kind cannot be told or
         cannot be cancelled (parse, edit, form detection runs) is ``failed`` with an
         ``InvalidInputError`` saying why, and nothing is sent for it. Everything else is
         as for ``classify_runs.cancel_many``: the shared 429 gate, ``max_rate``, retries,
@@ -121,6 +123,7 @@ class Runs:
             self._async.cancel_many,
             ids,
             kind=kind,
+            default_kind=default_kind,
             concurrency=concurrency,
             max_rate=max_rate,
             deadline=deadline,
@@ -134,6 +137,7 @@ class Runs:
         ids: Iterable[str],
         *,
         kind: RunKindName | str | None = None,
+        default_kind: RunKindName | str | None = None,
         concurrency: int = bulk.DEFAULT_CONCURRENCY,
         max_rate: float | None = None,
         deadline: float | None = None,
@@ -146,6 +150,7 @@ class Runs:
             self._async.cancel_iter,
             ids,
             kind=kind,
+            default_kind=default_kind,
             concurrency=concurrency,
             max_rate=max_rate,
             deadline=deadline,
