@@ -268,3 +268,14 @@ async def test_classify_runs_own_bulk_cancel_is_unchanged(
     assert [o.kind for o in result] == [K.CANCELLED] * 3 + [K.NOT_FOUND]
     assert {o.run_kind for o in result} == {None}
     assert set(result.counts_by_kind) == {"unknown"}
+
+
+async def test_a_default_kind_for_ids_whose_prefix_names_none(
+    emu: ExtendEmulator, client: AsyncExtend
+) -> None:
+    (extract_id,) = emu.seed_runs(1, kind="extract")
+    result = await client.runs.cancel_many(["run_123", extract_id], default_kind="classify")
+    unknown, extract = result.outcomes
+    assert (unknown.kind, unknown.run_kind) == (K.NOT_FOUND, "classify")  # sent as classify
+    assert (extract.kind, extract.run_kind) == (K.CANCELLED, "extract")
+    assert emu.request_counts["cancel"] == 1
