@@ -444,6 +444,15 @@ class ExtendEmulator:
         """Every run by id, deleted ones included (``emu.runs[id].deleted``)."""
         return _LockedView(self._store.runs, self._store)
 
+    def run_status(self, run_id: str) -> str | None:
+        """The status of a run of any kind (``None``: no such run, or evicted)."""
+        with self._store.lock:
+            other = self._resources.runs.get(run_id)
+            if other is not None:
+                return other.status
+            run = self._store.runs.get(run_id)
+            return None if run is None or run.deleted else run.status
+
     @property
     def classifiers(self) -> Mapping[str, ClassifierRecord]:
         return _LockedView(self._store.classifiers, self._store)
