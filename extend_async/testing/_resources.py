@@ -420,7 +420,9 @@ class Resources:
     ) -> list[Record]:
         """``n`` runs of one kind made directly, cycling through ``statuses`` (lock held).
 
-        Seeded runs stay in their status until a request or ``advance`` moves them."""
+        Seeded runs stay in their status until a request or ``advance`` moves them; as
+        with classify runs, seeding drops nothing, and seeded runs count toward
+        ``max_runs`` when runs are created afterwards."""
         kind = RUN_KINDS[namespace]
         for status in statuses:
             if status not in kind.statuses:
@@ -447,7 +449,7 @@ class Resources:
                 run.values["failureReason"] = "INTERNAL_ERROR"
                 run.values["failureMessage"] = "The run failed."
             run.batch_id = batch_id
-            self._add_run(run)
+            self.runs[run.id] = run  # seeding drops nothing; later creations do
             made.append(run)
         return made
 
