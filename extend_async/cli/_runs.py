@@ -9,7 +9,7 @@ from .._errors import InvalidInputError
 from ..resources._run_kinds import LISTABLE_KINDS, kind_from_id
 from ._common import EXIT_OK, PROG, UsageError, make_client, notice, plural
 from ._ids import check_id, check_run_id
-from ._output import DELETED_COLUMNS, RUN_COLUMNS, TYPED_RUN_COLUMNS, Printer
+from ._output import DELETED_COLUMNS, RUN_COLUMNS, TYPED_RUN_COLUMNS, Column, Printer
 
 __all__ = [
     "batches_list_command",
@@ -41,6 +41,11 @@ def run_type(args: argparse.Namespace, run_id: str) -> str:
     return DEFAULT_TYPE if named is None else named.name
 
 
+def run_columns(kind: str) -> tuple[Column, ...]:
+    """A classify run's table names its classifier; another type's, its type."""
+    return RUN_COLUMNS if kind == DEFAULT_TYPE else TYPED_RUN_COLUMNS
+
+
 async def get_command(args: argparse.Namespace, *, stdout: TextIO) -> int:
     run_id = run_id_argument(args)
     kind = run_type(args, run_id)
@@ -49,7 +54,7 @@ async def get_command(args: argparse.Namespace, *, stdout: TextIO) -> int:
             run = await client.runs.get(run_id, kind=kind)
         except InvalidInputError as exc:  # an id of another type than --type
             raise UsageError(f"ID: {exc}") from None
-    Printer(stdout, args.output).show(run)
+    Printer(stdout, args.output, run_columns(kind)).show(run)
     return EXIT_OK
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any, TextIO
 
@@ -20,9 +20,9 @@ from ..resources._run_kinds import is_final
 from ._common import EXIT_FAILED, EXIT_OK, UsageError, make_client
 from ._escape import printable
 from ._ids import check_id
-from ._output import Printer, colour_enabled, paint
+from ._output import RUN_COLUMNS, Column, Printer, colour_enabled, paint
 from ._progress import duration
-from ._runs import run_id_argument, run_type
+from ._runs import run_columns, run_id_argument, run_type
 
 __all__ = ["watch_batch_command", "watch_run_command"]
 
@@ -33,7 +33,7 @@ async def watch_run_command(args: argparse.Namespace, *, stdout: TextIO, stderr:
     async with make_client(args) as client:
         fetch = partial(client.runs.get, run_id, kind=kind)
         try:
-            return await _watch(fetch, is_final, args, stdout, stderr)
+            return await _watch(fetch, is_final, args, stdout, stderr, run_columns(kind))
         except InvalidInputError as exc:  # an id of another type than --type
             raise UsageError(f"ID: {exc}") from None
 
@@ -47,6 +47,7 @@ async def watch_batch_command(args: argparse.Namespace, *, stdout: TextIO, stder
             args,
             stdout,
             stderr,
+            RUN_COLUMNS,
         )
 
 
@@ -56,6 +57,7 @@ async def _watch(
     args: argparse.Namespace,
     stdout: TextIO,
     stderr: TextIO,
+    columns: Sequence[Column],
 ) -> int:
     live = stderr.isatty()
     colour = colour_enabled(stderr)
@@ -80,5 +82,5 @@ async def _watch(
         await anyio.sleep(args.interval)
     if live:
         stderr.write("\n")
-    Printer(stdout, args.output).show(item)
+    Printer(stdout, args.output, columns).show(item)
     return EXIT_OK if status == "PROCESSED" else EXIT_FAILED

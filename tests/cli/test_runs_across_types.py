@@ -33,6 +33,8 @@ def test_get_finds_a_run_of_any_type_by_its_prefix(emu: ExtendEmulator) -> None:
         assert orjson.loads(done.stdout)["id"] == ids[kind][0]
     typed = run_cli(["runs", "get", "--type", "verify", ids["verify"][0], "-o", "id"], emu)
     assert typed.stdout == ids["verify"][0] + "\n"
+    table = run_cli(["runs", "get", ids["split"][0], "-o", "table"], emu)
+    assert table.stdout.split()[:3] == [ids["split"][0], "split", "PROCESSING"]
 
 
 def test_a_type_that_does_not_match_the_id_is_a_usage_error(emu: ExtendEmulator) -> None:
