@@ -106,6 +106,19 @@ class Record:
         return f"Record({self.namespace} {self.id} {self.status})"
 
 
+def endpoint_routes(served: Iterable[tuple[str, str]]) -> list[tuple[str, dict[str, Any]]]:
+    """(route name, endpoint) for every endpoint of the schema not in ``served`` (method,
+    template): its name is the official SDK's ``namespace.method``."""
+    from ._shapes import endpoints
+
+    skip = set(served)
+    return [
+        (f"{endpoint['namespace']}.{endpoint['method']}", endpoint)
+        for endpoint in endpoints()
+        if (endpoint["http"], template_of(endpoint["path"])) not in skip
+    ]
+
+
 class Resources:
     """The generic handlers and their state (runs bounded, see the module docstring)."""
 
@@ -131,17 +144,10 @@ class Resources:
 
     def routes(self, served: Iterable[tuple[str, str]]) -> list[Route]:
         """A route for every endpoint of the schema not in ``served`` (method, template)."""
-        from ._shapes import endpoints
-
-        skip = set(served)
-        routes = []
-        for endpoint in endpoints():
-            template = template_of(endpoint["path"])
-            if (endpoint["http"], template) in skip:
-                continue
-            name = f"{endpoint['namespace']}.{endpoint['method']}"
-            routes.append(Route(name, endpoint["http"], template, self._handler(endpoint)))
-        return routes
+        return [
+            Route(name, endpoint["http"], template_of(endpoint["path"]), self._handler(endpoint))
+            for name, endpoint in endpoint_routes(served)
+        ]
 
     def _handler(self, endpoint: dict[str, Any]) -> Handler:
         namespace, method, response = (
@@ -267,6 +273,17 @@ class Resources:
             created_us=store.now(),
             status=status,
         )
+
+    def add_edit_template(
+        self, workspace_id: str, name: str, description: str | None, file: FileSpec
+    ) -> str:
+        """An edit template, as the dashboard makes one (the API only reads them)."""
+        with self.lock:
+            record = self._new("edit_templates", "edt_", workspace_id)
+            summary, _, _ = self._file(file, workspace_id)
+            record.values.update({"name": name, "description": description, "file": summary})
+            self.resources[record.id] = record
+            return record.id
 
     def find(self, record_id: str) -> Record | None:
         return self.runs.get(record_id) or self.resources.get(record_id)

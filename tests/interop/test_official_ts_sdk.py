@@ -73,6 +73,8 @@ def result(node: str, emulator: ExtendEmulator) -> dict[str, Any]:
         "EXTEND_BASE_URL": emulator.base_url,
         "EXTEND_API_KEY": emulator.api_key,
         "EXTEND_OTHER_API_KEY": OTHER_KEY,
+        # Templates are made in the dashboard; the API only reads them.
+        "EXTEND_EDIT_TEMPLATE_ID": emulator.create_edit_template("W-9"),
     }
     done = subprocess.run(
         [node, str(SCRIPT)],
@@ -247,6 +249,7 @@ def test_resources_are_created_read_listed_updated_and_deleted(
     assert value(steps, "webhookEndpoints.update")["name"] == "TS receiver 2"
     assert value(steps, "evaluationSetItems.update")["expectedOutput"] == {"value": {"total": 1}}
     assert value(steps, "files.upload")["name"] == "invoice.txt"
+    assert value(steps, "editTemplates.retrieve")["name"] == "W-9"
     assert value(steps, "extractRuns.list (other workspace)")["data"] == []
 
 

@@ -10,7 +10,8 @@
 // does not hide the others. Every wait is bounded.
 //
 // Environment: EXTEND_BASE_URL, EXTEND_API_KEY (the emulator's), EXTEND_OTHER_API_KEY (a
-// key of another workspace).
+// key of another workspace), EXTEND_EDIT_TEMPLATE_ID (a template made in the "dashboard":
+// the API only reads them).
 
 import { createServer } from "node:http";
 
@@ -20,8 +21,11 @@ import { SDK_VERSION } from "extend-ai/version.js";
 const baseUrl = process.env.EXTEND_BASE_URL;
 const token = process.env.EXTEND_API_KEY;
 const otherToken = process.env.EXTEND_OTHER_API_KEY;
-if (!baseUrl || !token || !otherToken) {
-  console.error("EXTEND_BASE_URL, EXTEND_API_KEY and EXTEND_OTHER_API_KEY are required");
+const templateId = process.env.EXTEND_EDIT_TEMPLATE_ID;
+if (!baseUrl || !token || !otherToken || !templateId) {
+  console.error(
+    "EXTEND_BASE_URL, EXTEND_API_KEY, EXTEND_OTHER_API_KEY and EXTEND_EDIT_TEMPLATE_ID are required",
+  );
   process.exit(2);
 }
 
@@ -398,6 +402,9 @@ const edited = await step("edit", "EditRun", () => client.edit({ file: PDF }));
 const editRun = await step("editRuns.create", "EditRun", () => client.editRuns.create({ file: PDF }));
 await step("editRuns.retrieve", "EditRun", () => client.editRuns.retrieve(idOf(editRun)));
 await step("editRuns.delete", "EditRunsDeleteResponse", () => client.editRuns.delete(idOf(edited)));
+await step("editTemplates.retrieve", "EditTemplate", () =>
+  client.editTemplates.retrieve(templateId),
+);
 await step(
   "editTemplates.retrieve (missing)",
   "ApiError",
