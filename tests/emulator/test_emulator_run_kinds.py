@@ -408,3 +408,40 @@ async def test_legacy_processors_versions_and_runs_have_their_type(wire: Wire) -
     assert (draft["object"], draft["config"]["type"]) == ("document_processor_version", "SPLITTER")
     run = await ok(wire.post("/processor_runs", json={"processorId": processor["id"]}))
     assert run["processorRun"]["type"] == "SPLITTER"
+
+
+async def test_the_same_input_gives_the_same_output_whatever_the_seed_or_the_order(
+    make_emulator: MakeEmulator, session: aiohttp.ClientSession
+) -> None:
+    """A file the emulator cannot read (a URL) still splits and classifies the same way
+    every time: its page count and the fallback classification depend on it alone."""
+    pack = {"url": "https://files.example.com/scans/batch-0042.pdf"}
+    split = {"splitClassifications": [{"id": "a", "type": "a"}, {"id": "b", "type": "b"}]}
+    classes = {"classifications": [{"id": "x", "type": "x"}, {"id": "y", "type": "y"}]}
+    outputs = []
+    for seed, warm_up in [(1, 0), (2, 5)]:
+        wire = Wire(session, (await make_emulator(seed=seed)).base_url)
+        for index in range(warm_up):  # other work first: it must not change the answer
+            await ok(
+                wire.post(
+                    "/split", json={"file": {"url": f"https://x.test/{index}.pdf"}, "config": split}
+                )
+            )
+            await ok(
+                wire.post(
+                    "/classify",
+                    json={"file": {"url": f"https://x.test/{index}.pdf"}, "config": classes},
+                )
+            )
+        splits = (await ok(wire.post("/split", json={"file": pack, "config": split})))["output"]
+        chosen = (await ok(wire.post("/classify", json={"file": pack, "config": classes})))[
+            "output"
+        ]
+        outputs.append(
+            (
+                [(s["type"], s["startPage"], s["endPage"]) for s in splits["splits"]],
+                (chosen["id"], chosen["confidence"]),
+            )
+        )
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0][0][1] == 1
