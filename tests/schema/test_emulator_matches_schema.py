@@ -46,15 +46,19 @@ class Checked:
         json: Any = None,
         params: dict[str, str] | None = None,
         key: str | None = None,
+        headers: dict[str, str | None] | None = None,
     ) -> Any:
-        headers = {
+        """``headers`` are added to the usual ones; a ``None`` value leaves one out."""
+        wanted: dict[str, str | None] = {
             "Authorization": f"Bearer {key or self.emu.api_key}",
             "x-extend-api-version": "2026-02-09",
             "Content-Type": "application/json",
+            **(headers or {}),
         }
+        sent = {name: text for name, text in wanted.items() if text is not None}
         data = orjson.dumps(json) if json is not None else None
         async with self.session.request(
-            method, self.emu.base_url + path, data=data, params=params, headers=headers
+            method, self.emu.base_url + path, data=data, params=params, headers=sent
         ) as response:
             body = orjson.loads(await response.read())
             assert response.status == status, (method, path, response.status, body)

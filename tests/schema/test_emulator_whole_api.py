@@ -446,6 +446,11 @@ async def test_every_route_answers_its_errors_as_the_schema_describes(wire: Chec
         assert emu.request_counts[name] == before + 1, name
         emu.faults.clear()
         await wire.send(method, path, "ApiError", 401, json={}, key="sk_wrong")
+        no_version = {"x-extend-api-version": None}
+        await wire.send(method, path, "ApiError", 400, json={}, headers=no_version)
+        elsewhere = {"x-extend-workspace-id": "ws_someone_else"}
+        body = await wire.send(method, path, "ApiError", 403, json={}, headers=elsewhere)
+        assert body["code"] == "FORBIDDEN"
         if "{}" in template and method in ("GET", "DELETE"):
             body = await wire.send(method, path, "ApiError", 404)
             assert body["code"] == "NOT_FOUND"
@@ -454,4 +459,44 @@ async def test_every_route_answers_its_errors_as_the_schema_describes(wire: Chec
     for method, template, _ in routes:
         body = await wire.send(method, template.replace("{}", "x"), "ApiError", 429, json={})
         assert (body["code"], body["retryable"]) == ("RATE_LIMIT_EXCEEDED", True)
+    assert wire.problems == [], "\n".join(wire.problems)
+
+
+async def test_refusals_answer_the_configured_statuses_as_the_schema_describes(
+    wire: Checked,
+) -> None:
+    """A refused state change is 400 by default and 409 when configured; a body that fails
+    validation 400 or 422: every run kind that has a cancel, through its own route."""
+    emu = wire.emu
+    emu.configure(state_conflict_status=409, validation_status=422)
+    extractor = await wire.send("POST", "/extractors", "Extractor", json={"name": "E"})
+    splitter = await wire.send("POST", "/splitters", "Splitter", json={"name": "S"})
+    workflow = await wire.send("POST", "/workflows", "Workflow", json={"name": "W"})
+    processor = await wire.send(
+        "POST", "/processors", "ProcessorCreateResponse", json={"name": "P", "type": "EXTRACT"}
+    )
+    kinds = [
+        ("extract_runs", "ExtractRun", {"extractor": {"id": extractor["id"]}, "file": FILE}),
+        ("split_runs", "SplitRun", {"splitter": {"id": splitter["id"]}, "file": FILE}),
+        ("parse_runs", "ParseRun", {"file": FILE}),
+        ("workflow_runs", "WorkflowRun", {"workflow": {"id": workflow["id"]}, "file": FILE}),
+    ]
+    for namespace, type_name, body in kinds:
+        run = await wire.send("POST", f"/{namespace}", type_name, json=body)
+        assert emu.advance(run["id"], "FAILED")
+        refused = await wire.send("POST", f"/{namespace}/{run['id']}/cancel", "ApiError", 409)
+        assert refused["code"] == "INVALID_REQUEST"
+        await wire.send("POST", f"/{namespace}", "ApiError", 422, json={"file": 7})
+    legacy = await wire.send(
+        "POST",
+        "/processor_runs",
+        "ProcessorRunCreateResponse",
+        json={"processorId": processor["processor"]["id"]},
+    )
+    assert emu.advance(legacy["processorRun"]["id"], "PROCESSED")
+    await wire.send(
+        "POST", f"/processor_runs/{legacy['processorRun']['id']}/cancel", "ApiError", 409
+    )
+    active = await wire.send("POST", "/extract_runs", "ExtractRun", json=kinds[0][2])
+    await wire.send("DELETE", f"/extract_runs/{active['id']}", "ApiError", 409)
     assert wire.problems == [], "\n".join(wire.problems)
