@@ -4,7 +4,7 @@ no key the schema lacks."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import aiohttp
@@ -46,7 +46,7 @@ class Checked:
         json: Any = None,
         params: dict[str, str] | None = None,
         key: str | None = None,
-        headers: dict[str, str | None] | None = None,
+        headers: Mapping[str, str | None] | None = None,
     ) -> Any:
         """``headers`` are added to the usual ones; a ``None`` value leaves one out."""
         wanted: dict[str, str | None] = {
