@@ -239,7 +239,12 @@ def test_resources_are_created_read_listed_updated_and_deleted(
     assert [e["id"] for e in value(steps, "extractors.list")["data"]] == [
         value(steps, "extractors.create")["id"]
     ]
-    assert value(steps, "extractRuns.list")["nextPageToken"]  # maxPageSize 1 of several
+    first = value(steps, "extractRuns.list")["data"]
+    second = value(steps, "extractRuns.list (next page)")["data"]
+    assert len(first) == len(second) == 1  # maxPageSize 1 of several, page after page
+    assert first[0]["id"] != second[0]["id"]
+    packaged = value(steps, "extractRuns.create (package)")
+    assert [f["name"] for f in packaged["files"]] == ["pack.pdf", "bill.pdf"]
     assert value(steps, "workflows.update")["name"] == "Intake 2"
     endpoint = value(steps, "webhookEndpoints.create")
     assert endpoint["signingSecret"].startswith("wss_")

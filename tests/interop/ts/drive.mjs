@@ -212,8 +212,17 @@ await step(
 const extracted = await step("extract", "ExtractRun", () =>
   client.extract({ config: { schema: SCHEMA }, file: FILE }),
 );
-await step("extractRuns.list", "ExtractRunsListResponse", () =>
+const firstPage = await step("extractRuns.list", "ExtractRunsListResponse", () =>
   client.extractRuns.list({ maxPageSize: 1 }),
+);
+await step("extractRuns.list (next page)", "ExtractRunsListResponse", () =>
+  client.extractRuns.list({ maxPageSize: 1, nextPageToken: firstPage?.nextPageToken ?? "x" }),
+);
+await step("extractRuns.create (package)", "ExtractRun", () =>
+  client.extractRuns.create({
+    extractor: { id: ex },
+    package: { files: [PDF, { url: "https://files.example.com/docs/bill.pdf" }] },
+  }),
 );
 const extractBatch = await step("extractRuns.createBatch", "BatchRun", () =>
   client.extractRuns.createBatch({ extractor: { id: ex }, inputs: [{ file: FILE }, { file: PDF }] }),
