@@ -76,11 +76,14 @@ class AsyncAPIResource:
 
 
 def as_body(value: object, *, name: str, expected: tuple[type, ...]) -> Any:
-    """An attrs input or a plain mapping, as the JSON the API expects."""
+    """An attrs input or a plain mapping, as the JSON the API expects.
+
+    A mapping's keys and JSON values are sent as written; a model, an enum member or a
+    datetime inside it (a ``XDict`` value may be ``X``) is converted as the model would be."""
     if isinstance(value, expected) or (attrs.has(type(value)) and not expected):
         return unstructure_request(value)
     if isinstance(value, Mapping):
-        return dict(value)
+        return unstructure_request(dict(value))
     names = " or ".join(t.__name__ for t in expected) or "an attrs instance"
     raise InvalidInputError(f"{name} must be {names} or a mapping, got {type(value).__name__}")
 

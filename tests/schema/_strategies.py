@@ -181,3 +181,76 @@ def assert_readable(data: Any, model: Any, where: str = "$") -> None:
     else:
         assert model == data, where
         assert type(model) is not str or type(data) is str, where
+
+
+# --- request inputs: what the schema allows a caller to send, and nothing else -------------
+
+# Any JSON value but null: a model leaves out a field that is None, a dict keeps it.
+JSON_VALUE = st.recursive(
+    st.booleans() | NUMBERS | TEXT,
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(TEXT, inner, max_size=2),
+    max_leaves=4,
+)
+# Requests nest (a workflow's steps, a JSON schema's properties): deeper than this, only
+# the required keys, and empty lists and maps.
+REQUEST_DEPTH = 3
+
+
+def request(type_name: str) -> st.SearchStrategy[dict[str, Any]]:
+    """A request input of the schema's object type ``type_name``, as a caller writes it as a
+    dict: its required keys, any subset of the others, values of the schema's types (enum
+    values it does not list among them), no null and no key the schema does not name."""
+    return _request_object(strip(type_name), 0)
+
+
+@cache
+def _request_object(name: str, depth: int) -> st.SearchStrategy[dict[str, Any]]:
+    mandatory: dict[str, st.SearchStrategy[Any]] = {}
+    optional: dict[str, st.SearchStrategy[Any]] = {}
+    for f in fields_of(name):
+        if f["required"]:
+            mandatory[f["name"]] = _request_value(f["type"], depth + 1)
+        elif depth < REQUEST_DEPTH:
+            optional[f["name"]] = _request_value(f["type"], depth + 1)
+    return st.fixed_dictionaries(mandatory, optional=optional)
+
+
+@cache
+def _request_value(text: str, depth: int) -> st.SearchStrategy[Any]:
+    parts = [p for p in _split(text) if p != "null"]
+    if len(parts) > 1:
+        return st.one_of([_request_value(part, depth) for part in parts])
+    want = resolve(parts[0].strip())
+    if len(_split(want)) > 1:  # an alias of a union
+        return _request_value(want, depth)
+    if want == "datetime":
+        return TIMESTAMPS
+    if want == "unknown":
+        return JSON_VALUE
+    literal = LITERAL.match(want)
+    if literal:
+        return st.just(literal.group(1))
+    if want in ("true", "false"):
+        return st.just(want == "true")
+    if want.endswith("[]"):
+        if depth >= REQUEST_DEPTH:
+            return st.just([])
+        item = item_type(want)
+        return st.lists(st.deferred(lambda: _request_value(item, depth + 1)), max_size=2)
+    if want.startswith("Record<"):
+        if depth >= REQUEST_DEPTH:
+            return st.just({})
+        inner = want[len("Record<") : -1].split(",", 1)[1]
+        return st.dictionaries(
+            TEXT, st.deferred(lambda: _request_value(inner, depth + 1)), max_size=2
+        )
+    if want == "string":
+        return TEXT
+    if want in ("number", "integer"):
+        return NUMBERS
+    if want == "boolean":
+        return st.booleans()
+    entry = types()[strip(want)]
+    if entry["kind"] == "enum":
+        return st.sampled_from(entry["values"]) | TEXT.map(lambda s: "NEW_" + s)
+    return st.deferred(lambda: _request_object(strip(want), depth))
