@@ -254,3 +254,59 @@ def _request_value(text: str, depth: int) -> st.SearchStrategy[Any]:
     if entry["kind"] == "enum":
         return st.sampled_from(entry["values"]) | TEXT.map(lambda s: "NEW_" + s)
     return st.deferred(lambda: _request_object(strip(want), depth))
+
+
+# --- two fixed answers per type: only the required keys, and every key ---------------------
+
+SAMPLE_DEPTH = 4  # deeper than this, every key is the required keys only
+
+
+def required_only(type_name: str) -> Any:
+    """The smallest answer the schema allows: each object with its required keys only."""
+    return _sample(type_name, every_key=False, depth=0)
+
+
+def every_key(type_name: str) -> Any:
+    """An answer with every key the schema names, each with a value of its type (objects
+    nested deeper than ``SAMPLE_DEPTH``, or inside themselves, with their required keys)."""
+    return _sample(type_name, every_key=True, depth=0)
+
+
+def _sample(text: str, *, every_key: bool, depth: int, inside: frozenset[str] = frozenset()) -> Any:
+    parts = [p for p in _split(text) if p != "null"]
+    want = resolve(parts[0].strip())
+    if len(_split(want)) > 1:
+        return _sample(want, every_key=every_key, depth=depth, inside=inside)
+    fixed: dict[str, Any] = {
+        "datetime": "2025-01-02T03:04:05Z",
+        "unknown": {"any": [1, "json"]},
+        "string": "text",
+        "number": 2,
+        "integer": 3,
+        "boolean": True,
+        "true": True,
+        "false": False,
+    }
+    if want in fixed:
+        return fixed[want]
+    literal = LITERAL.match(want)
+    if literal:
+        return literal.group(1)
+    if want.endswith("[]") or want.startswith("Record<"):
+        inner = item_type(want) if want.endswith("[]") else want[7:-1].split(",", 1)[1]
+        item = _sample(inner, every_key=every_key, depth=depth + 1, inside=inside)
+        return [item] if want.endswith("[]") else {"key": item}
+    name = strip(want)
+    entry = types()[name]
+    if entry["kind"] == "enum":
+        return entry["values"][0] if entry["values"] else "VALUE"
+    wide = every_key and depth < SAMPLE_DEPTH and name not in inside
+    out = {}
+    for f in fields_of(name):
+        if f["required"] or wide:
+            out[f["name"]] = _sample(
+                f["type"], every_key=every_key, depth=depth + 1, inside=inside | {name}
+            )
+    if "id" in out:
+        out["id"] = "id_1"
+    return out
