@@ -59,7 +59,7 @@ class InputsWriter:
     """The text of ``_generated/params.py`` from the models generator's schema and names."""
 
     def __init__(self, generator: Generator, taken: set[str]) -> None:
-        from scripts import generate_models as gm  # the models generator imports this module
+        from scripts import generate_models as gm  # imports this module: imported late
 
         self.gm = gm
         self.generator = generator
