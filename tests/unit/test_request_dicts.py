@@ -9,6 +9,7 @@ a caller to send.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,10 +18,10 @@ import pytest
 from aioresponses import aioresponses
 from hypothesis import HealthCheck, given, settings
 from schema._schema import body_types, fields_of, types
-from schema._strategies import request
+from schema._strategies import every_key, request
 from schema.test_models_match_schema import MODELS
 
-from extend_async import AsyncExtend
+from extend_async import AsyncExtend, InvalidInputError
 from extend_async import types as m
 from extend_async._converter import converter
 from extend_async.resources._base import as_body
@@ -127,3 +128,57 @@ async def test_a_dict_holding_a_model_is_sent_through_http() -> None:
         "file": {"id": "file_1"},
         "classifier": {"id": "cl_1", "overrideConfig": {"parseConfig": {"engine": "parse_light"}}},
     }
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+@pytest.mark.parametrize("name", ["ExtractConfigJson", "ClassifyConfig", "ParseConfig"])
+def test_a_snake_case_key_is_refused_at_any_depth_before_sending(name: str) -> None:
+    model = MODELS[name]
+
+    def refused(value: dict[str, Any]) -> int:
+        # Every key that has a snake_case spelling of its own, at the top level.
+        keys = [k for k in value if _snake(k) != k]
+        for key in keys:
+            renamed = {(_snake(k) if k == key else k): v for k, v in value.items()}
+            with pytest.raises(InvalidInputError, match=f"'{_snake(key)}' is not a key"):
+                as_body(renamed, name="input", expected=(model,))
+        return len(keys)
+
+    assert refused(every_key(name)) > 0
+
+    @FEW
+    @given(value=request(name))
+    def check(value: dict[str, Any]) -> None:
+        refused(value)
+
+    check()
+
+
+async def test_a_nested_snake_case_key_fails_the_call_and_sends_nothing() -> None:
+    classifier: Any = {"id": "cl_1", "overrideConfig": {"parseConfig": {"block_options": {}}}}
+    with aioresponses() as mock:
+        async with AsyncExtend(API_KEY, base_url=BASE_URL) as client:
+            with pytest.raises(InvalidInputError) as caught:
+                await client.classify_runs.create(file={"id": "file_1"}, classifier=classifier)
+        assert recorded(mock) == {}
+    assert str(caught.value).startswith("classifier.overrideConfig.parseConfig: 'block_options'")
+    assert "'blockOptions' is" in str(caught.value)
+
+
+def test_other_unknown_keys_are_sent_as_written() -> None:
+    # A key the SDK does not know yet, in any spelling that is not a known key's snake_case.
+    config = {"classifications": [], "newOption": 1, "new_option": 2, "parseConfig": {"x_y": 3}}
+    body = as_body(config, name="config", expected=(m.ClassifyConfig,))
+    assert wire(body) == config
+
+
+def test_a_mapping_that_holds_itself_is_invalid_input() -> None:
+    clause: dict[str, Any] = {}
+    clause["if"] = clause
+    with pytest.raises(InvalidInputError, match="nests too deeply"):
+        as_body(clause, name="clause", expected=(m.EditConditionalClause,))
+    with pytest.raises(InvalidInputError, match="nests too deeply"):
+        as_body(clause, name="clause", expected=())
