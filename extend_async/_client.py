@@ -25,6 +25,7 @@ from .resources.classifier_versions import AsyncClassifierVersions
 from .resources.classifiers import AsyncClassifiers
 from .resources.classify_runs import AsyncClassifyRuns
 from .resources.files import AsyncFiles
+from .resources.runs import AsyncRuns
 from .resources.webhooks import AsyncWebhooks
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ class AsyncExtend:
     - ``classifier_versions``: a classifier's published versions and its draft.
     - ``batch_runs``: batches made by ``classify_runs.create_batch`` (get, wait).
     - ``files``: upload, list, get, download and delete stored files.
+    - ``runs``: runs of every kind (classify, extract, split, parse, workflow, verify,
+      ...): get, cancel and list; cancel_many, cancel_iter and cancel_all across kinds.
     - ``webhooks``: fetch the payload of a delivery sent by URL.
 
     ``api_key``, ``base_url`` and ``workspace_id`` fall back to ``EXTEND_API_KEY``,
@@ -79,6 +82,7 @@ class AsyncExtend:
     batch_runs: AsyncBatchRuns
     webhooks: AsyncWebhooks
     files: AsyncFiles
+    runs: AsyncRuns
 
     def __init__(
         self,
@@ -137,6 +141,7 @@ class AsyncExtend:
         self.batch_runs = AsyncBatchRuns(requester)
         self.webhooks = AsyncWebhooks(requester)
         self.files = AsyncFiles(requester)
+        self.runs = AsyncRuns(requester)
 
     @property
     def base_url(self) -> str:

@@ -24,6 +24,7 @@ from extend_sync._generated.classifier_versions import ClassifierVersions
 from extend_sync._generated.classifiers import Classifiers
 from extend_sync._generated.classify_runs import ClassifyRuns
 from extend_sync._generated.files import Files
+from extend_sync._generated.runs import Runs
 from extend_sync._generated.webhooks import Webhooks
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ class Extend(ClientBase):
     - ``classifier_versions``: a classifier's published versions and its draft.
     - ``batch_runs``: batches made by ``classify_runs.create_batch`` (get, wait).
     - ``files``: upload, list, get, download and delete stored files.
+    - ``runs``: runs of every kind (classify, extract, split, parse, workflow, verify,
+      ...): get, cancel and list; cancel_many, cancel_iter and cancel_all across kinds.
     - ``webhooks``: fetch the payload of a delivery sent by URL.
     """
 
@@ -63,6 +66,7 @@ class Extend(ClientBase):
     batch_runs: BatchRuns
     webhooks: Webhooks
     files: Files
+    runs: Runs
 
     def __init__(
         self,
@@ -116,6 +120,7 @@ class Extend(ClientBase):
         self.batch_runs = BatchRuns(self._portal, self._async.batch_runs)
         self.webhooks = Webhooks(self._portal, self._async.webhooks)
         self.files = Files(self._portal, self._async.files)
+        self.runs = Runs(self._portal, self._async.runs)
 
     @property
     def base_url(self) -> str:
