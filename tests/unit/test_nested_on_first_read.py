@@ -190,3 +190,31 @@ def test_any_mix_of_absent_null_and_extra_decodes_as_at_once(
         data[key] = None
     data["usage" if data.get("usage") else "config"].update(extra)
     assert decode(data) == eager(data)
+
+
+@attrs.frozen(slots=False)
+class _Unslotted:
+    id: str
+    file: FileSummary | None = None
+
+
+@attrs.frozen
+class _Base:
+    id: str
+    file: FileSummary | None = None
+
+
+@attrs.frozen
+class _Derived(_Base):
+    name: str = ""
+
+
+@pytest.mark.parametrize("cls", [_Unslotted, _Derived])
+def test_a_field_not_in_a_slot_of_its_own_class_is_decoded_at_once(cls: type[Any]) -> None:
+    # The read-through relies on attrs keeping each field in a member descriptor of the
+    # class that declares it; where that does not hold, the field is decoded at once.
+    file = seed_run()["file"]
+    model = structure_response({"id": "x", "file": file}, cls)
+    assert isinstance(vars(cls).get("file"), ReadThrough) is False
+    assert model.file == converter.structure(file, FileSummary)
+    assert type(object.__getattribute__(model, "file")) is FileSummary
