@@ -262,10 +262,9 @@ class Method:
     def docstring(self) -> str:
         """The docstring, its lines wrapped and indented for a method body."""
         lines = [f"``{self.e['http']} {self.e['path']}``."]
-        if self.is_list:
-            lines[0] = (
-                f"``{self.e['http']} {self.e['path']}``: ``await`` the result for the first page, "
-                "``async for`` it for every item."
+        if self.is_list:  # one line: the sync facade rewords it (generate_sync's RULES)
+            lines.append(
+                "``await`` the result for the first page, ``async for`` it for every item."
             )
         if self.is_root:
             lines.append(

@@ -67,8 +67,9 @@ class EditRuns:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[EditRunSummary]:
-        """``GET /edit_runs``: call ``first_page()`` for the first page, iterate it for every
-        item."""
+        """``GET /edit_runs``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             status=status,

@@ -40,8 +40,9 @@ class EditTemplates:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[EditTemplateSummary]:
-        """``GET /edit_templates``: call ``first_page()`` for the first page, iterate it for
-        every item."""
+        """``GET /edit_templates``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             name_contains=name_contains,

@@ -68,8 +68,9 @@ class EvaluationSetItems:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[EvaluationSetItemSummary]:
-        """``GET /evaluation_sets/{evaluation_set_id}/items``: ``await`` the result for the first
-        page, iterate it for every item."""
+        """``GET /evaluation_sets/{evaluation_set_id}/items``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             evaluation_set_id,

@@ -53,8 +53,9 @@ class EvaluationSets:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[EvaluationSet]:
-        """``GET /evaluation_sets``: call ``first_page()`` for the first page, iterate it for
-        every item."""
+        """``GET /evaluation_sets``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             entity_id=entity_id,

@@ -116,8 +116,9 @@ class ExtractRuns:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[ExtractRunSummary]:
-        """``GET /extract_runs``: call ``first_page()`` for the first page, iterate it for
-        every item."""
+        """``GET /extract_runs``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             status=status,

@@ -58,8 +58,9 @@ class ExtractorVersions:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[ExtractorVersionSummary]:
-        """``GET /extractors/{extractor_id}/versions``: call ``first_page()`` for the first page,
-        iterate it for every item."""
+        """``GET /extractors/{extractor_id}/versions``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             extractor_id,

@@ -59,8 +59,9 @@ class Extractors:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[ExtractorSummary]:
-        """``GET /extractors``: call ``first_page()`` for the first page, iterate it for every
-        item."""
+        """``GET /extractors``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             max_page_size=max_page_size,

@@ -94,8 +94,9 @@ class ParseRuns:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[ParseRunSummary]:
-        """``GET /parse_runs``: call ``first_page()`` for the first page, iterate it for every
-        item."""
+        """``GET /parse_runs``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             status=status,

@@ -118,8 +118,9 @@ class ProcessorRuns:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[LegacyProcessorRunSummary]:
-        """``GET /processor_runs``: call ``first_page()`` for the first page, iterate it for
-        every item.
+        """``GET /processor_runs``.
+
+        call ``first_page()`` for the first page, iterate it for every item.
 
         Deprecated (processor_runs.list: the legacy processors API is deprecated): each call
         warns. Extractors, classifiers, splitters and their runs replace it."""

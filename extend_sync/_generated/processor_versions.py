@@ -75,8 +75,9 @@ class ProcessorVersions:
         return self._portal.call(self._async.get, processor_id, processor_version_id, **options)
 
     def list(self, id: str, **options: Unpack[RequestOptions]) -> SyncPager[LegacyProcessorVersion]:
-        """``GET /processors/{id}/versions``: call ``first_page()`` for the first page, ``async
-        for`` it for every item.
+        """``GET /processors/{id}/versions``.
+
+        call ``first_page()`` for the first page, iterate it for every item.
 
         Deprecated (processor_versions.list: the legacy processors API is deprecated): each call
         warns. Extractors, classifiers, splitters and their runs replace it."""

@@ -80,8 +80,9 @@ class Processors:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[LegacyListProcessorsProcessor]:
-        """``GET /processors``: call ``first_page()`` for the first page, iterate it for every
-        item.
+        """``GET /processors``.
+
+        call ``first_page()`` for the first page, iterate it for every item.
 
         Deprecated (processors.list: the legacy processors API is deprecated): each call warns.
         Extractors, classifiers, splitters and their runs replace it."""

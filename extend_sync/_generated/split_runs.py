@@ -101,8 +101,9 @@ class SplitRuns:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[SplitRunSummary]:
-        """``GET /split_runs``: call ``first_page()`` for the first page, iterate it for every
-        item."""
+        """``GET /split_runs``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             status=status,

@@ -58,8 +58,9 @@ class SplitterVersions:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[SplitterVersionSummary]:
-        """``GET /splitters/{splitter_id}/versions``: call ``first_page()`` for the first page,
-        iterate it for every item."""
+        """``GET /splitters/{splitter_id}/versions``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             splitter_id,

@@ -57,8 +57,9 @@ class Splitters:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[SplitterSummary]:
-        """``GET /splitters``: call ``first_page()`` for the first page, iterate it for every
-        item."""
+        """``GET /splitters``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             max_page_size=max_page_size,

@@ -77,8 +77,9 @@ class VerifyRuns:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[VerifyRunSummary]:
-        """``GET /verify_runs``: call ``first_page()`` for the first page, iterate it for
-        every item."""
+        """``GET /verify_runs``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             status=status,

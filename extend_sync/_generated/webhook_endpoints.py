@@ -75,8 +75,9 @@ class WebhookEndpoints:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[WebhookEndpoint]:
-        """``GET /webhook_endpoints``: call ``first_page()`` for the first page, iterate it
-        for every item."""
+        """``GET /webhook_endpoints``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             status=status,

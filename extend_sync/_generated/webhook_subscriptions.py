@@ -69,8 +69,9 @@ class WebhookSubscriptions:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[WebhookSubscription]:
-        """``GET /webhook_subscriptions``: call ``first_page()`` for the first page, ``async for``
-        it for every item."""
+        """``GET /webhook_subscriptions``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             webhook_endpoint_id=webhook_endpoint_id,

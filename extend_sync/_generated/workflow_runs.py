@@ -115,8 +115,9 @@ class WorkflowRuns:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[WorkflowRunSummary]:
-        """``GET /workflow_runs``: call ``first_page()`` for the first page, iterate it for
-        every item."""
+        """``GET /workflow_runs``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             status=status,

@@ -87,8 +87,9 @@ class WorkflowVersions:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[WorkflowVersionSummary]:
-        """``GET /workflows/{id}/versions``: call ``first_page()`` for the first page, ``async for``
-        it for every item."""
+        """``GET /workflows/{id}/versions``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             id,

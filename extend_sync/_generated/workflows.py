@@ -87,8 +87,9 @@ class Workflows:
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> SyncPager[WorkflowSummary]:
-        """``GET /workflows``: call ``first_page()`` for the first page, iterate it for every
-        item."""
+        """``GET /workflows``.
+
+        call ``first_page()`` for the first page, iterate it for every item."""
         return self._portal.pager(
             self._async.list,
             max_page_size=max_page_size,

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from schema._schema import endpoints
+from unit.resources._schema_calls import method_name, owner
 
 from extend_async import AsyncExtend
 from extend_sync import Extend
 from scripts.generate_resources import HAND_WRITTEN, ROOT_NAMESPACE, attribute_of
-
-from ._calls import method_name, owner
 
 ROOT = Path(__file__).resolve().parents[2]
 ATTRIBUTES = sorted(

@@ -185,3 +185,17 @@ def test_sync_raw_responses_and_lists(extend_client: Extend) -> None:
     workflow = extend_client.workflows.create(name="Intake")
     assert extend_client.workflows.with_raw_response.get(workflow.id).parsed.id == workflow.id
     assert [w.id for w in extend_client.workflows.list()] == [workflow.id]
+
+
+async def test_a_model_from_an_answer_is_sent_back_as_it_came(
+    async_extend_client: AsyncExtend,
+) -> None:
+    schema = {"type": "object", "properties": {"total": {"type": "number"}}}
+    extractor = await async_extend_client.extractors.create(
+        name="Invoices", config={"schema": schema}
+    )
+    assert extractor.draft_version is not None
+    config = extractor.draft_version.config
+    copy = await async_extend_client.extractors.create(name="Copy", config=config)
+    assert copy.draft_version is not None
+    assert copy.draft_version.config == config

@@ -77,8 +77,9 @@ class AsyncEditRuns(RunWaiting):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[EditRunSummary]:
-        """``GET /edit_runs``: ``await`` the result for the first page, ``async for`` it for every
-        item."""
+        """``GET /edit_runs``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/edit_runs",
             Page[EditRunSummary],

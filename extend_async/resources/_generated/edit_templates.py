@@ -33,8 +33,9 @@ class AsyncEditTemplates(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[EditTemplateSummary]:
-        """``GET /edit_templates``: ``await`` the result for the first page, ``async for`` it for
-        every item."""
+        """``GET /edit_templates``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/edit_templates",
             Page[EditTemplateSummary],

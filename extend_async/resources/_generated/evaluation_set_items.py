@@ -74,8 +74,9 @@ class AsyncEvaluationSetItems(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[EvaluationSetItemSummary]:
-        """``GET /evaluation_sets/{evaluation_set_id}/items``: ``await`` the result for the first
-        page, ``async for`` it for every item."""
+        """``GET /evaluation_sets/{evaluation_set_id}/items``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             path("/evaluation_sets/{}/items", evaluation_set_id),
             Page[EvaluationSetItemSummary],

@@ -55,8 +55,9 @@ class AsyncEvaluationSets(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[EvaluationSet]:
-        """``GET /evaluation_sets``: ``await`` the result for the first page, ``async for`` it for
-        every item."""
+        """``GET /evaluation_sets``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/evaluation_sets",
             Page[EvaluationSet],

@@ -135,8 +135,9 @@ class AsyncExtractRuns(RunWaiting):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[ExtractRunSummary]:
-        """``GET /extract_runs``: ``await`` the result for the first page, ``async for`` it for
-        every item."""
+        """``GET /extract_runs``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/extract_runs",
             Page[ExtractRunSummary],

@@ -56,8 +56,9 @@ class AsyncExtractorVersions(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[ExtractorVersionSummary]:
-        """``GET /extractors/{extractor_id}/versions``: ``await`` the result for the first page,
-        ``async for`` it for every item."""
+        """``GET /extractors/{extractor_id}/versions``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             path("/extractors/{}/versions", extractor_id),
             Page[ExtractorVersionSummary],

@@ -57,8 +57,9 @@ class AsyncExtractors(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[ExtractorSummary]:
-        """``GET /extractors``: ``await`` the result for the first page, ``async for`` it for every
-        item."""
+        """``GET /extractors``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/extractors",
             Page[ExtractorSummary],

@@ -109,8 +109,9 @@ class AsyncParseRuns(RunWaiting):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[ParseRunSummary]:
-        """``GET /parse_runs``: ``await`` the result for the first page, ``async for`` it for every
-        item."""
+        """``GET /parse_runs``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/parse_runs",
             Page[ParseRunSummary],

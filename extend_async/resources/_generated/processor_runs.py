@@ -144,8 +144,9 @@ class AsyncProcessorRuns(RunWaiting):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[LegacyProcessorRunSummary]:
-        """``GET /processor_runs``: ``await`` the result for the first page, ``async for`` it for
-        every item.
+        """``GET /processor_runs``.
+
+        ``await`` the result for the first page, ``async for`` it for every item.
 
         Deprecated (processor_runs.list: the legacy processors API is deprecated): each call
         warns. Extractors, classifiers, splitters and their runs replace it."""

@@ -86,8 +86,9 @@ class AsyncProcessorVersions(AsyncAPIResource):
     def list(
         self, id: str, **options: Unpack[RequestOptions]
     ) -> AsyncPager[LegacyProcessorVersion]:
-        """``GET /processors/{id}/versions``: ``await`` the result for the first page, ``async
-        for`` it for every item.
+        """``GET /processors/{id}/versions``.
+
+        ``await`` the result for the first page, ``async for`` it for every item.
 
         Deprecated (processor_versions.list: the legacy processors API is deprecated): each call
         warns. Extractors, classifiers, splitters and their runs replace it."""

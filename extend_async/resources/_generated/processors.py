@@ -84,8 +84,9 @@ class AsyncProcessors(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[LegacyListProcessorsProcessor]:
-        """``GET /processors``: ``await`` the result for the first page, ``async for`` it for every
-        item.
+        """``GET /processors``.
+
+        ``await`` the result for the first page, ``async for`` it for every item.
 
         Deprecated (processors.list: the legacy processors API is deprecated): each call warns.
         Extractors, classifiers, splitters and their runs replace it."""

@@ -115,8 +115,9 @@ class AsyncSplitRuns(RunWaiting):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[SplitRunSummary]:
-        """``GET /split_runs``: ``await`` the result for the first page, ``async for`` it for every
-        item."""
+        """``GET /split_runs``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/split_runs",
             Page[SplitRunSummary],

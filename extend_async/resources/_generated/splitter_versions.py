@@ -56,8 +56,9 @@ class AsyncSplitterVersions(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[SplitterVersionSummary]:
-        """``GET /splitters/{splitter_id}/versions``: ``await`` the result for the first page,
-        ``async for`` it for every item."""
+        """``GET /splitters/{splitter_id}/versions``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             path("/splitters/{}/versions", splitter_id),
             Page[SplitterVersionSummary],

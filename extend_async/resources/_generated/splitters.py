@@ -55,8 +55,9 @@ class AsyncSplitters(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[SplitterSummary]:
-        """``GET /splitters``: ``await`` the result for the first page, ``async for`` it for every
-        item."""
+        """``GET /splitters``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._envelope_pager(
             "/splitters",
             SplittersListResponse,

@@ -86,8 +86,9 @@ class AsyncVerifyRuns(RunWaiting):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[VerifyRunSummary]:
-        """``GET /verify_runs``: ``await`` the result for the first page, ``async for`` it for
-        every item."""
+        """``GET /verify_runs``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/verify_runs",
             Page[VerifyRunSummary],

@@ -82,8 +82,9 @@ class AsyncWebhookEndpoints(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[WebhookEndpoint]:
-        """``GET /webhook_endpoints``: ``await`` the result for the first page, ``async for`` it
-        for every item."""
+        """``GET /webhook_endpoints``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/webhook_endpoints",
             Page[WebhookEndpoint],

@@ -73,8 +73,9 @@ class AsyncWebhookSubscriptions(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[WebhookSubscription]:
-        """``GET /webhook_subscriptions``: ``await`` the result for the first page, ``async for``
-        it for every item."""
+        """``GET /webhook_subscriptions``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/webhook_subscriptions",
             Page[WebhookSubscription],

@@ -135,8 +135,9 @@ class AsyncWorkflowRuns(RunWaiting):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[WorkflowRunSummary]:
-        """``GET /workflow_runs``: ``await`` the result for the first page, ``async for`` it for
-        every item."""
+        """``GET /workflow_runs``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/workflow_runs",
             Page[WorkflowRunSummary],

@@ -88,8 +88,9 @@ class AsyncWorkflowVersions(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[WorkflowVersionSummary]:
-        """``GET /workflows/{id}/versions``: ``await`` the result for the first page, ``async for``
-        it for every item."""
+        """``GET /workflows/{id}/versions``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             path("/workflows/{}/versions", id),
             Page[WorkflowVersionSummary],

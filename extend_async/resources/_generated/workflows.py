@@ -87,8 +87,9 @@ class AsyncWorkflows(AsyncAPIResource):
         next_page_token: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPager[WorkflowSummary]:
-        """``GET /workflows``: ``await`` the result for the first page, ``async for`` it for every
-        item."""
+        """``GET /workflows``.
+
+        ``await`` the result for the first page, ``async for`` it for every item."""
         return self._pager(
             "/workflows",
             Page[WorkflowSummary],

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import re
 import warnings
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import aiohttp
@@ -30,7 +29,7 @@ from extend_async import (
     RetryPolicy,
 )
 
-from ._calls import GENERATED, ID, call_of, expected_path
+from ._schema_calls import GENERATED, ID, call_of, expected_path
 
 BASE_URL = "https://api.extend.test"
 ANY_URL = re.compile(re.escape(BASE_URL) + r"/.*")
@@ -95,18 +94,6 @@ def test_the_escaped_id_is_one_path_segment() -> None:
 
 # Answers here are not the point: the lenient decoder reads what fits (and logs the rest).
 SOME_RUN = {"object": "extract_run", "id": "exr_1", "status": "PROCESSING"}
-
-
-@pytest.fixture
-def mock_api() -> Iterator[aioresponses]:
-    with aioresponses() as mocked:
-        yield mocked
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[AsyncExtend]:
-    async with AsyncExtend("sk_test", base_url=BASE_URL, retry_policy=FAST) as extend:
-        yield extend
 
 
 def attempts(mock: aioresponses) -> int:
