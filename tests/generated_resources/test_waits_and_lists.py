@@ -13,7 +13,7 @@ import pytest
 from extend_async import AsyncExtend, PollPolicy, WaitTimeoutError
 from extend_async.testing import ExtendEmulator, Lifecycle
 from extend_async.testing._kinds import RUN_KINDS as EMULATED
-from extend_async.types import FileFromUrlDict
+from extend_async.types import ExtractConfigJson, FileFromUrlDict
 from extend_sync import Extend
 
 FAST = PollPolicy(interval=0.01, fast_phase=0, jitter=0)
@@ -196,6 +196,7 @@ async def test_a_model_from_an_answer_is_sent_back_as_it_came(
     )
     assert extractor.draft_version is not None
     config = extractor.draft_version.config
+    assert isinstance(config, ExtractConfigJson)  # what a draft made from a JSON schema holds
     copy = await async_extend_client.extractors.create(name="Copy", config=config)
     assert copy.draft_version is not None
     assert copy.draft_version.config == config
