@@ -106,8 +106,8 @@ class Extend(ClientBase):
 
     Resources:
 
-    - runs of every kind, each with create, get, list, cancel, delete, ``wait`` and
-      ``create_and_wait``: ``extract_runs``, ``classify_runs``, ``split_runs``,
+    - runs of every kind, each with the API's methods for it (create, get, list, ...),
+      ``wait`` and ``create_and_wait``: ``extract_runs``, ``classify_runs``, ``split_runs``,
       ``parse_runs``, ``workflow_runs``, ``verify_runs``, ``edit_runs``,
       ``form_detection_runs``, ``evaluation_set_runs``; ``batch_runs``.
     - what runs use: ``extractors``, ``classifiers``, ``splitters``, ``workflows`` and their
