@@ -8,7 +8,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint typecheck generate check-generated schema emulator-shapes check-schema pytest bench \
-	bench-smoke clean test-matrix package-check bare-clone-check
+	bench-smoke clean test-matrix package-check bare-clone-check interop-ts-deps
 
 install: $(STAMP)
 
@@ -64,9 +64,28 @@ check-schema: $(STAMP)
 	$(BIN)/python scripts/extract_schema.py --check
 	$(BIN)/python scripts/generate_emulator_shapes.py --check
 
+# The official TypeScript SDK that tests/interop/test_official_ts_sdk.py drives, installed
+# from the committed lock file into tests/interop/ts/node_modules (git-ignored), again only
+# when the lock file changes. Without npm this fails, saying so, unless EXTEND_SKIP_NODE=1
+# (the test then skips as well; CI never sets it).
+TS_INTEROP := tests/interop/ts
+TS_STAMP := $(TS_INTEROP)/node_modules/.installed
+
+interop-ts-deps: $(TS_STAMP)
+
+$(TS_STAMP): $(TS_INTEROP)/package.json $(TS_INTEROP)/package-lock.json
+	@if ! command -v npm > /dev/null 2>&1; then \
+		if [ "$$EXTEND_SKIP_NODE" = 1 ]; then \
+			echo "npm not found: the TypeScript interop test will skip (EXTEND_SKIP_NODE=1)"; exit 0; \
+		fi; \
+		echo "error: npm is not on PATH: the TypeScript interop test needs Node 18+ and npm" \
+			"(EXTEND_SKIP_NODE=1 skips it on a machine without node)" >&2; exit 1; \
+	fi; \
+	cd $(TS_INTEROP) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed
+
 # stdin is /dev/null whatever the caller gives: CI may run with none at all, and a closed
 # descriptor 0 breaks tools the tests start (an IPython kernel reads its encoding).
-pytest: $(STAMP)
+pytest: $(STAMP) $(TS_STAMP)
 	$(BIN)/pytest -q < /dev/null
 
 test: lint typecheck check-generated check-schema pytest
@@ -89,7 +108,7 @@ matrix_field = $(word $(2),$(subst :, ,$(filter $(1):%,$(MATRIX))))
 
 test-matrix: $(MATRIX_NAMES:%=test-matrix-%)
 
-test-matrix-%: .venv-%/.installed
+test-matrix-%: .venv-%/.installed $(TS_STAMP)
 	@.venv-$*/bin/python -c "import sys, aiohttp; \
 	print('== $*: Python', sys.version.split()[0], '/ aiohttp', aiohttp.__version__)"
 	.venv-$*/bin/pytest -q -p no:cacheprovider < /dev/null

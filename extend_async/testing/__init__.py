@@ -68,7 +68,8 @@ Emulator choices where the documentation is silent, and the knob for each:
   ``clv_``.
 * Classifier versions number from ``0.0``: a minor release gives ``0.1``, a major one
   ``1.0``; ``latest`` falls back to the draft; lists put the draft first, then the newest.
-* Faults (``FaultConfig``, per route via ``routes={"cancel": RouteFaults(...)}``;
+* Faults (``FaultConfig``, per route via ``routes={"cancel": RouteFaults(...)}``, a route
+  named as ``ROUTE_NAMES`` names it, any other name refused with ``ValueError``;
   changeable while running with ``emu.faults.update(...)`` or
   ``emu.faults.config = FaultConfig(...)``) draw from a stream seeded by ``seed``:
   ``500 INTERNAL_ERROR`` (retryable), ``502`` as an HTML page, a TCP reset before the
@@ -145,6 +146,8 @@ changeable while running with ``emu.webhooks = ...`` or ``emu.configure(webhooks
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._emulator import ExtendEmulator
 from ._faults import FaultConfig, FaultInjector, FaultKind, RouteFaults
 from ._files import FileRecord
@@ -158,9 +161,11 @@ from ._records import (
     RunRecord,
     VersionRecord,
 )
-from ._routing import ROUTE_NAMES
 from ._settings import DEFAULT_API_KEY, DEFAULT_WORKSPACE_ID, ORG_SCOPE, Settings
 from ._webhooks import WebhookConfig, WebhookDelivery
+
+if TYPE_CHECKING:
+    ROUTE_NAMES: tuple[str, ...]  # every route's name; served by __getattr__ below
 
 __all__ = [
     "DEFAULT_API_KEY",
@@ -185,3 +190,13 @@ __all__ = [
     "WebhookConfig",
     "WebhookDelivery",
 ]
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    # ROUTE_NAMES is read from the route declarations and the schema's endpoint list on
+    # first use: importing the emulator reads no JSON.
+    if name == "ROUTE_NAMES":
+        from ._route_table import route_names
+
+        return route_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -60,6 +60,27 @@ def json_response(body: bytes) -> web.Response:
     return web.Response(body=body, headers=_JSON_HEADERS)
 
 
+# The classify routes: (route name, method, path template, handler). Route names key
+# per-route faults and ``request_counts`` (``ROUTE_NAMES`` lists every route's).
+ROUTES: tuple[tuple[str, str, str, str], ...] = (
+    ("classify", "POST", "/classify", "classify"),
+    ("create", "POST", "/classify_runs", "create_run"),
+    ("list", "GET", "/classify_runs", "list_runs"),
+    ("batch_create", "POST", "/classify_runs/batch", "create_batch"),
+    ("get", "GET", "/classify_runs/{}", "get_run"),
+    ("delete", "DELETE", "/classify_runs/{}", "delete_run"),
+    ("cancel", "POST", "/classify_runs/{}/cancel", "cancel_run"),
+    ("batch_get", "GET", "/batch_runs/{}", "get_batch"),
+    ("classifier_create", "POST", "/classifiers", "create_classifier"),
+    ("classifier_list", "GET", "/classifiers", "list_classifiers"),
+    ("classifier_get", "GET", "/classifiers/{}", "get_classifier"),
+    ("classifier_update", "POST", "/classifiers/{}", "update_classifier"),
+    ("version_create", "POST", "/classifiers/{}/versions", "create_version"),
+    ("version_list", "GET", "/classifiers/{}/versions", "list_versions"),
+    ("version_get", "GET", "/classifiers/{}/versions/{}", "get_version"),
+)
+
+
 class Api:
     def __init__(
         self,
@@ -77,21 +98,8 @@ class Api:
 
     def routes(self) -> list[Route]:
         return [
-            Route("classify", "POST", "/classify", self.classify),
-            Route("create", "POST", "/classify_runs", self.create_run),
-            Route("list", "GET", "/classify_runs", self.list_runs),
-            Route("batch_create", "POST", "/classify_runs/batch", self.create_batch),
-            Route("get", "GET", "/classify_runs/{}", self.get_run),
-            Route("delete", "DELETE", "/classify_runs/{}", self.delete_run),
-            Route("cancel", "POST", "/classify_runs/{}/cancel", self.cancel_run),
-            Route("batch_get", "GET", "/batch_runs/{}", self.get_batch),
-            Route("classifier_create", "POST", "/classifiers", self.create_classifier),
-            Route("classifier_list", "GET", "/classifiers", self.list_classifiers),
-            Route("classifier_get", "GET", "/classifiers/{}", self.get_classifier),
-            Route("classifier_update", "POST", "/classifiers/{}", self.update_classifier),
-            Route("version_create", "POST", "/classifiers/{}/versions", self.create_version),
-            Route("version_list", "GET", "/classifiers/{}/versions", self.list_versions),
-            Route("version_get", "GET", "/classifiers/{}/versions/{}", self.get_version),
+            Route(name, method, path, getattr(self, handler))
+            for name, method, path, handler in ROUTES
         ]
 
     # --- helpers ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from ._settings import (
     SUPPORTED_API_VERSIONS,
     Settings,
 )
-from ._store import Store
+from ._store import FileSpec, Store
 from ._thread import EmulatorThread
 from ._webhooks import (
     DEFAULT_QUEUE_SIZE,
@@ -547,6 +547,21 @@ class ExtendEmulator:
                 classifier_id=classifier_id,
             )
         return classifier.id
+
+    def create_edit_template(
+        self,
+        name: str = "Form template",
+        *,
+        description: str | None = None,
+        file_url: str = "https://files.example.com/templates/form.pdf",
+        workspace_id: str | None = None,
+    ) -> str:
+        """Create an edit template directly (the API lists and reads them, templates are
+        made in the dashboard); returns its ``edt_`` id."""
+        spec = FileSpec("url", file_url, file_url.rsplit("/", 1)[-1] or None)
+        return self._resources.add_edit_template(
+            workspace_id or self._workspace_id, name, description, spec
+        )
 
     def _registered_webhooks(
         self, event_type: str, workspace_id: str | None, resource_id: str | None

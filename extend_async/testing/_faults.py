@@ -66,9 +66,10 @@ def _route_overrides(
 class FaultConfig:
     """What goes wrong, and how often. All zero (the default) means nothing does.
 
-    ``routes`` maps a route name (``"cancel"``, ``"get"``, ``"list"``, ``"create"``, ...;
-    see ``ROUTE_NAMES``) to a ``RouteFaults`` (or a plain dict of its fields) whose set
-    fields replace the global ones for that route.
+    ``routes`` maps a route name (``"cancel"``, ``"get"``, ``"extract_runs.cancel"``, ...;
+    ``ROUTE_NAMES`` lists every one, and a name no route has is a ``ValueError``) to a
+    ``RouteFaults`` (or a plain dict of its fields) whose set fields replace the global
+    ones for that route.
     """
 
     error_rate: float = field(default=0.0, validator=_fraction)
@@ -80,6 +81,10 @@ class FaultConfig:
     routes: Mapping[str, RouteFaults] = field(factory=dict, converter=_route_overrides, hash=False)
 
     def __attrs_post_init__(self) -> None:
+        if self.routes:
+            from ._route_table import check_route_names
+
+            check_route_names(self.routes)
         for route in (None, *self.routes):
             settings = self._merged(route)
             total = sum(settings[name] for name in _RATES)

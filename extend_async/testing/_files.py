@@ -117,6 +117,15 @@ class FileRecord:
         return body
 
 
+# The files routes: (route name, method, path template, handler).
+ROUTES: tuple[tuple[str, str, str, str], ...] = (
+    ("file_upload", "POST", "/files/upload", "upload"),
+    ("file_list", "GET", "/files", "list_files"),
+    ("file_get", "GET", "/files/{}", "get_file"),
+    ("file_delete", "DELETE", "/files/{}", "delete_file"),
+)
+
+
 class FilesApi:
     """Handlers of ``/files`` and the download route; state lives in ``store.files``."""
 
@@ -129,10 +138,8 @@ class FilesApi:
 
     def routes(self) -> list[Route]:
         return [
-            Route("file_upload", "POST", "/files/upload", self.upload),
-            Route("file_list", "GET", "/files", self.list_files),
-            Route("file_get", "GET", "/files/{}", self.get_file),
-            Route("file_delete", "DELETE", "/files/{}", self.delete_file),
+            Route(name, method, path, getattr(self, handler))
+            for name, method, path, handler in ROUTES
         ]
 
     # --- helpers -------------------------------------------------------------------------

@@ -19,6 +19,10 @@ class RunKind:
     error envelope) or ``"run"`` (the run, unchanged: verify runs).
     ``parent``: the body key naming the configured resource the run uses, if any, and the
     namespace of that resource.
+    ``file_input``: what a create must say about its input: ``"file"`` (required, as the
+    schema marks it), ``"file_or_package"`` (exactly one of ``file`` and a multi-file
+    ``package``, as the official SDKs document it), ``"optional"`` (a legacy processor run
+    may give ``rawText`` instead) or ``"none"`` (an evaluation set run reads its set).
     """
 
     namespace: str  # the schema's namespace: "extract_runs"
@@ -35,6 +39,7 @@ class RunKind:
     parent: str | None = None
     sync_path: str | None = None  # the synchronous root call: "/extract"
     statuses: tuple[str, ...] = ("PENDING", "PROCESSING", "PROCESSED", "FAILED", "CANCELLED")
+    file_input: str = "file"
 
 
 @frozen
@@ -69,6 +74,7 @@ RUN_KINDS: dict[str, RunKind] = {
             parent_key="extractor",
             parent="extractors",
             sync_path="/extract",
+            file_input="file_or_package",
         ),
         RunKind(
             "split_runs",
@@ -105,6 +111,7 @@ RUN_KINDS: dict[str, RunKind] = {
             event="workflow_run",
             parent_key="workflow",
             parent="workflows",
+            file_input="file_or_package",
             statuses=(
                 "PENDING",
                 "PROCESSING",
@@ -137,6 +144,7 @@ RUN_KINDS: dict[str, RunKind] = {
             _RUNNING,
             parent_key="processorId",
             parent="processor",
+            file_input="optional",
         ),
         RunKind(
             "edit_runs",
@@ -166,6 +174,7 @@ RUN_KINDS: dict[str, RunKind] = {
             "evr_",
             "Evaluation set run",
             "PROCESSING",
+            file_input="none",
         ),
     )
 }

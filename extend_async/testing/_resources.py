@@ -106,6 +106,19 @@ class Record:
         return f"Record({self.namespace} {self.id} {self.status})"
 
 
+def endpoint_routes(served: Iterable[tuple[str, str]]) -> list[tuple[str, dict[str, Any]]]:
+    """(route name, endpoint) for every endpoint of the schema not in ``served`` (method,
+    template): its name is the official SDK's ``namespace.method``."""
+    from ._shapes import endpoints
+
+    skip = set(served)
+    return [
+        (f"{endpoint['namespace']}.{endpoint['method']}", endpoint)
+        for endpoint in endpoints()
+        if (endpoint["http"], template_of(endpoint["path"])) not in skip
+    ]
+
+
 class Resources:
     """The generic handlers and their state (runs bounded, see the module docstring)."""
 
@@ -131,17 +144,10 @@ class Resources:
 
     def routes(self, served: Iterable[tuple[str, str]]) -> list[Route]:
         """A route for every endpoint of the schema not in ``served`` (method, template)."""
-        from ._shapes import endpoints
-
-        skip = set(served)
-        routes = []
-        for endpoint in endpoints():
-            template = template_of(endpoint["path"])
-            if (endpoint["http"], template) in skip:
-                continue
-            name = f"{endpoint['namespace']}.{endpoint['method']}"
-            routes.append(Route(name, endpoint["http"], template, self._handler(endpoint)))
-        return routes
+        return [
+            Route(name, endpoint["http"], template_of(endpoint["path"]), self._handler(endpoint))
+            for name, endpoint in endpoint_routes(served)
+        ]
 
     def _handler(self, endpoint: dict[str, Any]) -> Handler:
         namespace, method, response = (
@@ -268,6 +274,17 @@ class Resources:
             status=status,
         )
 
+    def add_edit_template(
+        self, workspace_id: str, name: str, description: str | None, file: FileSpec
+    ) -> str:
+        """An edit template, as the dashboard makes one (the API only reads them)."""
+        with self.lock:
+            record = self._new("edit_templates", "edt_", workspace_id)
+            summary, _, _ = self._file(file, workspace_id)
+            record.values.update({"name": name, "description": description, "file": summary})
+            self.resources[record.id] = record
+            return record.id
+
     def find(self, record_id: str) -> Record | None:
         return self.runs.get(record_id) or self.resources.get(record_id)
 
@@ -334,6 +351,8 @@ class Resources:
             "processorVersionId": version["id"],
             "processorName": owner.values.get("name", ""),
         }
+        if kind.namespace == "processor_run":
+            values["type"] = owner.values.get("type")  # a run has its processor's type
         config = version.get(owner_kind.config_key)
         if owner_kind.config_key == "config" and config is not None:
             values["config"] = config
@@ -388,11 +407,17 @@ class Resources:
             values["evaluationSetId"] = target
         if file_value is None:
             file_value = body.get("file")
-        if file_value is not None or kind.namespace in (
-            "parse_runs",
-            "verify_runs",
-            "form_detection_runs",
-        ):
+        package = body.get("package") if kind.file_input == "file_or_package" else None
+        if kind.file_input == "file_or_package" and (file_value is None) == (package is None):
+            raise ValidationProblem("Exactly one of `file` or `package` must be provided")
+        if package is not None:
+            specs = _package_files(package, minimum=2 if kind.namespace == "workflow_runs" else 1)
+            inputs = [self._file(spec, call.workspace_id) for spec in specs]
+            values["file"] = inputs[0][0]
+            values["files"] = [summary for summary, _, _ in inputs]
+            run.text = "\n".join(text for _, text, _ in inputs if text)
+            run.pages = sum(pages for _, _, pages in inputs)
+        elif file_value is not None or kind.file_input == "file":
             spec = file_spec(file_value)
             summary, run.text, run.pages = self._file(spec, call.workspace_id)
             values["file"] = summary
@@ -825,6 +850,11 @@ class Resources:
         }
         if kind.owner_key:
             values[kind.owner_key] = owner.id
+        if kind.namespace == "processor":
+            # A legacy version's config is the variant of its processor's type.
+            values["object"] = "document_processor_version"
+            given = config if isinstance(config, dict) else {}
+            config = {**given, "type": given.get("type") or owner.values.get("type")}
         if config is not None:
             values[kind.config_key] = config
         return fit(kind.version_type, values)
@@ -865,6 +895,8 @@ class Resources:
             for key, value in body.items():
                 if key not in ("config", "steps", "cloneClassifierId") and value is not None:
                     values[key] = value
+            if kind.namespace == "processor":
+                values["object"] = "document_processor"
             if kind.namespace == "webhook_endpoints":
                 values.setdefault("status", "enabled")
                 record.secret = self._store.ids.new("wss_")
@@ -1078,3 +1110,22 @@ class Resources:
         return self.list_answer(
             response, page, encode_cursor(page[-1]["id"]) if more and page else None
         )
+
+
+MAX_PACKAGE_FILES = 50
+
+
+def _package_files(package: Any, *, minimum: int) -> list[FileSpec]:
+    """A multi-file ``package``: ``{files: [{url} | {id}, ...]}``, ``minimum`` to 50 of them
+    (a workflow run's package holds 2 to 50 files, as the official SDKs document)."""
+    if not isinstance(package, dict):
+        raise ValidationProblem("package must be an object")
+    files = package.get("files")
+    if not isinstance(files, list) or not minimum <= len(files) <= MAX_PACKAGE_FILES:
+        raise ValidationProblem(
+            f"package.files must be an array of {minimum} to {MAX_PACKAGE_FILES} files"
+        )
+    specs = [file_spec(item, f"package.files[{index}]") for index, item in enumerate(files)]
+    if any(spec.kind == "text" for spec in specs):
+        raise ValidationProblem("package.files items must have a 'url' or an 'id'")
+    return specs

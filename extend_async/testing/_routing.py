@@ -1,6 +1,7 @@
 """The route table: method + path pattern -> a named handler.
 
-Route names are what fault overrides and ``request_counts`` are keyed by. The emulator
+Route names are what fault overrides and ``request_counts`` are keyed by
+(``_route_table.route_names`` lists them all). The emulator
 routes by hand (one catch-all aiohttp route) so unknown paths still get the API's error
 envelope and request id.
 """
@@ -12,29 +13,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from aiohttp import web
 from attrs import frozen
 
-__all__ = ["ROUTE_NAMES", "UNKNOWN_ROUTE", "Call", "Match", "Route", "Router"]
+__all__ = ["UNKNOWN_ROUTE", "Call", "Match", "Route", "Router"]
 
-ROUTE_NAMES = (
-    "classify",  # POST /classify
-    "create",  # POST /classify_runs
-    "list",  # GET /classify_runs
-    "get",  # GET /classify_runs/{id}
-    "cancel",  # POST /classify_runs/{id}/cancel
-    "delete",  # DELETE /classify_runs/{id}
-    "batch_create",  # POST /classify_runs/batch
-    "batch_get",  # GET /batch_runs/{id}
-    "classifier_create",  # POST /classifiers
-    "classifier_list",  # GET /classifiers
-    "classifier_get",  # GET /classifiers/{id}
-    "classifier_update",  # POST /classifiers/{id}
-    "version_create",  # POST /classifiers/{id}/versions
-    "version_list",  # GET /classifiers/{id}/versions
-    "version_get",  # GET /classifiers/{id}/versions/{versionId}
-    "file_upload",  # POST /files/upload
-    "file_list",  # GET /files
-    "file_get",  # GET /files/{id}
-    "file_delete",  # DELETE /files/{id}
-)
 UNKNOWN_ROUTE = "unknown"
 
 

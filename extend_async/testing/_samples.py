@@ -6,7 +6,7 @@ full parseConfig), so a run answered by the emulator weighs what a real one does
 
 from __future__ import annotations
 
-import random
+import zlib
 from typing import Any
 
 from ._outputs import classify_output
@@ -18,6 +18,7 @@ __all__ = [
     "file_type_for",
     "sample_file_name",
     "sample_output",
+    "stable_number",
 ]
 
 # (classification id, description); the id doubles as the stem of seeded file names.
@@ -162,16 +163,20 @@ def default_classify_config() -> dict[str, Any]:
     }
 
 
-def sample_output(
-    config: dict[str, Any], file_name: str, rng: random.Random, text: str = ""
-) -> dict[str, Any]:
+def stable_number(key: str) -> int:
+    """A number that depends on ``key`` alone: the same in every process and every run of
+    the emulator, whatever its seed (unlike ``hash``, which is salted per process)."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass"))
+
+
+def sample_output(config: dict[str, Any], file_name: str, text: str = "") -> dict[str, Any]:
     """A ``ClassifyOutput`` that echoes one of ``config``'s classifications.
 
     A file with text (inline ``text``, or an uploaded text file) gets the classification
     whose type and description words best match it, with a confidence from the share of
-    those words found: the same text and configuration always give the same output.
-    Otherwise the classification whose id appears in the file name wins, so seeded
-    ``invoice_00001.pdf`` is classified as an invoice, or one is drawn.
+    those words found. Otherwise the classification whose id appears in the file name wins,
+    so seeded ``invoice_00001.pdf`` is classified as an invoice, or one chosen by the name
+    alone. Either way the same file and configuration always give the same output.
     """
     classifications = config.get("classifications") or [
         {"id": "other", "type": "other", "description": ""}
@@ -186,15 +191,18 @@ def sample_output(
         ]
         return output
     lowered = file_name.lower()
-    chosen = next(
-        (c for c in classifications if str(c.get("id", "")).lower() in lowered),
-        None,
-    ) or rng.choice(classifications)
+    chosen = (
+        next(
+            (c for c in classifications if str(c.get("id", "")).lower() in lowered),
+            None,
+        )
+        or classifications[stable_number(file_name) % len(classifications)]
+    )
     label = str(chosen.get("type", chosen.get("id", "other")))
     return {
         "id": chosen.get("id"),
         "type": chosen.get("type"),
-        "confidence": round(rng.uniform(0.8, 0.99), 2),
+        "confidence": round(0.8 + stable_number(f"confidence:{file_name}") % 20 / 100, 2),
         "insights": [
             {
                 "type": "reasoning",

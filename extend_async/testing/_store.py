@@ -38,6 +38,7 @@ from ._samples import (
     file_type_for,
     sample_file_name,
     sample_output,
+    stable_number,
 )
 
 if TYPE_CHECKING:
@@ -147,8 +148,10 @@ class Store:
             file_id, name = self.ids.new("file_"), spec.name or "document.txt"
         else:
             file_id, name = self.ids.new("file_"), spec.name or "document.pdf"
+        # A file the emulator cannot read has 1 to 30 pages, chosen by its URL (or id)
+        # alone: the same input splits into the same page ranges in every test.
         paged = file_type_for(name) in ("PDF", "DOCX", "EXCEL")
-        pages = self.rng.randint(1, 30) if paged else 1
+        pages = stable_number(spec.value) % 30 + 1 if paged else 1
         return _file_summary(file_id, name, pages, now), name
 
     def create_run(
@@ -398,7 +401,7 @@ class Store:
         run.output = run.usage = run.parse_run_id = None
         run.failure_reason = run.failure_message = None
         if status == "PROCESSED":
-            run.output = sample_output(run.config, run.file_name, self.rng, run.text)
+            run.output = sample_output(run.config, run.file_name, run.text)
             run.parse_run_id = parse_id = self.ids.new("pr_")
             pages = int((run.file or {}).get("metadata", {}).get("pageCount", 1))
             classify_credits, parse_credits = max(1, pages // 2), pages

@@ -111,3 +111,30 @@ async def test_same_seed_same_faults_and_ids(
     assert {500, 502, 200} <= set(pattern)
     assert pattern == await _status_sequence(two, session)
     assert pattern != await _status_sequence(other, session)
+
+
+def test_route_names_are_the_names_of_every_route_served() -> None:
+    from extend_async.testing import ROUTE_NAMES
+    from extend_async.testing._shapes import endpoints
+
+    served = [name for _, _, name in ExtendEmulator().routes]
+    assert sorted(ROUTE_NAMES) == sorted(served)
+    assert len(set(ROUTE_NAMES)) == len(ROUTE_NAMES) == len(endpoints())
+    assert {"cancel", "get", "file_get", "extract_runs.cancel", "root.verify"} <= set(ROUTE_NAMES)
+    FaultConfig(routes={name: RouteFaults(error_rate=1.0) for name in ROUTE_NAMES})
+
+
+@pytest.mark.parametrize("name", ["canel", "extract_run.cancel", "GET /classify_runs", ""])
+def test_a_fault_for_a_route_no_one_has_is_refused(name: str) -> None:
+    emu = ExtendEmulator()
+    with pytest.raises(ValueError, match="no route is named"):
+        emu.faults.update(route=name, error_rate=1.0)
+    with pytest.raises(ValueError, match="no route is named"):
+        FaultConfig(routes={name: {"error_rate": 1.0}})
+    assert emu.faults.config.routes == {}
+
+
+def test_a_misspelt_route_name_gets_the_nearest_names() -> None:
+    with pytest.raises(ValueError, match=r"did you mean 'cancel'"):
+        FaultConfig(routes={"canel": RouteFaults(error_rate=1.0)})
+    FaultConfig(routes={"unknown": RouteFaults(error_rate=1.0)})  # requests no route matches

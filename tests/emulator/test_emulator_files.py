@@ -134,6 +134,25 @@ async def test_a_run_from_an_uploaded_file_refers_to_it(wire: Wire) -> None:
     again.assert_error(404, "NOT_FOUND")
 
 
+async def test_runs_read_the_text_of_an_uploaded_file(wire: Wire) -> None:
+    text = b"Payment received, thank you.\nAmount paid: 42.00\nReceipt number: R-9\n"
+    _, body = await upload(wire, form(text, "scan-0001.txt"))
+    config = {
+        "classifications": [
+            {"id": "inv", "type": "invoice", "description": "A bill asking for payment"},
+            {"id": "rec", "type": "receipt", "description": "Proof a payment was received"},
+        ]
+    }
+    classified = await wire.post("/classify", json={"file": {"id": body["id"]}, "config": config})
+    assert classified.status == 200, classified.body
+    assert classified.json["output"]["id"] == "rec"  # the words, not the file's name
+    schema = {"type": "object", "properties": {"receipt_number": {"type": "string"}}}
+    extracted = await wire.post(
+        "/extract", json={"file": {"id": body["id"]}, "config": {"schema": schema}}
+    )
+    assert extracted.json["output"]["value"] == {"receipt_number": "R-9"}
+
+
 @pytest.mark.parametrize("bad", ["not-a-token", "YzE"])
 async def test_a_bad_list_cursor_is_a_400(wire: Wire, bad: str) -> None:
     reply = await wire.get("/files", params={"nextPageToken": bad})

@@ -129,7 +129,9 @@ async def test_cancel_rules_per_kind(wire: Wire, emulator: ExtendEmulator) -> No
     assert unchanged["status"] == "PROCESSED"
 
     workflow = await ok(wire.post("/workflows", json={"name": "Flow"}))
-    run = await ok(wire.post("/workflow_runs", json={"workflow": {"id": workflow["id"]}}))
+    run = await ok(
+        wire.post("/workflow_runs", json={"workflow": {"id": workflow["id"]}, "file": INVOICE})
+    )
     answer = await ok(wire.post(f"/workflow_runs/{run['id']}/cancel"))
     assert answer["status"] == "CANCELLING"
     for _ in range(200):
@@ -160,7 +162,9 @@ async def test_workflow_runs_end_where_configured_and_announce_it(
         )
     )
     workflow = await ok(wire.post("/workflows", json={"name": "Flow"}))
-    run = await ok(wire.post("/workflow_runs", json={"workflow": {"id": workflow["id"]}}))
+    run = await ok(
+        wire.post("/workflow_runs", json={"workflow": {"id": workflow["id"]}, "file": INVOICE})
+    )
     for _ in range(200):
         if (await ok(wire.get(f"/workflow_runs/{run['id']}")))["status"] != "PROCESSING":
             break
@@ -369,3 +373,75 @@ async def test_classifier_events_reach_endpoints_registered_through_the_api(
         for raw, headers in hook.received
     ]
     assert sorted(received) == sorted(events)
+
+
+async def test_a_run_takes_one_file_or_one_package(wire: Wire) -> None:
+    extractor = await ok(wire.post("/extractors", json={"name": "E"}))
+    splitter = await ok(wire.post("/splitters", json={"name": "S"}))
+    workflow = await ok(wire.post("/workflows", json={"name": "W"}))
+    two = {"files": [{"url": "https://files.example.com/a.pdf"}, {"url": "https://x.test/b.pdf"}]}
+    ex = {"extractor": {"id": extractor["id"]}}
+    packaged = await ok(wire.post("/extract_runs", json={**ex, "package": two}))
+    assert [f["name"] for f in packaged["files"]] == ["a.pdf", "b.pdf"]
+    assert packaged["file"]["name"] == "a.pdf"
+    flow = {"workflow": {"id": workflow["id"]}}
+    assert len((await ok(wire.post("/workflow_runs", json={**flow, "package": two})))["files"]) == 2
+    refused = [
+        ("/extract_runs", ex),  # neither
+        ("/extract_runs", {**ex, "file": INVOICE, "package": two}),  # both
+        ("/extract_runs", {**ex, "package": {"files": [INVOICE]}}),  # text is not a package file
+        ("/extract", {"config": {}}),
+        ("/workflow_runs", flow),
+        ("/workflow_runs", {**flow, "package": {"files": two["files"][:1]}}),  # 2 to 50 files
+        ("/split_runs", {"splitter": {"id": splitter["id"]}}),  # file is required
+        ("/edit_runs", {}),
+    ]
+    for path, body in refused:
+        (await wire.post(path, json=body)).assert_error(400, "INVALID_REQUEST")
+
+
+async def test_legacy_processors_versions_and_runs_have_their_type(wire: Wire) -> None:
+    created = await ok(wire.post("/processors", json={"name": "L", "type": "SPLITTER"}))
+    processor = created["processor"]
+    assert processor["object"] == "document_processor"
+    draft = processor["draftVersion"]
+    assert (draft["object"], draft["config"]["type"]) == ("document_processor_version", "SPLITTER")
+    run = await ok(wire.post("/processor_runs", json={"processorId": processor["id"]}))
+    assert run["processorRun"]["type"] == "SPLITTER"
+
+
+async def test_the_same_input_gives_the_same_output_whatever_the_seed_or_the_order(
+    make_emulator: MakeEmulator, session: aiohttp.ClientSession
+) -> None:
+    """A file the emulator cannot read (a URL) still splits and classifies the same way
+    every time: its page count and the fallback classification depend on it alone."""
+    pack = {"url": "https://files.example.com/scans/batch-0042.pdf"}
+    split = {"splitClassifications": [{"id": "a", "type": "a"}, {"id": "b", "type": "b"}]}
+    classes = {"classifications": [{"id": "x", "type": "x"}, {"id": "y", "type": "y"}]}
+    outputs = []
+    for seed, warm_up in [(1, 0), (2, 5)]:
+        wire = Wire(session, (await make_emulator(seed=seed)).base_url)
+        for index in range(warm_up):  # other work first: it must not change the answer
+            await ok(
+                wire.post(
+                    "/split", json={"file": {"url": f"https://x.test/{index}.pdf"}, "config": split}
+                )
+            )
+            await ok(
+                wire.post(
+                    "/classify",
+                    json={"file": {"url": f"https://x.test/{index}.pdf"}, "config": classes},
+                )
+            )
+        splits = (await ok(wire.post("/split", json={"file": pack, "config": split})))["output"]
+        chosen = (await ok(wire.post("/classify", json={"file": pack, "config": classes})))[
+            "output"
+        ]
+        outputs.append(
+            (
+                [(s["type"], s["startPage"], s["endPage"]) for s in splits["splits"]],
+                (chosen["id"], chosen["confidence"]),
+            )
+        )
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0][0][1] == 1

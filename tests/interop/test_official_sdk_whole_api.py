@@ -222,3 +222,20 @@ def test_webhook_endpoints_and_subscriptions(client: Extend) -> None:
     client.webhook_endpoints.delete(endpoint.id)
     with pytest.raises(NotFoundError):
         client.webhook_endpoints.retrieve(endpoint.id)
+
+
+def test_packages_edit_templates_and_edit_schemas(client: Extend, emulator: ExtendEmulator) -> None:
+    extractor = client.extractors.create(name="Pack", config={"schema": SCHEMA})
+    package: Any = {"files": [PDF, {"url": "https://files.example.com/docs/bill.pdf"}]}
+    run = client.extract_runs.create(extractor={"id": extractor.id}, package=package)
+    assert [f.name for f in run.files or []] == ["pack.pdf", "bill.pdf"]
+    with pytest.raises(BadRequestError):
+        client.extract_runs.create(extractor={"id": extractor.id})  # neither file nor package
+    template = emulator.create_edit_template("W-9", description="Tax form")
+    got = client.edit_templates.retrieve(template)
+    assert (got.name, got.description) == ("W-9", "Tax form")
+    assert [t.id for t in client.edit_templates.list().data or []] == [template]
+    with pytest.raises(NotFoundError):
+        client.edit_templates.retrieve("edt_missing")
+    generated = client.edit_schemas.generate(file=PDF)
+    assert generated is not None
