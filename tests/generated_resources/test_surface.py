@@ -13,6 +13,7 @@ from unit.resources._schema_calls import method_name, owner
 
 from extend_async import AsyncExtend
 from extend_sync import Extend
+from scripts import generate_resources
 from scripts.generate_resources import HAND_WRITTEN, ROOT_NAMESPACE, attribute_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,3 +107,22 @@ def test_the_sync_client_mirrors_resources_made_on_first_use() -> None:
         derived = client.with_options(max_retries=0)
         assert derived.workflow_runs is not runs
         assert derived.workflow_runs._portal is client._portal
+
+
+def test_the_generated_resources_are_what_the_generator_writes_now() -> None:
+    files = generate_resources.generate(ROOT)
+    assert generate_resources.stale(ROOT, files, write=False) == []
+    assert all(text.startswith(generate_resources.HEADER) for text in files.values())
+
+
+def test_each_run_kind_that_can_be_waited_for_has_wait_and_create_and_wait() -> None:
+    client = AsyncExtend("sk_test", base_url="http://127.0.0.1:9")
+    kinds = generate_resources.wait_kinds(ROOT)
+    assert set(kinds) == {
+        "extract_runs", "split_runs", "parse_runs", "workflow_runs", "verify_runs",
+        "edit_runs", "form_detection_runs", "evaluation_set_runs", "processor_runs",
+    }  # fmt: skip
+    for attribute in kinds:
+        resource = getattr(client, attribute)
+        assert callable(resource.wait)
+        assert callable(resource.create_and_wait)
