@@ -78,8 +78,12 @@ def _structure_attrs_factory(tp: Any) -> Callable[[Any, Any], Any]:
 
 
 def _unstructure_attrs_factory(cls: type[Any]) -> Callable[[Any], Any]:
+    # A field left at its default is omitted, except a literal (a string default: a union
+    # member's tag, an ``object`` kind): the API needs it, and it is what the dict says.
     renames = {
-        a.name: override(omit=True) if a.name == EXTRA_FIELDS else override(rename=wire_key(a))
+        a.name: override(omit=True)
+        if a.name == EXTRA_FIELDS
+        else override(rename=wire_key(a), omit_if_default=not isinstance(a.default, str))
         for a in attrs.fields(cls)
     }
     plain = make_dict_unstructure_fn(
@@ -122,6 +126,25 @@ _PRIMITIVES = (str, int, float, bool)
 _MISSING = object()
 
 
+# The models whose structure function is being generated: a model that holds itself (a
+# condition's ``if`` clause is a condition) gets a hook that looks its function up on
+# first use, instead of generating it again without end.
+_BUILDING: set[Any] = set()
+
+
+def _hook_of(tp: Any) -> Callable[..., Any]:
+    if tp not in _BUILDING:
+        return converter.get_structure_hook(tp)
+    found: list[Callable[..., Any]] = []
+
+    def structure_later(value: Any, _: Any = None) -> Any:
+        if not found:
+            found.append(converter.get_structure_hook(tp))
+        return found[0](value, tp)
+
+    return structure_later
+
+
 def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> str:
     """Source that structures the local ``value`` as ``tp``; helpers go in ``globs``."""
     if tp is Any:
@@ -139,7 +162,7 @@ def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> st
     if item is not None:
         if attrs.has(item):
             # One call per item without a comprehension's frame (3.11 builds one per call).
-            globs[name] = converter.get_structure_hook(item)
+            globs[name] = _hook_of(item)
             return f"tuple(map({name}, {value}))"
         return f"tuple([{_structure_expr(item, 'e', name, globs)} for e in {value}])"
     if tp == dict[str, Any]:
@@ -161,7 +184,7 @@ def _structure_expr(tp: Any, value: str, name: str, globs: dict[str, Any]) -> st
             f"({name}_m({value}, {value}) if type({value}) is str "
             f"else {name}({value}, {name}_t))"
         )
-    globs[name] = converter.get_structure_hook(tp)
+    globs[name] = _hook_of(tp)
     globs[f"{name}_t"] = tp
     return f"{name}({value}, {name}_t)"
 
@@ -244,7 +267,11 @@ def _make_structure_fn(tp: Any) -> Callable[[Any, Any], Any]:
         "_NO_EXTRA": NO_EXTRA,
         "_extra_keys": extra_keys,
     }
-    exprs = [_structure_expr(f.type, "x", f"h{i}", globs) for i, f in enumerate(shape.fields)]
+    _BUILDING.add(tp)
+    try:
+        exprs = [_structure_expr(f.type, "x", f"h{i}", globs) for i, f in enumerate(shape.fields)]
+    finally:
+        _BUILDING.discard(tp)
     fn_name = f"structure_{cls.__name__}"
     lines = [f"def {fn_name}(o, _=None):"]
     if shape.fields:

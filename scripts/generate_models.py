@@ -49,6 +49,9 @@ The rules, in the order they apply to a schema type:
    several groups reach it, to ``webhook_events`` when only events do, to ``standalone``
    when nothing does (the official package still declares them). So a group module
    imports only ``common`` and the hand-written modules, never another group.
+8. **Request inputs as dicts**: ``params.py`` holds a ``TypedDict`` (``<model>Dict``, wire
+   keys) for every object a request body reaches; ``scripts/generate_inputs.py`` writes it
+   and lists its own rules.
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.generate_inputs import InputsWriter  # noqa: E402
 from scripts.generate_sync import GenerationError, ruff_format  # noqa: E402
 
 SCHEMA = Path("api-schema/extend-api.json")
@@ -92,6 +96,7 @@ GROUPS = {
 COMMON = "common"
 EVENTS = "webhook_events"
 STANDALONE = "standalone"  # types that no endpoint and no event names (the package has them)
+INPUTS = "params"  # the TypedDict form of every request input (scripts/generate_inputs.py)
 
 # Schema type -> (hand-written module under extend_async.types, Python expression).
 _M = "classify_runs"
@@ -595,6 +600,8 @@ class Generator:
             self.write_type(name)
         rows = self.write_events()
         out = {OUT_DIR / f"{m.name}.py": m.text() for m in self.modules.values() if m.exports}
+        inputs, self.module(INPUTS).exports = InputsWriter(self, self.taken).text()
+        out[OUT_DIR / f"{INPUTS}.py"] = inputs
         out[OUT_DIR / "webhook_event_types.py"] = self.event_types_module(rows)
         out[OUT_DIR / "__init__.py"] = self.index()
         return out

@@ -10,6 +10,7 @@ import orjson
 
 from .._converter import unstructure_request
 from .._errors import InvalidInputError
+from .._input_keys import check_keys
 from .._pagination import AsyncPager
 from .._request_options import CallOptions, RequestOptions, resolve_options
 from .._transport import Requester
@@ -101,11 +102,18 @@ class AsyncAPIResource:
 
 
 def as_body(value: object, *, name: str, expected: tuple[type, ...]) -> Any:
-    """An attrs input or a plain mapping, as the JSON the API expects."""
+    """An attrs input or a plain mapping, as the JSON the API expects.
+
+    A mapping's keys and JSON values are sent as written; a model, an enum member or a
+    datetime inside it (a ``XDict`` value may be ``X``) is converted as the model would be."""
     if isinstance(value, expected) or (attrs.has(type(value)) and not expected):
         return unstructure_request(value)
     if isinstance(value, Mapping):
-        return dict(value)
+        check_keys(value, expected, name)
+        try:
+            return unstructure_request(dict(value))
+        except RecursionError:  # a mapping that holds itself, or nests past any JSON limit
+            raise InvalidInputError(f"{name} nests too deeply to be sent as JSON") from None
     names = " or ".join(t.__name__ for t in expected) or "an attrs instance"
     raise InvalidInputError(f"{name} must be {names} or a mapping, got {type(value).__name__}")
 

@@ -2,17 +2,28 @@
 
 Every input that takes an attrs class (``FileFromUrl``, ``ClassifierRef``, ``ClassifyConfig``,
 ``BatchInput``) also takes a plain mapping, which is sent as it is. These say which keys such a
-mapping has, so that a type checker catches ``{"URL": ...}`` in a dict literal. The nested
-options the SDK does not check itself (``advancedOptions``, ``parseConfig``) stay
-``Mapping[str, Any]``. The keys follow the API's schema (``tests/unit/test_params.py`` checks).
+mapping has, so that a type checker catches ``{"URL": ...}`` in a dict literal; a nested value
+may be the model or its mapping. The keys follow the API's schema (``tests/unit/test_params.py``
+and ``tests/unit/test_request_dicts.py`` check). The dicts of every other request input are
+generated (``_generated/params.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .files import FileInput
+
+if TYPE_CHECKING:
+    from ._generated.params import ClassifyAdvancedOptionsDict, ParseConfigDict
+    from .config import (
+        Classification,
+        ClassifyAdvancedOptions,
+        ClassifyOverrideConfig,
+        ParseConfig,
+    )
+    from .files import FileSettings
 
 __all__ = [
     "BatchInputDict",
@@ -42,7 +53,7 @@ class FileFromUrlDict(_FileFromUrlKeys, total=False):
     """``FileFromUrl`` as a mapping: ``{"url": ..., "name": ..., "settings": ...}``."""
 
     name: str
-    settings: FileSettingsDict
+    settings: FileSettings | FileSettingsDict
 
 
 class FileFromIdDict(TypedDict):
@@ -75,14 +86,14 @@ class ClassifyOverrideConfigDict(TypedDict, total=False):
 
     baseProcessor: str
     baseVersion: str
-    classifications: Sequence[ClassificationDict]
+    classifications: Sequence[Classification | ClassificationDict]
     classificationRules: str
-    advancedOptions: Mapping[str, Any]
-    parseConfig: Mapping[str, Any]
+    advancedOptions: ClassifyAdvancedOptions | ClassifyAdvancedOptionsDict
+    parseConfig: ParseConfig | ParseConfigDict
 
 
 class _ClassifyConfigKeys(TypedDict):
-    classifications: Sequence[ClassificationDict]
+    classifications: Sequence[Classification | ClassificationDict]
 
 
 class ClassifyConfigDict(_ClassifyConfigKeys, total=False):
@@ -91,8 +102,8 @@ class ClassifyConfigDict(_ClassifyConfigKeys, total=False):
     baseProcessor: str
     baseVersion: str
     classificationRules: str
-    advancedOptions: Mapping[str, Any]
-    parseConfig: Mapping[str, Any]
+    advancedOptions: ClassifyAdvancedOptions | ClassifyAdvancedOptionsDict
+    parseConfig: ParseConfig | ParseConfigDict
 
 
 class _ClassifierRefKeys(TypedDict):
@@ -103,7 +114,7 @@ class ClassifierRefDict(_ClassifierRefKeys, total=False):
     """``ClassifierRef`` as a mapping: ``{"id": "cl_...", "version": ..., ...}``."""
 
     version: str
-    overrideConfig: ClassifyOverrideConfigDict
+    overrideConfig: ClassifyOverrideConfig | ClassifyOverrideConfigDict
 
 
 class _BatchInputKeys(TypedDict):

@@ -153,3 +153,8 @@ def validate(text: str, value: Any, where: str = "$", *, nullable: bool = False)
 
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def body_types() -> set[str]:
+    """Every type an endpoint's JSON body reaches (through fields, lists, unions, aliases)."""
+    return reachable([p["type"] for e in endpoints() for p in e["body"]])

@@ -181,3 +181,132 @@ def assert_readable(data: Any, model: Any, where: str = "$") -> None:
     else:
         assert model == data, where
         assert type(model) is not str or type(data) is str, where
+
+
+# --- request inputs: what the schema allows a caller to send, and nothing else -------------
+
+# Any JSON value but null: a model leaves out a field that is None, a dict keeps it.
+JSON_VALUE = st.recursive(
+    st.booleans() | NUMBERS | TEXT,
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(TEXT, inner, max_size=2),
+    max_leaves=4,
+)
+# Requests nest (a workflow's steps, a JSON schema's properties): deeper than this, only
+# the required keys, and empty lists and maps.
+REQUEST_DEPTH = 3
+
+
+def request(type_name: str) -> st.SearchStrategy[dict[str, Any]]:
+    """A request input of the schema's object type ``type_name``, as a caller writes it as a
+    dict: its required keys, any subset of the others, values of the schema's types (enum
+    values it does not list among them), no null and no key the schema does not name."""
+    return _request_object(strip(type_name), 0)
+
+
+@cache
+def _request_object(name: str, depth: int) -> st.SearchStrategy[dict[str, Any]]:
+    mandatory: dict[str, st.SearchStrategy[Any]] = {}
+    optional: dict[str, st.SearchStrategy[Any]] = {}
+    for f in fields_of(name):
+        if f["required"]:
+            mandatory[f["name"]] = _request_value(f["type"], depth + 1)
+        elif depth < REQUEST_DEPTH:
+            optional[f["name"]] = _request_value(f["type"], depth + 1)
+    return st.fixed_dictionaries(mandatory, optional=optional)
+
+
+@cache
+def _request_value(text: str, depth: int) -> st.SearchStrategy[Any]:
+    parts = [p for p in _split(text) if p != "null"]
+    if len(parts) > 1:
+        return st.one_of([_request_value(part, depth) for part in parts])
+    want = resolve(parts[0].strip())
+    if len(_split(want)) > 1:  # an alias of a union
+        return _request_value(want, depth)
+    if want == "datetime":
+        return TIMESTAMPS
+    if want == "unknown":
+        return JSON_VALUE
+    literal = LITERAL.match(want)
+    if literal:
+        return st.just(literal.group(1))
+    if want in ("true", "false"):
+        return st.just(want == "true")
+    if want.endswith("[]"):
+        if depth >= REQUEST_DEPTH:
+            return st.just([])
+        item = item_type(want)
+        return st.lists(st.deferred(lambda: _request_value(item, depth + 1)), max_size=2)
+    if want.startswith("Record<"):
+        if depth >= REQUEST_DEPTH:
+            return st.just({})
+        inner = want[len("Record<") : -1].split(",", 1)[1]
+        return st.dictionaries(
+            TEXT, st.deferred(lambda: _request_value(inner, depth + 1)), max_size=2
+        )
+    if want == "string":
+        return TEXT
+    if want in ("number", "integer"):
+        return NUMBERS
+    if want == "boolean":
+        return st.booleans()
+    entry = types()[strip(want)]
+    if entry["kind"] == "enum":
+        return st.sampled_from(entry["values"]) | TEXT.map(lambda s: "NEW_" + s)
+    return st.deferred(lambda: _request_object(strip(want), depth))
+
+
+# --- two fixed answers per type: only the required keys, and every key ---------------------
+
+SAMPLE_DEPTH = 4  # deeper than this, every key is the required keys only
+
+
+def required_only(type_name: str) -> Any:
+    """The smallest answer the schema allows: each object with its required keys only."""
+    return _sample(type_name, every_key=False, depth=0)
+
+
+def every_key(type_name: str) -> Any:
+    """An answer with every key the schema names, each with a value of its type (objects
+    nested deeper than ``SAMPLE_DEPTH``, or inside themselves, with their required keys)."""
+    return _sample(type_name, every_key=True, depth=0)
+
+
+def _sample(text: str, *, every_key: bool, depth: int, inside: frozenset[str] = frozenset()) -> Any:
+    parts = [p for p in _split(text) if p != "null"]
+    want = resolve(parts[0].strip())
+    if len(_split(want)) > 1:
+        return _sample(want, every_key=every_key, depth=depth, inside=inside)
+    fixed: dict[str, Any] = {
+        "datetime": "2025-01-02T03:04:05Z",
+        "unknown": {"any": [1, "json"]},
+        "string": "text",
+        "number": 2,
+        "integer": 3,
+        "boolean": True,
+        "true": True,
+        "false": False,
+    }
+    if want in fixed:
+        return fixed[want]
+    literal = LITERAL.match(want)
+    if literal:
+        return literal.group(1)
+    if want.endswith("[]") or want.startswith("Record<"):
+        inner = item_type(want) if want.endswith("[]") else want[7:-1].split(",", 1)[1]
+        item = _sample(inner, every_key=every_key, depth=depth + 1, inside=inside)
+        return [item] if want.endswith("[]") else {"key": item}
+    name = strip(want)
+    entry = types()[name]
+    if entry["kind"] == "enum":
+        return entry["values"][0] if entry["values"] else "VALUE"
+    wide = every_key and depth < SAMPLE_DEPTH and name not in inside
+    out = {}
+    for f in fields_of(name):
+        if f["required"] or wide:
+            out[f["name"]] = _sample(
+                f["type"], every_key=every_key, depth=depth + 1, inside=inside | {name}
+            )
+    if "id" in out:
+        out["id"] = "id_1"
+    return out

@@ -1,10 +1,11 @@
-"""Answers generated from the API's schema, through the real HTTP path (aioresponses), through
-webhook parsing, and (for the models no resource method answers with yet) through the
-converter: every call returns its model, and every value in the answer is readable on it."""
+"""Answers generated from the API's schema, through the real HTTP path (aioresponses) for every
+endpoint, and through webhook verification and parsing for every event: every call returns
+its model, and every value in the answer is readable on it."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import re
 import typing
 from collections.abc import Awaitable, Callable
@@ -14,13 +15,13 @@ import orjson
 import pytest
 from aioresponses import aioresponses
 from hypothesis import HealthCheck, given, settings
-from schema._schema import fields_of, schema, types
-from schema._strategies import answer, assert_readable
+from schema._schema import endpoints, fields_of, strip, types
+from schema._strategies import answer, assert_readable, every_key, required_only
 from schema.test_models_match_schema import MODELS
 
 from extend_async import AsyncExtend, webhooks
-from extend_async._converter import structure_response
 from extend_async.types import FileFromId
+from extend_async.types._generated.webhook_event_types import EVENT_CLASSES
 
 BASE_URL = "https://api.extend.test"
 SETTINGS = settings(
@@ -120,52 +121,92 @@ def test_every_answer_the_schema_allows_decodes_through_http(endpoint: str) -> N
     check()
 
 
-# Every event of the API: the members of the schema's WebhookEvent union.
+# Every event of the API: the members of the schema's WebhookEvent union, each signed and
+# read by ``verify_and_parse`` (``verify``, then ``parse``) into the event class the
+# generated table names for its type: only the payload's required keys, every key, and
+# random payloads that drift from the schema.
 EVENTS = [
     part.strip().removeprefix("Extend.") for part in types()["WebhookEvent"]["type"].split("|")
 ]
+SECRET = "wss_schema_answers"
+
+
+def test_every_event_type_of_the_schema_is_read_here() -> None:
+    assert set(EVENTS) == {name for name in types() if name.startswith("WebhookEvent.")}
+    assert len(EVENTS) == len(EVENT_CLASSES)
 
 
 @pytest.mark.parametrize("event", EVENTS)
 def test_every_event_the_schema_allows_parses_into_its_typed_event(event: str) -> None:
     payload_type = next(f["type"] for f in fields_of(event) if f["name"] == "payload")
     literal = next(f["type"] for f in fields_of(event) if f["name"] == "eventType").strip('"')
+    module, class_name = EVENT_CLASSES[literal]
+    event_class = getattr(importlib.import_module(module), class_name)
+
+    def read(payload: dict[str, Any]) -> None:
+        body = orjson.dumps({"eventId": "evt_1", "eventType": literal, "payload": payload})
+        webhooks.verify(body, webhooks.sign(body, SECRET), SECRET)
+        parsed = webhooks.verify_and_parse(body, webhooks.sign(body, SECRET), SECRET)
+        assert type(parsed) is event_class
+        assert parsed == webhooks.parse(body)
+        assert parsed.event_type == literal
+        assert_readable(payload, parsed.payload)
+
+    read(required_only(payload_type))
+    read(every_key(payload_type))
 
     @SETTINGS
     @given(payload=answer(payload_type))
     def check(payload: dict[str, Any]) -> None:
-        body = {"eventId": "evt_1", "eventType": literal, "payload": payload}
-        parsed = webhooks.parse(orjson.dumps(body))
-        assert not isinstance(parsed, webhooks.GenericEvent)
-        assert parsed.event_type == literal
-        assert_readable(payload, parsed.payload)
+        read(payload)
 
     check()
 
 
-# Every generated answer model (the schema's roots: what an endpoint answers), read from
-# what the schema allows (and drifts from it) through the converter's entry point for
-# answers, as a resource method will read it; the models they nest are read with them, and
-# every model is held to its schema type field by field in tests/schema. A few examples
-# each, to keep the run short.
-GENERATED = sorted(
-    name
-    for name in schema()["roots"]
-    if name in MODELS
-    and (typing.get_origin(MODELS[name]) or MODELS[name]).__module__.startswith(
-        "extend_async.types._generated"
-    )
-)
+# Every endpoint of the API (117), its answer read through the real HTTP path by the model of
+# its response type (the model its resource method declares), from what the schema allows:
+# only the required keys, every key, and random subsets that drift from the schema (nulls
+# where it promises a value, enum values it does not list, keys it does not name). A few
+# random examples each, to keep the run short.
+ALL_ENDPOINTS = {
+    f"{e['namespace']}.{e['method']}": e for e in endpoints() if e["response"] is not None
+}
 FEW = settings(SETTINGS, max_examples=3)
 
 
-@pytest.mark.parametrize("name", GENERATED)
-def test_every_generated_model_reads_every_answer_the_schema_allows(name: str) -> None:
-    model = MODELS[name]
+def _call_of(endpoint: dict[str, Any]) -> tuple[str, Call]:
+    """The endpoint's path pattern, and a call of it that decodes its model."""
+    path = re.sub(r"\{(\w+)\}", lambda found: f"{found.group(1)}_1", endpoint["path"])
+    model = MODELS[strip(endpoint["response"])]
+
+    def call(client: AsyncExtend) -> Awaitable[Any]:
+        return client._requester.request(endpoint["http"], path, cast_to=model)
+
+    return re.escape(path) + r"(\?.*)?$", call
+
+
+def test_every_endpoint_of_the_schema_is_read_here() -> None:
+    assert len(ALL_ENDPOINTS) == len(endpoints()) == 117
+
+
+@pytest.mark.parametrize("name", list(ALL_ENDPOINTS))
+def test_every_endpoint_reads_every_answer_the_schema_allows(name: str) -> None:
+    endpoint = ALL_ENDPOINTS[name]
+    pattern, call = _call_of(endpoint)
+    response = endpoint["response"]
+    model = MODELS[strip(response)]
+
+    def read(body: dict[str, Any]) -> None:
+        got = asyncio.run(_decode_through_http(endpoint["http"], pattern, call, body))
+        assert isinstance(got, typing.get_origin(model) or model)
+        assert_readable(body, got)
+
+    read(required_only(response))
+    read(every_key(response))
 
     @FEW
-    @given(body=answer(name, limit=2))
+    @given(body=answer(response, limit=2))
     def check(body: dict[str, Any]) -> None:
-        assert_readable(body, structure_response(body, model))
+        read(body)
 
     check()

@@ -53,3 +53,10 @@ def test_every_generated_name_resolves_to_the_class_of_its_module() -> None:
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="NoSuchModel"):
         types.NoSuchModel  # noqa: B018
+
+
+def test_a_request_dict_loads_the_dicts_and_no_model_group() -> None:
+    # The dicts name the models for type checkers only: using one loads no group module.
+    assert MODULE_OF["WorkflowStepDefinitionExtractDict"] == "params"
+    code = "from extend_async.types import WorkflowStepDefinitionExtractDict, ParseConfigDict"
+    assert _generated_modules_after(code) - ALWAYS == {f"{GENERATED}.params"}

@@ -151,3 +151,19 @@ def test_converters_still_run_when_decoding() -> None:
 def test_cached_hash_classes_still_hash_when_decoded() -> None:
     decoded = converter.structure({"name": "a"}, CachedHash)
     assert hash(decoded) == hash(CachedHash(name="a"))
+
+
+def test_a_model_that_holds_itself_has_a_strict_function_too() -> None:
+    # A condition's ``if``/``not`` is a condition, ``allOf`` a list of them: generating the
+    # function must not recurse without end (the answer would then be read leniently).
+    from extend_async.types import EditConditionalClause
+
+    hook = structure_hook_for(EditConditionalClause)
+    data = {"if": {"not": {"required": ["a"]}}, "allOf": [{"then": {}}], "required": ["b"]}
+    clause = hook(data, EditConditionalClause)
+    assert clause.if_ is not None
+    assert clause.if_.not_ is not None
+    assert clause.if_.not_.required == ("a",)
+    assert clause.all_of is not None
+    assert clause.all_of[0].then is not None
+    assert clause.required == ("b",)
