@@ -19,7 +19,9 @@ The rules:
    with its multipart upload, webhooks): they are only declared on the client.
 2. **Parameters.** Path parameters are positional, in the path's order, escaped with
    ``path()``; body and query fields are keyword-only, snake_case, sent under their wire
-   keys; a field that is not required defaults to ``None``, which leaves it out. A nested
+   keys; a field that is not required defaults to ``None``, which leaves it out. A mapping
+   given for a model is checked against it (a snake_case key the model spells in camelCase
+   is refused, at any depth) as the hand-written resources' mappings are. A nested
    object is ``Model | ModelDict`` when ``extend_async.types`` exports a ``TypedDict``
    named ``<Model>Dict`` (read when this runs), else ``Model | Mapping[str, Any]``; an
    array is a ``Sequence``; an enum takes its member or any ``str``. ``sortBy`` takes the
@@ -249,7 +251,9 @@ class Method:
                 value = f"check_sort_by({value})"
                 self.owner.imports.add("extend_async.resources._base", "check_sort_by")
             if f["in"] == "body":
-                body.append(f"({f['name']!r}, {f['python']!r}, {value}, {f['required']})")
+                models = "".join(f"{m}, " for m in self.owner.object_models(f["type"]))
+                row = f"{f['name']!r}, {f['python']!r}, {value}, {f['required']}, ({models})"
+                body.append(f"({row})")
             else:
                 query.append(f"({f['name']!r}, {f['python']!r}, {value})")
         parts = []
@@ -416,6 +420,23 @@ class ResourceWriter:
         self.need("collections.abc", "Mapping")
         self.need("typing", "Any")
         return f"{reference} | Mapping[str, Any]"
+
+    def object_models(self, text: str) -> list[str]:
+        """The models a body field's value may be, as run-time names: a mapping given for
+        one is checked against them (``_wire.body``)."""
+        found: list[str] = []
+        for part in split_union(text):
+            part = self.models.resolve(part) if part != "null" else part
+            name = part.removeprefix("Extend.")
+            if len(split_union(part)) > 1:
+                found += self.object_models(part)
+            elif part.endswith("[]"):
+                found += self.object_models(part[:-2].removeprefix("(").removesuffix(")"))
+            elif part.startswith("Extend.") and self.schema.types[name]["kind"] == "object":
+                reference = self.models.reference(name, self.scratch)
+                self.imports.take(self.scratch, typing_only=self.typing_only)
+                found += [] if reference.startswith("Page[") else [self.runtime(reference)]
+        return list(dict.fromkeys(found))
 
     def need(self, module: str, name: str) -> None:
         self.imports.add(module, name)  # the standard library's, loaded anyway

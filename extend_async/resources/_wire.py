@@ -18,6 +18,7 @@ import attrs
 
 from .._converter import unstructure_request
 from .._errors import InvalidInputError
+from .._input_keys import check_keys
 
 __all__ = ["body", "deprecated", "query"]
 
@@ -26,16 +27,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 _SCALARS = (str, int, float, bool)
 
 
-def body(*fields: tuple[str, str, Any, bool]) -> dict[str, Any]:
-    """The JSON body from ``(wire key, parameter, value, required)``: ``None`` is left out
-    (a required one is refused)."""
+def body(*fields: tuple[str, str, Any, bool, tuple[type, ...]]) -> dict[str, Any]:
+    """The JSON body from ``(wire key, parameter, value, required, models)``: ``None`` is
+    left out (a required one is refused); a mapping given for one of ``models`` (or a list
+    of them) has its keys checked against them first (``check_keys``)."""
     out: dict[str, Any] = {}
-    for key, name, value, required in fields:
+    for key, name, value, required, models in fields:
         if value is None:
             if required:
                 raise InvalidInputError(f"{name} is required")
             continue
-        out[key] = _json(value, name)
+        if models:
+            for index, item in enumerate(value if isinstance(value, list | tuple) else [value]):
+                if isinstance(item, Mapping):
+                    check_keys(item, models, name if item is value else f"{name}[{index}]")
+        try:
+            out[key] = _json(value, name)
+        except RecursionError:  # a mapping that holds itself, or nests past any JSON limit
+            raise InvalidInputError(f"{name} nests too deeply to be sent as JSON") from None
     return out
 
 

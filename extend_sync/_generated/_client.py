@@ -31,11 +31,16 @@ if TYPE_CHECKING:
         ClassifyConfigDict,
         ClassifyRun,
         DataRetention,
+        DataRetentionDict,
         EditConfig,
+        EditConfigDict,
         EditRun,
         EditSchemaGenerationConfig,
+        EditSchemaGenerationConfigDict,
         ExtractConfigJson,
+        ExtractConfigJsonDict,
         ExtractRequestExtractor,
+        ExtractRequestExtractorDict,
         ExtractRun,
         FileFromId,
         FileFromIdDict,
@@ -45,13 +50,18 @@ if TYPE_CHECKING:
         FileFromUrlDict,
         FormDetectionRun,
         MultiFileRunPackage,
+        MultiFileRunPackageDict,
         ParseConfig,
+        ParseConfigDict,
         ParseRequestResponseType,
         ParseRun,
         SplitConfig,
+        SplitConfigDict,
         SplitRequestSplitter,
+        SplitRequestSplitterDict,
         SplitRun,
         VerifyConfig,
+        VerifyConfigDict,
         VerifyRun,
     )
 
@@ -284,7 +294,7 @@ class Extend(ClientBase):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: EditSchemaGenerationConfig | Mapping[str, Any] | None = None,
+        config: EditSchemaGenerationConfig | EditSchemaGenerationConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> FormDetectionRun:
         """``POST /detect_form``.
@@ -298,7 +308,7 @@ class Extend(ClientBase):
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict | None = None,
         template_id: str | None = None,
-        config: EditConfig | Mapping[str, Any] | None = None,
+        config: EditConfig | EditConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> EditRun:
         """``POST /edit``.
@@ -312,8 +322,8 @@ class Extend(ClientBase):
     def extract(
         self,
         *,
-        extractor: ExtractRequestExtractor | Mapping[str, Any] | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        extractor: ExtractRequestExtractor | ExtractRequestExtractorDict | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         file: FileFromUrl
         | FileFromUrlDict
         | FileFromId
@@ -321,7 +331,7 @@ class Extend(ClientBase):
         | FileFromText
         | FileFromTextDict
         | None = None,
-        package: MultiFileRunPackage | Mapping[str, Any] | None = None,
+        package: MultiFileRunPackage | MultiFileRunPackageDict | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
     ) -> ExtractRun:
@@ -343,9 +353,9 @@ class Extend(ClientBase):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: ParseConfig | Mapping[str, Any] | None = None,
+        config: ParseConfig | ParseConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
-        data_retention: DataRetention | Mapping[str, Any] | None = None,
+        data_retention: DataRetention | DataRetentionDict | None = None,
         response_type: ParseRequestResponseType | str | None = None,
         **options: Unpack[RequestOptions],
     ) -> ParseRun:
@@ -367,8 +377,8 @@ class Extend(ClientBase):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        splitter: SplitRequestSplitter | Mapping[str, Any] | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        splitter: SplitRequestSplitter | SplitRequestSplitterDict | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
     ) -> SplitRun:
@@ -389,7 +399,7 @@ class Extend(ClientBase):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: VerifyConfig | Mapping[str, Any] | None = None,
+        config: VerifyConfig | VerifyConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
     ) -> VerifyRun:

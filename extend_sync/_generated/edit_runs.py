@@ -3,27 +3,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._polling import DEFAULT_WAIT_DEADLINE, PollPolicy
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources._base import SortBy
 from extend_async.resources._generated.edit_runs import AsyncEditRuns, AsyncEditRunsWithRawResponse
-from extend_async.types import EditRun, EditRunsDeleteResponse, EditRunSummary
+from extend_async.types import (
+    EditConfig,
+    EditRun,
+    EditRunsDeleteResponse,
+    EditRunSummary,
+    FileFromId,
+    FileFromUrl,
+)
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        EditConfig,
+        EditConfigDict,
         EditRunsListRequestStatus,
         EditRunSource,
-        FileFromId,
         FileFromIdDict,
-        FileFromUrl,
         FileFromUrlDict,
         SortDir,
     )
@@ -43,7 +47,7 @@ class EditRuns:
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict | None = None,
         template_id: str | None = None,
-        config: EditConfig | Mapping[str, Any] | None = None,
+        config: EditConfig | EditConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> EditRun:
         """``POST /edit_runs``."""
@@ -107,7 +111,7 @@ class EditRuns:
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict | None = None,
         template_id: str | None = None,
-        config: EditConfig | Mapping[str, Any] | None = None,
+        config: EditConfig | EditConfigDict | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
         **options: Unpack[RequestOptions],
@@ -141,7 +145,7 @@ class EditRunsWithRawResponse:
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict | None = None,
         template_id: str | None = None,
-        config: EditConfig | Mapping[str, Any] | None = None,
+        config: EditConfig | EditConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[EditRun]:
         return self._portal.call(

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
@@ -13,17 +12,16 @@ from extend_async.resources._generated.edit_schemas import (
     AsyncEditSchemas,
     AsyncEditSchemasWithRawResponse,
 )
-from extend_async.types import EditSchemaGenerationResponse
+from extend_async.types import (
+    EditSchemaGenerationConfig,
+    EditSchemaGenerationResponse,
+    FileFromId,
+    FileFromUrl,
+)
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
-    from extend_async.types import (
-        EditSchemaGenerationConfig,
-        FileFromId,
-        FileFromIdDict,
-        FileFromUrl,
-        FileFromUrlDict,
-    )
+    from extend_async.types import EditSchemaGenerationConfigDict, FileFromIdDict, FileFromUrlDict
 
 __all__ = ["EditSchemas", "EditSchemasWithRawResponse"]
 
@@ -39,7 +37,7 @@ class EditSchemas:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: EditSchemaGenerationConfig | Mapping[str, Any] | None = None,
+        config: EditSchemaGenerationConfig | EditSchemaGenerationConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> EditSchemaGenerationResponse:
         """``POST /edit_schemas/generate``.
@@ -63,7 +61,7 @@ class EditSchemasWithRawResponse:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: EditSchemaGenerationConfig | Mapping[str, Any] | None = None,
+        config: EditSchemaGenerationConfig | EditSchemaGenerationConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[EditSchemaGenerationResponse]:
         return self._portal.call(self._async.generate, file=file, config=config, **options)

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
@@ -16,19 +16,23 @@ from extend_async.resources._generated.evaluation_set_items import (
 )
 from extend_async.types import (
     EvaluationSetItem,
+    EvaluationSetItemsCreateRequestItemsItem,
     EvaluationSetItemsCreateResponse,
     EvaluationSetItemsDeleteResponse,
     EvaluationSetItemSummary,
+    ProvidedClassifyOutput,
+    ProvidedExtractOutput,
+    ProvidedSplitOutput,
 )
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        EvaluationSetItemsCreateRequestItemsItem,
-        ProvidedClassifyOutput,
-        ProvidedExtractOutput,
-        ProvidedSplitOutput,
+        EvaluationSetItemsCreateRequestItemsItemDict,
+        ProvidedClassifyOutputDict,
+        ProvidedExtractOutputDict,
+        ProvidedSplitOutputDict,
         SortDir,
     )
 
@@ -46,7 +50,9 @@ class EvaluationSetItems:
         self,
         evaluation_set_id: str,
         *,
-        items: Sequence[EvaluationSetItemsCreateRequestItemsItem | Mapping[str, Any]],
+        items: Sequence[
+            EvaluationSetItemsCreateRequestItemsItem | EvaluationSetItemsCreateRequestItemsItemDict
+        ],
         **options: Unpack[RequestOptions],
     ) -> EvaluationSetItemsCreateResponse:
         """``POST /evaluation_sets/{evaluation_set_id}/items``."""
@@ -93,9 +99,11 @@ class EvaluationSetItems:
         item_id: str,
         *,
         expected_output: ProvidedExtractOutput
+        | ProvidedExtractOutputDict
         | ProvidedClassifyOutput
+        | ProvidedClassifyOutputDict
         | ProvidedSplitOutput
-        | Mapping[str, Any],
+        | ProvidedSplitOutputDict,
         **options: Unpack[RequestOptions],
     ) -> EvaluationSetItem:
         """``POST /evaluation_sets/{evaluation_set_id}/items/{item_id}``."""
@@ -123,7 +131,9 @@ class EvaluationSetItemsWithRawResponse:
         self,
         evaluation_set_id: str,
         *,
-        items: Sequence[EvaluationSetItemsCreateRequestItemsItem | Mapping[str, Any]],
+        items: Sequence[
+            EvaluationSetItemsCreateRequestItemsItem | EvaluationSetItemsCreateRequestItemsItemDict
+        ],
         **options: Unpack[RequestOptions],
     ) -> RawResponse[EvaluationSetItemsCreateResponse]:
         return self._portal.call(self._async.create, evaluation_set_id, items=items, **options)
@@ -144,9 +154,11 @@ class EvaluationSetItemsWithRawResponse:
         item_id: str,
         *,
         expected_output: ProvidedExtractOutput
+        | ProvidedExtractOutputDict
         | ProvidedClassifyOutput
+        | ProvidedClassifyOutputDict
         | ProvidedSplitOutput
-        | Mapping[str, Any],
+        | ProvidedSplitOutputDict,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[EvaluationSetItem]:
         return self._portal.call(

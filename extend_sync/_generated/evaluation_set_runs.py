@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._polling import DEFAULT_WAIT_DEADLINE, PollPolicy
 from extend_async._raw import RawResponse
@@ -14,11 +14,11 @@ from extend_async.resources._generated.evaluation_set_runs import (
     AsyncEvaluationSetRuns,
     AsyncEvaluationSetRunsWithRawResponse,
 )
-from extend_async.types import EvaluationSetRun
+from extend_async.types import EvaluationSetRun, EvaluationSetRunsCreateRequestEntity
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
-    from extend_async.types import EvaluationSetRunsCreateRequestEntity
+    from extend_async.types import EvaluationSetRunsCreateRequestEntityDict
 
 __all__ = ["EvaluationSetRuns", "EvaluationSetRunsWithRawResponse"]
 
@@ -34,7 +34,9 @@ class EvaluationSetRuns:
         self,
         *,
         evaluation_set_id: str,
-        entity: EvaluationSetRunsCreateRequestEntity | Mapping[str, Any] | None = None,
+        entity: EvaluationSetRunsCreateRequestEntity
+        | EvaluationSetRunsCreateRequestEntityDict
+        | None = None,
         evaluation_set_item_ids: Sequence[str] | None = None,
         **options: Unpack[RequestOptions],
     ) -> EvaluationSetRun:
@@ -71,7 +73,9 @@ class EvaluationSetRuns:
         self,
         *,
         evaluation_set_id: str,
-        entity: EvaluationSetRunsCreateRequestEntity | Mapping[str, Any] | None = None,
+        entity: EvaluationSetRunsCreateRequestEntity
+        | EvaluationSetRunsCreateRequestEntityDict
+        | None = None,
         evaluation_set_item_ids: Sequence[str] | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
@@ -105,7 +109,9 @@ class EvaluationSetRunsWithRawResponse:
         self,
         *,
         evaluation_set_id: str,
-        entity: EvaluationSetRunsCreateRequestEntity | Mapping[str, Any] | None = None,
+        entity: EvaluationSetRunsCreateRequestEntity
+        | EvaluationSetRunsCreateRequestEntityDict
+        | None = None,
         evaluation_set_item_ids: Sequence[str] | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[EvaluationSetRun]:

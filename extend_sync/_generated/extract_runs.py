@@ -15,23 +15,33 @@ from extend_async.resources._generated.extract_runs import (
     AsyncExtractRuns,
     AsyncExtractRunsWithRawResponse,
 )
-from extend_async.types import BatchRun, ExtractRun, ExtractRunsDeleteResponse, ExtractRunSummary
+from extend_async.types import (
+    BatchRun,
+    ExtractConfigJson,
+    ExtractRun,
+    ExtractRunsCreateBatchRequestExtractor,
+    ExtractRunsCreateBatchRequestInputsItem,
+    ExtractRunsCreateRequestExtractor,
+    ExtractRunsDeleteResponse,
+    ExtractRunSummary,
+    FileFromId,
+    FileFromText,
+    FileFromUrl,
+    MultiFileRunPackage,
+)
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        ExtractConfigJson,
-        ExtractRunsCreateBatchRequestExtractor,
-        ExtractRunsCreateBatchRequestInputsItem,
-        ExtractRunsCreateRequestExtractor,
-        FileFromId,
+        ExtractConfigJsonDict,
+        ExtractRunsCreateBatchRequestExtractorDict,
+        ExtractRunsCreateBatchRequestInputsItemDict,
+        ExtractRunsCreateRequestExtractorDict,
         FileFromIdDict,
-        FileFromText,
         FileFromTextDict,
-        FileFromUrl,
         FileFromUrlDict,
-        MultiFileRunPackage,
+        MultiFileRunPackageDict,
         RunSource,
         RunStatus,
         SortDir,
@@ -54,8 +64,10 @@ class ExtractRuns:
     def create(
         self,
         *,
-        extractor: ExtractRunsCreateRequestExtractor | Mapping[str, Any] | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        extractor: ExtractRunsCreateRequestExtractor
+        | ExtractRunsCreateRequestExtractorDict
+        | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         file: FileFromUrl
         | FileFromUrlDict
         | FileFromId
@@ -63,7 +75,7 @@ class ExtractRuns:
         | FileFromText
         | FileFromTextDict
         | None = None,
-        package: MultiFileRunPackage | Mapping[str, Any] | None = None,
+        package: MultiFileRunPackage | MultiFileRunPackageDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
@@ -83,8 +95,11 @@ class ExtractRuns:
     def create_batch(
         self,
         *,
-        extractor: ExtractRunsCreateBatchRequestExtractor | Mapping[str, Any],
-        inputs: Sequence[ExtractRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
+        extractor: ExtractRunsCreateBatchRequestExtractor
+        | ExtractRunsCreateBatchRequestExtractorDict,
+        inputs: Sequence[
+            ExtractRunsCreateBatchRequestInputsItem | ExtractRunsCreateBatchRequestInputsItemDict
+        ],
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> BatchRun:
@@ -157,8 +172,10 @@ class ExtractRuns:
     def create_and_wait(
         self,
         *,
-        extractor: ExtractRunsCreateRequestExtractor | Mapping[str, Any] | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        extractor: ExtractRunsCreateRequestExtractor
+        | ExtractRunsCreateRequestExtractorDict
+        | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         file: FileFromUrl
         | FileFromUrlDict
         | FileFromId
@@ -166,7 +183,7 @@ class ExtractRuns:
         | FileFromText
         | FileFromTextDict
         | None = None,
-        package: MultiFileRunPackage | Mapping[str, Any] | None = None,
+        package: MultiFileRunPackage | MultiFileRunPackageDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
@@ -206,8 +223,10 @@ class ExtractRunsWithRawResponse:
     def create(
         self,
         *,
-        extractor: ExtractRunsCreateRequestExtractor | Mapping[str, Any] | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        extractor: ExtractRunsCreateRequestExtractor
+        | ExtractRunsCreateRequestExtractorDict
+        | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         file: FileFromUrl
         | FileFromUrlDict
         | FileFromId
@@ -215,7 +234,7 @@ class ExtractRunsWithRawResponse:
         | FileFromText
         | FileFromTextDict
         | None = None,
-        package: MultiFileRunPackage | Mapping[str, Any] | None = None,
+        package: MultiFileRunPackage | MultiFileRunPackageDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
@@ -234,8 +253,11 @@ class ExtractRunsWithRawResponse:
     def create_batch(
         self,
         *,
-        extractor: ExtractRunsCreateBatchRequestExtractor | Mapping[str, Any],
-        inputs: Sequence[ExtractRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
+        extractor: ExtractRunsCreateBatchRequestExtractor
+        | ExtractRunsCreateBatchRequestExtractorDict,
+        inputs: Sequence[
+            ExtractRunsCreateBatchRequestInputsItem | ExtractRunsCreateBatchRequestInputsItemDict
+        ],
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[BatchRun]:

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
@@ -13,12 +12,12 @@ from extend_async.resources._generated.extractor_versions import (
     AsyncExtractorVersions,
     AsyncExtractorVersionsWithRawResponse,
 )
-from extend_async.types import ExtractorVersion, ExtractorVersionSummary
+from extend_async.types import ExtractConfigJson, ExtractorVersion, ExtractorVersionSummary
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
-    from extend_async.types import ExtractConfigJson, ReleaseType, SortDir
+    from extend_async.types import ExtractConfigJsonDict, ReleaseType, SortDir
 
 __all__ = ["ExtractorVersions", "ExtractorVersionsWithRawResponse"]
 
@@ -36,7 +35,7 @@ class ExtractorVersions:
         *,
         release_type: ReleaseType | str,
         description: str | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> ExtractorVersion:
         """``POST /extractors/{extractor_id}/versions``."""
@@ -94,7 +93,7 @@ class ExtractorVersionsWithRawResponse:
         *,
         release_type: ReleaseType | str,
         description: str | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[ExtractorVersion]:
         return self._portal.call(

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
@@ -14,12 +13,21 @@ from extend_async.resources._generated.extractors import (
     AsyncExtractors,
     AsyncExtractorsWithRawResponse,
 )
-from extend_async.types import Extractor, ExtractorSummary
+from extend_async.types import (
+    ExtractConfigJson,
+    Extractor,
+    ExtractorsCreateRequestGenerate,
+    ExtractorSummary,
+)
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
-    from extend_async.types import ExtractConfigJson, ExtractorsCreateRequestGenerate, SortDir
+    from extend_async.types import (
+        ExtractConfigJsonDict,
+        ExtractorsCreateRequestGenerateDict,
+        SortDir,
+    )
 
 __all__ = ["Extractors", "ExtractorsWithRawResponse"]
 
@@ -36,8 +44,10 @@ class Extractors:
         *,
         name: str,
         clone_extractor_id: str | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
-        generate: ExtractorsCreateRequestGenerate | Mapping[str, Any] | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
+        generate: ExtractorsCreateRequestGenerate
+        | ExtractorsCreateRequestGenerateDict
+        | None = None,
         **options: Unpack[RequestOptions],
     ) -> Extractor:
         """``POST /extractors``."""
@@ -80,7 +90,7 @@ class Extractors:
         id: str,
         *,
         name: str | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> Extractor:
         """``POST /extractors/{id}``."""
@@ -103,8 +113,10 @@ class ExtractorsWithRawResponse:
         *,
         name: str,
         clone_extractor_id: str | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
-        generate: ExtractorsCreateRequestGenerate | Mapping[str, Any] | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
+        generate: ExtractorsCreateRequestGenerate
+        | ExtractorsCreateRequestGenerateDict
+        | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[Extractor]:
         return self._portal.call(
@@ -124,7 +136,7 @@ class ExtractorsWithRawResponse:
         id: str,
         *,
         name: str | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[Extractor]:
         return self._portal.call(self._async.update, id, name=name, config=config, **options)

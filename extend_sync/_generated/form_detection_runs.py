@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._polling import DEFAULT_WAIT_DEADLINE, PollPolicy
 from extend_async._raw import RawResponse
@@ -14,17 +13,11 @@ from extend_async.resources._generated.form_detection_runs import (
     AsyncFormDetectionRuns,
     AsyncFormDetectionRunsWithRawResponse,
 )
-from extend_async.types import FormDetectionRun
+from extend_async.types import EditSchemaGenerationConfig, FileFromId, FileFromUrl, FormDetectionRun
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
-    from extend_async.types import (
-        EditSchemaGenerationConfig,
-        FileFromId,
-        FileFromIdDict,
-        FileFromUrl,
-        FileFromUrlDict,
-    )
+    from extend_async.types import EditSchemaGenerationConfigDict, FileFromIdDict, FileFromUrlDict
 
 __all__ = ["FormDetectionRuns", "FormDetectionRunsWithRawResponse"]
 
@@ -40,7 +33,7 @@ class FormDetectionRuns:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: EditSchemaGenerationConfig | Mapping[str, Any] | None = None,
+        config: EditSchemaGenerationConfig | EditSchemaGenerationConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> FormDetectionRun:
         """``POST /form_detection_runs``."""
@@ -70,7 +63,7 @@ class FormDetectionRuns:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: EditSchemaGenerationConfig | Mapping[str, Any] | None = None,
+        config: EditSchemaGenerationConfig | EditSchemaGenerationConfigDict | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
         **options: Unpack[RequestOptions],
@@ -102,7 +95,7 @@ class FormDetectionRunsWithRawResponse:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: EditSchemaGenerationConfig | Mapping[str, Any] | None = None,
+        config: EditSchemaGenerationConfig | EditSchemaGenerationConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[FormDetectionRun]:
         return self._portal.call(self._async.create, file=file, config=config, **options)

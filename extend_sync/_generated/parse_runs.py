@@ -14,19 +14,27 @@ from extend_async.resources._generated.parse_runs import (
     AsyncParseRuns,
     AsyncParseRunsWithRawResponse,
 )
-from extend_async.types import BatchRun, ParseRun, ParseRunsDeleteResponse, ParseRunSummary
+from extend_async.types import (
+    BatchRun,
+    DataRetention,
+    FileFromId,
+    FileFromUrl,
+    ParseConfig,
+    ParseRun,
+    ParseRunsCreateBatchRequestInputsItem,
+    ParseRunsDeleteResponse,
+    ParseRunSummary,
+)
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        DataRetention,
-        FileFromId,
+        DataRetentionDict,
         FileFromIdDict,
-        FileFromUrl,
         FileFromUrlDict,
-        ParseConfig,
-        ParseRunsCreateBatchRequestInputsItem,
+        ParseConfigDict,
+        ParseRunsCreateBatchRequestInputsItemDict,
         ParseRunsListRequestStatus,
         ParseRunSource,
         ParseRunsRetrieveRequestResponseType,
@@ -50,9 +58,9 @@ class ParseRuns:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: ParseConfig | Mapping[str, Any] | None = None,
+        config: ParseConfig | ParseConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
-        data_retention: DataRetention | Mapping[str, Any] | None = None,
+        data_retention: DataRetention | DataRetentionDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> ParseRun:
         """``POST /parse_runs``."""
@@ -68,8 +76,10 @@ class ParseRuns:
     def create_batch(
         self,
         *,
-        inputs: Sequence[ParseRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
-        config: ParseConfig | Mapping[str, Any] | None = None,
+        inputs: Sequence[
+            ParseRunsCreateBatchRequestInputsItem | ParseRunsCreateBatchRequestInputsItemDict
+        ],
+        config: ParseConfig | ParseConfigDict | None = None,
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> BatchRun:
@@ -139,9 +149,9 @@ class ParseRuns:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: ParseConfig | Mapping[str, Any] | None = None,
+        config: ParseConfig | ParseConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
-        data_retention: DataRetention | Mapping[str, Any] | None = None,
+        data_retention: DataRetention | DataRetentionDict | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
         **options: Unpack[RequestOptions],
@@ -178,9 +188,9 @@ class ParseRunsWithRawResponse:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: ParseConfig | Mapping[str, Any] | None = None,
+        config: ParseConfig | ParseConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
-        data_retention: DataRetention | Mapping[str, Any] | None = None,
+        data_retention: DataRetention | DataRetentionDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[ParseRun]:
         return self._portal.call(
@@ -195,8 +205,10 @@ class ParseRunsWithRawResponse:
     def create_batch(
         self,
         *,
-        inputs: Sequence[ParseRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
-        config: ParseConfig | Mapping[str, Any] | None = None,
+        inputs: Sequence[
+            ParseRunsCreateBatchRequestInputsItem | ParseRunsCreateBatchRequestInputsItemDict
+        ],
+        config: ParseConfig | ParseConfigDict | None = None,
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[BatchRun]:

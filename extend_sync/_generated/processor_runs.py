@@ -16,8 +16,12 @@ from extend_async.resources._generated.processor_runs import (
 )
 from extend_async.types import (
     LegacyProcessorRun,
+    LegacyProcessorRunFileInput,
     LegacyProcessorRunSummary,
     ProcessorRunCancelResponse,
+    ProcessorRunCreateRequestConfigClassify,
+    ProcessorRunCreateRequestConfigExtract,
+    ProcessorRunCreateRequestConfigSplitter,
     ProcessorRunCreateResponse,
     ProcessorRunDeleteResponse,
     ProcessorRunGetResponse,
@@ -27,14 +31,14 @@ from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        LegacyProcessorRunFileInput,
+        LegacyProcessorRunFileInputDict,
         LegacyProcessorStatus,
         LegacyProcessorType,
         LegacySortByEnum,
         LegacySortDirEnum,
-        ProcessorRunCreateRequestConfigClassify,
-        ProcessorRunCreateRequestConfigExtract,
-        ProcessorRunCreateRequestConfigSplitter,
+        ProcessorRunCreateRequestConfigClassifyDict,
+        ProcessorRunCreateRequestConfigExtractDict,
+        ProcessorRunCreateRequestConfigSplitterDict,
         ProcessorRunListRequestSource,
     )
 
@@ -60,15 +64,17 @@ class ProcessorRuns:
         *,
         processor_id: str,
         version: str | None = None,
-        file: LegacyProcessorRunFileInput | Mapping[str, Any] | None = None,
+        file: LegacyProcessorRunFileInput | LegacyProcessorRunFileInputDict | None = None,
         raw_text: str | None = None,
         sync: bool | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         config: ProcessorRunCreateRequestConfigClassify
+        | ProcessorRunCreateRequestConfigClassifyDict
         | ProcessorRunCreateRequestConfigExtract
+        | ProcessorRunCreateRequestConfigExtractDict
         | ProcessorRunCreateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorRunCreateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> ProcessorRunCreateResponse:
@@ -160,15 +166,17 @@ class ProcessorRuns:
         *,
         processor_id: str,
         version: str | None = None,
-        file: LegacyProcessorRunFileInput | Mapping[str, Any] | None = None,
+        file: LegacyProcessorRunFileInput | LegacyProcessorRunFileInputDict | None = None,
         raw_text: str | None = None,
         sync: bool | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         config: ProcessorRunCreateRequestConfigClassify
+        | ProcessorRunCreateRequestConfigClassifyDict
         | ProcessorRunCreateRequestConfigExtract
+        | ProcessorRunCreateRequestConfigExtractDict
         | ProcessorRunCreateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorRunCreateRequestConfigSplitterDict
         | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
@@ -213,15 +221,17 @@ class ProcessorRunsWithRawResponse:
         *,
         processor_id: str,
         version: str | None = None,
-        file: LegacyProcessorRunFileInput | Mapping[str, Any] | None = None,
+        file: LegacyProcessorRunFileInput | LegacyProcessorRunFileInputDict | None = None,
         raw_text: str | None = None,
         sync: bool | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         config: ProcessorRunCreateRequestConfigClassify
+        | ProcessorRunCreateRequestConfigClassifyDict
         | ProcessorRunCreateRequestConfigExtract
+        | ProcessorRunCreateRequestConfigExtractDict
         | ProcessorRunCreateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorRunCreateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[ProcessorRunCreateResponse]:

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
@@ -15,6 +14,9 @@ from extend_async.resources._generated.processor_versions import (
 )
 from extend_async.types import (
     LegacyProcessorVersion,
+    ProcessorVersionCreateRequestConfigClassify,
+    ProcessorVersionCreateRequestConfigExtract,
+    ProcessorVersionCreateRequestConfigSplitter,
     ProcessorVersionCreateResponse,
     ProcessorVersionGetResponse,
 )
@@ -23,9 +25,9 @@ from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        ProcessorVersionCreateRequestConfigClassify,
-        ProcessorVersionCreateRequestConfigExtract,
-        ProcessorVersionCreateRequestConfigSplitter,
+        ProcessorVersionCreateRequestConfigClassifyDict,
+        ProcessorVersionCreateRequestConfigExtractDict,
+        ProcessorVersionCreateRequestConfigSplitterDict,
         ProcessorVersionCreateRequestReleaseType,
     )
 
@@ -46,9 +48,11 @@ class ProcessorVersions:
         release_type: ProcessorVersionCreateRequestReleaseType | str,
         description: str | None = None,
         config: ProcessorVersionCreateRequestConfigClassify
+        | ProcessorVersionCreateRequestConfigClassifyDict
         | ProcessorVersionCreateRequestConfigExtract
+        | ProcessorVersionCreateRequestConfigExtractDict
         | ProcessorVersionCreateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorVersionCreateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> ProcessorVersionCreateResponse:
@@ -102,9 +106,11 @@ class ProcessorVersionsWithRawResponse:
         release_type: ProcessorVersionCreateRequestReleaseType | str,
         description: str | None = None,
         config: ProcessorVersionCreateRequestConfigClassify
+        | ProcessorVersionCreateRequestConfigClassifyDict
         | ProcessorVersionCreateRequestConfigExtract
+        | ProcessorVersionCreateRequestConfigExtractDict
         | ProcessorVersionCreateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorVersionCreateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[ProcessorVersionCreateResponse]:

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
@@ -15,7 +14,13 @@ from extend_async.resources._generated.processors import (
 )
 from extend_async.types import (
     LegacyListProcessorsProcessor,
+    ProcessorCreateRequestConfigClassify,
+    ProcessorCreateRequestConfigExtract,
+    ProcessorCreateRequestConfigSplitter,
     ProcessorCreateResponse,
+    ProcessorUpdateRequestConfigClassify,
+    ProcessorUpdateRequestConfigExtract,
+    ProcessorUpdateRequestConfigSplitter,
     ProcessorUpdateResponse,
 )
 from extend_sync._pager import SyncPager
@@ -24,14 +29,14 @@ from extend_sync._portal import Portal
 if TYPE_CHECKING:
     from extend_async.types import (
         LegacyProcessorType,
-        ProcessorCreateRequestConfigClassify,
-        ProcessorCreateRequestConfigExtract,
-        ProcessorCreateRequestConfigSplitter,
+        ProcessorCreateRequestConfigClassifyDict,
+        ProcessorCreateRequestConfigExtractDict,
+        ProcessorCreateRequestConfigSplitterDict,
         ProcessorListRequestSortBy,
         ProcessorListRequestSortDir,
-        ProcessorUpdateRequestConfigClassify,
-        ProcessorUpdateRequestConfigExtract,
-        ProcessorUpdateRequestConfigSplitter,
+        ProcessorUpdateRequestConfigClassifyDict,
+        ProcessorUpdateRequestConfigExtractDict,
+        ProcessorUpdateRequestConfigSplitterDict,
     )
 
 __all__ = ["Processors", "ProcessorsWithRawResponse"]
@@ -51,9 +56,11 @@ class Processors:
         type: LegacyProcessorType | str,
         clone_processor_id: str | None = None,
         config: ProcessorCreateRequestConfigClassify
+        | ProcessorCreateRequestConfigClassifyDict
         | ProcessorCreateRequestConfigExtract
+        | ProcessorCreateRequestConfigExtractDict
         | ProcessorCreateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorCreateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> ProcessorCreateResponse:
@@ -102,9 +109,11 @@ class Processors:
         *,
         name: str | None = None,
         config: ProcessorUpdateRequestConfigClassify
+        | ProcessorUpdateRequestConfigClassifyDict
         | ProcessorUpdateRequestConfigExtract
+        | ProcessorUpdateRequestConfigExtractDict
         | ProcessorUpdateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorUpdateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> ProcessorUpdateResponse:
@@ -133,9 +142,11 @@ class ProcessorsWithRawResponse:
         type: LegacyProcessorType | str,
         clone_processor_id: str | None = None,
         config: ProcessorCreateRequestConfigClassify
+        | ProcessorCreateRequestConfigClassifyDict
         | ProcessorCreateRequestConfigExtract
+        | ProcessorCreateRequestConfigExtractDict
         | ProcessorCreateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorCreateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[ProcessorCreateResponse]:
@@ -154,9 +165,11 @@ class ProcessorsWithRawResponse:
         *,
         name: str | None = None,
         config: ProcessorUpdateRequestConfigClassify
+        | ProcessorUpdateRequestConfigClassifyDict
         | ProcessorUpdateRequestConfigExtract
+        | ProcessorUpdateRequestConfigExtractDict
         | ProcessorUpdateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorUpdateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[ProcessorUpdateResponse]:

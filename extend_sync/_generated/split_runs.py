@@ -15,23 +15,32 @@ from extend_async.resources._generated.split_runs import (
     AsyncSplitRuns,
     AsyncSplitRunsWithRawResponse,
 )
-from extend_async.types import BatchRun, SplitRun, SplitRunsDeleteResponse, SplitRunSummary
+from extend_async.types import (
+    BatchRun,
+    FileFromId,
+    FileFromUrl,
+    SplitConfig,
+    SplitRun,
+    SplitRunsCreateBatchRequestInputsItem,
+    SplitRunsCreateBatchRequestSplitter,
+    SplitRunsCreateRequestSplitter,
+    SplitRunsDeleteResponse,
+    SplitRunSummary,
+)
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        FileFromId,
         FileFromIdDict,
-        FileFromUrl,
         FileFromUrlDict,
         RunSource,
         RunStatus,
         SortDir,
-        SplitConfig,
-        SplitRunsCreateBatchRequestInputsItem,
-        SplitRunsCreateBatchRequestSplitter,
-        SplitRunsCreateRequestSplitter,
+        SplitConfigDict,
+        SplitRunsCreateBatchRequestInputsItemDict,
+        SplitRunsCreateBatchRequestSplitterDict,
+        SplitRunsCreateRequestSplitterDict,
     )
 
 __all__ = ["SplitRuns", "SplitRunsWithRawResponse"]
@@ -52,8 +61,8 @@ class SplitRuns:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        splitter: SplitRunsCreateRequestSplitter | Mapping[str, Any] | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        splitter: SplitRunsCreateRequestSplitter | SplitRunsCreateRequestSplitterDict | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
@@ -72,8 +81,10 @@ class SplitRuns:
     def create_batch(
         self,
         *,
-        splitter: SplitRunsCreateBatchRequestSplitter | Mapping[str, Any],
-        inputs: Sequence[SplitRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
+        splitter: SplitRunsCreateBatchRequestSplitter | SplitRunsCreateBatchRequestSplitterDict,
+        inputs: Sequence[
+            SplitRunsCreateBatchRequestInputsItem | SplitRunsCreateBatchRequestInputsItemDict
+        ],
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> BatchRun:
@@ -143,8 +154,8 @@ class SplitRuns:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        splitter: SplitRunsCreateRequestSplitter | Mapping[str, Any] | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        splitter: SplitRunsCreateRequestSplitter | SplitRunsCreateRequestSplitterDict | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
@@ -184,8 +195,8 @@ class SplitRunsWithRawResponse:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        splitter: SplitRunsCreateRequestSplitter | Mapping[str, Any] | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        splitter: SplitRunsCreateRequestSplitter | SplitRunsCreateRequestSplitterDict | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
@@ -203,8 +214,10 @@ class SplitRunsWithRawResponse:
     def create_batch(
         self,
         *,
-        splitter: SplitRunsCreateBatchRequestSplitter | Mapping[str, Any],
-        inputs: Sequence[SplitRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
+        splitter: SplitRunsCreateBatchRequestSplitter | SplitRunsCreateBatchRequestSplitterDict,
+        inputs: Sequence[
+            SplitRunsCreateBatchRequestInputsItem | SplitRunsCreateBatchRequestInputsItemDict
+        ],
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[BatchRun]:

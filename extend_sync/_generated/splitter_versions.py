@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
@@ -13,12 +12,12 @@ from extend_async.resources._generated.splitter_versions import (
     AsyncSplitterVersions,
     AsyncSplitterVersionsWithRawResponse,
 )
-from extend_async.types import SplitterVersion, SplitterVersionSummary
+from extend_async.types import SplitConfig, SplitterVersion, SplitterVersionSummary
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
-    from extend_async.types import ReleaseType, SortDir, SplitConfig
+    from extend_async.types import ReleaseType, SortDir, SplitConfigDict
 
 __all__ = ["SplitterVersions", "SplitterVersionsWithRawResponse"]
 
@@ -36,7 +35,7 @@ class SplitterVersions:
         *,
         release_type: ReleaseType | str,
         description: str | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> SplitterVersion:
         """``POST /splitters/{splitter_id}/versions``."""
@@ -94,7 +93,7 @@ class SplitterVersionsWithRawResponse:
         *,
         release_type: ReleaseType | str,
         description: str | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[SplitterVersion]:
         return self._portal.call(

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
@@ -14,12 +13,12 @@ from extend_async.resources._generated.splitters import (
     AsyncSplitters,
     AsyncSplittersWithRawResponse,
 )
-from extend_async.types import Splitter, SplitterSummary
+from extend_async.types import SplitConfig, Splitter, SplitterSummary
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
-    from extend_async.types import SortDir, SplitConfig
+    from extend_async.types import SortDir, SplitConfigDict
 
 __all__ = ["Splitters", "SplittersWithRawResponse"]
 
@@ -36,7 +35,7 @@ class Splitters:
         *,
         name: str,
         clone_splitter_id: str | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> Splitter:
         """``POST /splitters``."""
@@ -78,7 +77,7 @@ class Splitters:
         id: str,
         *,
         name: str | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> Splitter:
         """``POST /splitters/{id}``."""
@@ -101,7 +100,7 @@ class SplittersWithRawResponse:
         *,
         name: str,
         clone_splitter_id: str | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[Splitter]:
         return self._portal.call(
@@ -120,7 +119,7 @@ class SplittersWithRawResponse:
         id: str,
         *,
         name: str | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[Splitter]:
         return self._portal.call(self._async.update, id, name=name, config=config, **options)

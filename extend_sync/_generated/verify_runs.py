@@ -15,18 +15,23 @@ from extend_async.resources._generated.verify_runs import (
     AsyncVerifyRuns,
     AsyncVerifyRunsWithRawResponse,
 )
-from extend_async.types import VerifyRun, VerifyRunsDeleteResponse, VerifyRunSummary
+from extend_async.types import (
+    FileFromId,
+    FileFromUrl,
+    VerifyConfig,
+    VerifyRun,
+    VerifyRunsDeleteResponse,
+    VerifyRunSummary,
+)
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        FileFromId,
         FileFromIdDict,
-        FileFromUrl,
         FileFromUrlDict,
         SortDir,
-        VerifyConfig,
+        VerifyConfigDict,
         VerifyRiskLevel,
         VerifyRunsListRequestSource,
         VerifyRunStatus,
@@ -50,7 +55,7 @@ class VerifyRuns:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: VerifyConfig | Mapping[str, Any] | None = None,
+        config: VerifyConfig | VerifyConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
     ) -> VerifyRun:
@@ -118,7 +123,7 @@ class VerifyRuns:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: VerifyConfig | Mapping[str, Any] | None = None,
+        config: VerifyConfig | VerifyConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
@@ -155,7 +160,7 @@ class VerifyRunsWithRawResponse:
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: VerifyConfig | Mapping[str, Any] | None = None,
+        config: VerifyConfig | VerifyConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[VerifyRun]:

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
@@ -14,6 +14,7 @@ from extend_async.resources._generated.webhook_endpoints import (
     AsyncWebhookEndpointsWithRawResponse,
 )
 from extend_async.types import (
+    WebhookAdvancedOptions,
     WebhookEndpoint,
     WebhookEndpointCreate,
     WebhookEndpointsDeleteResponse,
@@ -24,7 +25,7 @@ from extend_sync._portal import Portal
 if TYPE_CHECKING:
     from extend_async.types import (
         SortDir,
-        WebhookAdvancedOptions,
+        WebhookAdvancedOptionsDict,
         WebhookEndpointEventType,
         WebhookEndpointStatus,
     )
@@ -47,7 +48,7 @@ class WebhookEndpoints:
         enabled_events: Sequence[WebhookEndpointEventType | str],
         api_version: str,
         status: WebhookEndpointStatus | str | None = None,
-        advanced_options: WebhookAdvancedOptions | Mapping[str, Any] | None = None,
+        advanced_options: WebhookAdvancedOptions | WebhookAdvancedOptionsDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> WebhookEndpointCreate:
         """``POST /webhook_endpoints``."""
@@ -99,7 +100,7 @@ class WebhookEndpoints:
         name: str | None = None,
         status: WebhookEndpointStatus | str | None = None,
         enabled_events: Sequence[WebhookEndpointEventType | str] | None = None,
-        advanced_options: WebhookAdvancedOptions | Mapping[str, Any] | None = None,
+        advanced_options: WebhookAdvancedOptions | WebhookAdvancedOptionsDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> WebhookEndpoint:
         """``POST /webhook_endpoints/{id}``."""
@@ -134,7 +135,7 @@ class WebhookEndpointsWithRawResponse:
         enabled_events: Sequence[WebhookEndpointEventType | str],
         api_version: str,
         status: WebhookEndpointStatus | str | None = None,
-        advanced_options: WebhookAdvancedOptions | Mapping[str, Any] | None = None,
+        advanced_options: WebhookAdvancedOptions | WebhookAdvancedOptionsDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[WebhookEndpointCreate]:
         return self._portal.call(
@@ -164,7 +165,7 @@ class WebhookEndpointsWithRawResponse:
         name: str | None = None,
         status: WebhookEndpointStatus | str | None = None,
         enabled_events: Sequence[WebhookEndpointEventType | str] | None = None,
-        advanced_options: WebhookAdvancedOptions | Mapping[str, Any] | None = None,
+        advanced_options: WebhookAdvancedOptions | WebhookAdvancedOptionsDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[WebhookEndpoint]:
         return self._portal.call(

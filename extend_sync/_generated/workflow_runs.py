@@ -16,8 +16,15 @@ from extend_async.resources._generated.workflow_runs import (
     AsyncWorkflowRunsWithRawResponse,
 )
 from extend_async.types import (
+    FileFromId,
+    FileFromText,
+    FileFromUrl,
+    WorkflowReference,
     WorkflowRun,
+    WorkflowRunPackage,
+    WorkflowRunsCreateBatchRequestInputsItem,
     WorkflowRunsCreateBatchResponse,
+    WorkflowRunsCreateRequestOutputsItem,
     WorkflowRunsDeleteResponse,
     WorkflowRunSummary,
 )
@@ -26,17 +33,14 @@ from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        FileFromId,
         FileFromIdDict,
-        FileFromText,
         FileFromTextDict,
-        FileFromUrl,
         FileFromUrlDict,
         SortDir,
-        WorkflowReference,
-        WorkflowRunPackage,
-        WorkflowRunsCreateBatchRequestInputsItem,
-        WorkflowRunsCreateRequestOutputsItem,
+        WorkflowReferenceDict,
+        WorkflowRunPackageDict,
+        WorkflowRunsCreateBatchRequestInputsItemDict,
+        WorkflowRunsCreateRequestOutputsItemDict,
         WorkflowRunStatus,
     )
 
@@ -57,7 +61,7 @@ class WorkflowRuns:
     def create(
         self,
         *,
-        workflow: WorkflowReference | Mapping[str, Any],
+        workflow: WorkflowReference | WorkflowReferenceDict,
         file: FileFromUrl
         | FileFromUrlDict
         | FileFromId
@@ -65,8 +69,11 @@ class WorkflowRuns:
         | FileFromText
         | FileFromTextDict
         | None = None,
-        package: WorkflowRunPackage | Mapping[str, Any] | None = None,
-        outputs: Sequence[WorkflowRunsCreateRequestOutputsItem | Mapping[str, Any]] | None = None,
+        package: WorkflowRunPackage | WorkflowRunPackageDict | None = None,
+        outputs: Sequence[
+            WorkflowRunsCreateRequestOutputsItem | WorkflowRunsCreateRequestOutputsItemDict
+        ]
+        | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         secrets: Mapping[str, Any] | None = None,
@@ -88,8 +95,10 @@ class WorkflowRuns:
     def create_batch(
         self,
         *,
-        workflow: WorkflowReference | Mapping[str, Any],
-        inputs: Sequence[WorkflowRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
+        workflow: WorkflowReference | WorkflowReferenceDict,
+        inputs: Sequence[
+            WorkflowRunsCreateBatchRequestInputsItem | WorkflowRunsCreateBatchRequestInputsItemDict
+        ],
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> WorkflowRunsCreateBatchResponse:
@@ -166,7 +175,7 @@ class WorkflowRuns:
     def create_and_wait(
         self,
         *,
-        workflow: WorkflowReference | Mapping[str, Any],
+        workflow: WorkflowReference | WorkflowReferenceDict,
         file: FileFromUrl
         | FileFromUrlDict
         | FileFromId
@@ -174,8 +183,11 @@ class WorkflowRuns:
         | FileFromText
         | FileFromTextDict
         | None = None,
-        package: WorkflowRunPackage | Mapping[str, Any] | None = None,
-        outputs: Sequence[WorkflowRunsCreateRequestOutputsItem | Mapping[str, Any]] | None = None,
+        package: WorkflowRunPackage | WorkflowRunPackageDict | None = None,
+        outputs: Sequence[
+            WorkflowRunsCreateRequestOutputsItem | WorkflowRunsCreateRequestOutputsItemDict
+        ]
+        | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         secrets: Mapping[str, Any] | None = None,
@@ -217,7 +229,7 @@ class WorkflowRunsWithRawResponse:
     def create(
         self,
         *,
-        workflow: WorkflowReference | Mapping[str, Any],
+        workflow: WorkflowReference | WorkflowReferenceDict,
         file: FileFromUrl
         | FileFromUrlDict
         | FileFromId
@@ -225,8 +237,11 @@ class WorkflowRunsWithRawResponse:
         | FileFromText
         | FileFromTextDict
         | None = None,
-        package: WorkflowRunPackage | Mapping[str, Any] | None = None,
-        outputs: Sequence[WorkflowRunsCreateRequestOutputsItem | Mapping[str, Any]] | None = None,
+        package: WorkflowRunPackage | WorkflowRunPackageDict | None = None,
+        outputs: Sequence[
+            WorkflowRunsCreateRequestOutputsItem | WorkflowRunsCreateRequestOutputsItemDict
+        ]
+        | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         secrets: Mapping[str, Any] | None = None,
@@ -247,8 +262,10 @@ class WorkflowRunsWithRawResponse:
     def create_batch(
         self,
         *,
-        workflow: WorkflowReference | Mapping[str, Any],
-        inputs: Sequence[WorkflowRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
+        workflow: WorkflowReference | WorkflowReferenceDict,
+        inputs: Sequence[
+            WorkflowRunsCreateBatchRequestInputsItem | WorkflowRunsCreateBatchRequestInputsItemDict
+        ],
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> RawResponse[WorkflowRunsCreateBatchResponse]:

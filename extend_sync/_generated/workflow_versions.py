@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._raw import RawResponse
 from extend_async._request_options import RequestOptions, Unpack
@@ -13,29 +13,48 @@ from extend_async.resources._generated.workflow_versions import (
     AsyncWorkflowVersions,
     AsyncWorkflowVersionsWithRawResponse,
 )
-from extend_async.types import WorkflowVersion, WorkflowVersionSummary
+from extend_async.types import (
+    WorkflowStepDefinitionClassify,
+    WorkflowStepDefinitionCollect,
+    WorkflowStepDefinitionConditional,
+    WorkflowStepDefinitionConditionalExtract,
+    WorkflowStepDefinitionExternalDataValidation,
+    WorkflowStepDefinitionExtract,
+    WorkflowStepDefinitionFileConversion,
+    WorkflowStepDefinitionHumanReview,
+    WorkflowStepDefinitionMergeExtract,
+    WorkflowStepDefinitionParse,
+    WorkflowStepDefinitionRouter,
+    WorkflowStepDefinitionRuleValidation,
+    WorkflowStepDefinitionSplit,
+    WorkflowStepDefinitionTrigger,
+    WorkflowStepDefinitionValidation,
+    WorkflowStepDefinitionWebhookResponse,
+    WorkflowVersion,
+    WorkflowVersionSummary,
+)
 from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
     from extend_async.types import (
         SortDir,
-        WorkflowStepDefinitionClassify,
-        WorkflowStepDefinitionCollect,
-        WorkflowStepDefinitionConditional,
-        WorkflowStepDefinitionConditionalExtract,
-        WorkflowStepDefinitionExternalDataValidation,
-        WorkflowStepDefinitionExtract,
-        WorkflowStepDefinitionFileConversion,
-        WorkflowStepDefinitionHumanReview,
-        WorkflowStepDefinitionMergeExtract,
-        WorkflowStepDefinitionParse,
-        WorkflowStepDefinitionRouter,
-        WorkflowStepDefinitionRuleValidation,
-        WorkflowStepDefinitionSplit,
-        WorkflowStepDefinitionTrigger,
-        WorkflowStepDefinitionValidation,
-        WorkflowStepDefinitionWebhookResponse,
+        WorkflowStepDefinitionClassifyDict,
+        WorkflowStepDefinitionCollectDict,
+        WorkflowStepDefinitionConditionalDict,
+        WorkflowStepDefinitionConditionalExtractDict,
+        WorkflowStepDefinitionExternalDataValidationDict,
+        WorkflowStepDefinitionExtractDict,
+        WorkflowStepDefinitionFileConversionDict,
+        WorkflowStepDefinitionHumanReviewDict,
+        WorkflowStepDefinitionMergeExtractDict,
+        WorkflowStepDefinitionParseDict,
+        WorkflowStepDefinitionRouterDict,
+        WorkflowStepDefinitionRuleValidationDict,
+        WorkflowStepDefinitionSplitDict,
+        WorkflowStepDefinitionTriggerDict,
+        WorkflowStepDefinitionValidationDict,
+        WorkflowStepDefinitionWebhookResponseDict,
     )
 
 __all__ = ["WorkflowVersions", "WorkflowVersionsWithRawResponse"]
@@ -55,22 +74,37 @@ class WorkflowVersions:
         name: str | None = None,
         steps: Sequence[
             WorkflowStepDefinitionTrigger
+            | WorkflowStepDefinitionTriggerDict
             | WorkflowStepDefinitionParse
+            | WorkflowStepDefinitionParseDict
             | WorkflowStepDefinitionExtract
+            | WorkflowStepDefinitionExtractDict
             | WorkflowStepDefinitionClassify
+            | WorkflowStepDefinitionClassifyDict
             | WorkflowStepDefinitionSplit
+            | WorkflowStepDefinitionSplitDict
             | WorkflowStepDefinitionMergeExtract
+            | WorkflowStepDefinitionMergeExtractDict
             | WorkflowStepDefinitionConditional
+            | WorkflowStepDefinitionConditionalDict
             | WorkflowStepDefinitionConditionalExtract
+            | WorkflowStepDefinitionConditionalExtractDict
             | WorkflowStepDefinitionExternalDataValidation
+            | WorkflowStepDefinitionExternalDataValidationDict
             | WorkflowStepDefinitionWebhookResponse
+            | WorkflowStepDefinitionWebhookResponseDict
             | WorkflowStepDefinitionRuleValidation
+            | WorkflowStepDefinitionRuleValidationDict
             | WorkflowStepDefinitionValidation
+            | WorkflowStepDefinitionValidationDict
             | WorkflowStepDefinitionRouter
+            | WorkflowStepDefinitionRouterDict
             | WorkflowStepDefinitionHumanReview
+            | WorkflowStepDefinitionHumanReviewDict
             | WorkflowStepDefinitionCollect
+            | WorkflowStepDefinitionCollectDict
             | WorkflowStepDefinitionFileConversion
-            | Mapping[str, Any]
+            | WorkflowStepDefinitionFileConversionDict
         ]
         | None = None,
         **options: Unpack[RequestOptions],
@@ -122,22 +156,37 @@ class WorkflowVersionsWithRawResponse:
         name: str | None = None,
         steps: Sequence[
             WorkflowStepDefinitionTrigger
+            | WorkflowStepDefinitionTriggerDict
             | WorkflowStepDefinitionParse
+            | WorkflowStepDefinitionParseDict
             | WorkflowStepDefinitionExtract
+            | WorkflowStepDefinitionExtractDict
             | WorkflowStepDefinitionClassify
+            | WorkflowStepDefinitionClassifyDict
             | WorkflowStepDefinitionSplit
+            | WorkflowStepDefinitionSplitDict
             | WorkflowStepDefinitionMergeExtract
+            | WorkflowStepDefinitionMergeExtractDict
             | WorkflowStepDefinitionConditional
+            | WorkflowStepDefinitionConditionalDict
             | WorkflowStepDefinitionConditionalExtract
+            | WorkflowStepDefinitionConditionalExtractDict
             | WorkflowStepDefinitionExternalDataValidation
+            | WorkflowStepDefinitionExternalDataValidationDict
             | WorkflowStepDefinitionWebhookResponse
+            | WorkflowStepDefinitionWebhookResponseDict
             | WorkflowStepDefinitionRuleValidation
+            | WorkflowStepDefinitionRuleValidationDict
             | WorkflowStepDefinitionValidation
+            | WorkflowStepDefinitionValidationDict
             | WorkflowStepDefinitionRouter
+            | WorkflowStepDefinitionRouterDict
             | WorkflowStepDefinitionHumanReview
+            | WorkflowStepDefinitionHumanReviewDict
             | WorkflowStepDefinitionCollect
+            | WorkflowStepDefinitionCollectDict
             | WorkflowStepDefinitionFileConversion
-            | Mapping[str, Any]
+            | WorkflowStepDefinitionFileConversionDict
         ]
         | None = None,
         **options: Unpack[RequestOptions],

@@ -59,7 +59,7 @@ async def creators(client: AsyncExtend) -> dict[str, dict[str, Any]]:
         "edit_runs": {"file": FILE},
         "form_detection_runs": {"file": FILE},
         "evaluation_set_runs": {"evaluation_set_id": evaluation.id},
-        "processor_runs": {"processor_id": processor.processor.id, "file": FILE},
+        "processor_runs": {"processor_id": processor.processor.id, "raw_text": "An invoice"},
     }
 
 
@@ -151,7 +151,7 @@ async def test_a_legacy_list_pages_through_its_own_envelope(
     made = set()
     for _ in range(3):
         created = await async_extend_client.processor_runs.create(
-            processor_id=processor.processor.id, file=FILE
+            processor_id=processor.processor.id, raw_text="An invoice"
         )
         made.add(created.processor_run.id)
     pager = async_extend_client.processor_runs.list(max_page_size=2)

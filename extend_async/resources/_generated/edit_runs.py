@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from extend_async._pagination import AsyncPager
 from extend_async._paths import path
@@ -15,16 +14,22 @@ from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import SortBy, check_page_size, check_sort_by
 from extend_async.resources._run_waiting import RunWaiting
-from extend_async.types import EditRun, EditRunsDeleteResponse, EditRunSummary, Page
+from extend_async.types import (
+    EditConfig,
+    EditRun,
+    EditRunsDeleteResponse,
+    EditRunSummary,
+    FileFromId,
+    FileFromUrl,
+    Page,
+)
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        EditConfig,
+        EditConfigDict,
         EditRunsListRequestStatus,
         EditRunSource,
-        FileFromId,
         FileFromIdDict,
-        FileFromUrl,
         FileFromUrlDict,
         SortDir,
     )
@@ -42,7 +47,7 @@ class AsyncEditRuns(RunWaiting):
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict | None = None,
         template_id: str | None = None,
-        config: EditConfig | Mapping[str, Any] | None = None,
+        config: EditConfig | EditConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> EditRun:
         """``POST /edit_runs``."""
@@ -50,9 +55,9 @@ class AsyncEditRuns(RunWaiting):
             "POST",
             "/edit_runs",
             json=w.body(
-                ("file", "file", file, False),
-                ("templateId", "template_id", template_id, False),
-                ("config", "config", config, False),
+                ("file", "file", file, False, (FileFromUrl, FileFromId)),
+                ("templateId", "template_id", template_id, False, ()),
+                ("config", "config", config, False, (EditConfig,)),
             ),
             cast_to=EditRun,
             idempotent=False,
@@ -122,7 +127,7 @@ class AsyncEditRuns(RunWaiting):
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict | None = None,
         template_id: str | None = None,
-        config: EditConfig | Mapping[str, Any] | None = None,
+        config: EditConfig | EditConfigDict | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
         **options: Unpack[RequestOptions],

@@ -3,25 +3,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import AsyncAPIResource
 from extend_async.resources._wire import deprecated
-from extend_async.types import EditSchemaGenerationResponse
+from extend_async.types import (
+    EditSchemaGenerationConfig,
+    EditSchemaGenerationResponse,
+    FileFromId,
+    FileFromUrl,
+)
 
 if TYPE_CHECKING:
-    from extend_async.types import (
-        EditSchemaGenerationConfig,
-        FileFromId,
-        FileFromIdDict,
-        FileFromUrl,
-        FileFromUrlDict,
-    )
+    from extend_async.types import EditSchemaGenerationConfigDict, FileFromIdDict, FileFromUrlDict
 
 __all__ = ["AsyncEditSchemas", "AsyncEditSchemasWithRawResponse"]
 
@@ -34,7 +32,7 @@ class AsyncEditSchemas(AsyncAPIResource):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: EditSchemaGenerationConfig | Mapping[str, Any] | None = None,
+        config: EditSchemaGenerationConfig | EditSchemaGenerationConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> EditSchemaGenerationResponse:
         """``POST /edit_schemas/generate``.
@@ -43,7 +41,10 @@ class AsyncEditSchemas(AsyncAPIResource):
         return await self._requester.request(
             "POST",
             "/edit_schemas/generate",
-            json=w.body(("file", "file", file, True), ("config", "config", config, False)),
+            json=w.body(
+                ("file", "file", file, True, (FileFromUrl, FileFromId)),
+                ("config", "config", config, False, (EditSchemaGenerationConfig,)),
+            ),
             cast_to=EditSchemaGenerationResponse,
             idempotent=False,
             options=options,

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._pagination import AsyncPager
 from extend_async._paths import path
@@ -15,18 +15,22 @@ from extend_async.resources import _wire as w
 from extend_async.resources._base import AsyncAPIResource, SortBy, check_page_size, check_sort_by
 from extend_async.types import (
     EvaluationSetItem,
+    EvaluationSetItemsCreateRequestItemsItem,
     EvaluationSetItemsCreateResponse,
     EvaluationSetItemsDeleteResponse,
     EvaluationSetItemSummary,
     Page,
+    ProvidedClassifyOutput,
+    ProvidedExtractOutput,
+    ProvidedSplitOutput,
 )
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        EvaluationSetItemsCreateRequestItemsItem,
-        ProvidedClassifyOutput,
-        ProvidedExtractOutput,
-        ProvidedSplitOutput,
+        EvaluationSetItemsCreateRequestItemsItemDict,
+        ProvidedClassifyOutputDict,
+        ProvidedExtractOutputDict,
+        ProvidedSplitOutputDict,
         SortDir,
     )
 
@@ -40,14 +44,18 @@ class AsyncEvaluationSetItems(AsyncAPIResource):
         self,
         evaluation_set_id: str,
         *,
-        items: Sequence[EvaluationSetItemsCreateRequestItemsItem | Mapping[str, Any]],
+        items: Sequence[
+            EvaluationSetItemsCreateRequestItemsItem | EvaluationSetItemsCreateRequestItemsItemDict
+        ],
         **options: Unpack[RequestOptions],
     ) -> EvaluationSetItemsCreateResponse:
         """``POST /evaluation_sets/{evaluation_set_id}/items``."""
         return await self._requester.request(
             "POST",
             path("/evaluation_sets/{}/items", evaluation_set_id),
-            json=w.body(("items", "items", items, True)),
+            json=w.body(
+                ("items", "items", items, True, (EvaluationSetItemsCreateRequestItemsItem,))
+            ),
             cast_to=EvaluationSetItemsCreateResponse,
             idempotent=False,
             options=options,
@@ -106,16 +114,26 @@ class AsyncEvaluationSetItems(AsyncAPIResource):
         item_id: str,
         *,
         expected_output: ProvidedExtractOutput
+        | ProvidedExtractOutputDict
         | ProvidedClassifyOutput
+        | ProvidedClassifyOutputDict
         | ProvidedSplitOutput
-        | Mapping[str, Any],
+        | ProvidedSplitOutputDict,
         **options: Unpack[RequestOptions],
     ) -> EvaluationSetItem:
         """``POST /evaluation_sets/{evaluation_set_id}/items/{item_id}``."""
         return await self._requester.request(
             "POST",
             path("/evaluation_sets/{}/items/{}", evaluation_set_id, item_id),
-            json=w.body(("expectedOutput", "expected_output", expected_output, True)),
+            json=w.body(
+                (
+                    "expectedOutput",
+                    "expected_output",
+                    expected_output,
+                    True,
+                    (ProvidedExtractOutput, ProvidedClassifyOutput, ProvidedSplitOutput),
+                )
+            ),
             cast_to=EvaluationSetItem,
             options=options,
         )

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from extend_async._paths import path
 from extend_async._polling import DEFAULT_WAIT_DEADLINE, PollPolicy, check_deadline, check_policy
@@ -13,10 +13,10 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._run_waiting import RunWaiting
-from extend_async.types import EvaluationSetRun
+from extend_async.types import EvaluationSetRun, EvaluationSetRunsCreateRequestEntity
 
 if TYPE_CHECKING:
-    from extend_async.types import EvaluationSetRunsCreateRequestEntity
+    from extend_async.types import EvaluationSetRunsCreateRequestEntityDict
 
 __all__ = ["AsyncEvaluationSetRuns", "AsyncEvaluationSetRunsWithRawResponse"]
 
@@ -30,7 +30,9 @@ class AsyncEvaluationSetRuns(RunWaiting):
         self,
         *,
         evaluation_set_id: str,
-        entity: EvaluationSetRunsCreateRequestEntity | Mapping[str, Any] | None = None,
+        entity: EvaluationSetRunsCreateRequestEntity
+        | EvaluationSetRunsCreateRequestEntityDict
+        | None = None,
         evaluation_set_item_ids: Sequence[str] | None = None,
         **options: Unpack[RequestOptions],
     ) -> EvaluationSetRun:
@@ -39,9 +41,15 @@ class AsyncEvaluationSetRuns(RunWaiting):
             "POST",
             "/evaluation_set_runs",
             json=w.body(
-                ("evaluationSetId", "evaluation_set_id", evaluation_set_id, True),
-                ("entity", "entity", entity, False),
-                ("evaluationSetItemIds", "evaluation_set_item_ids", evaluation_set_item_ids, False),
+                ("evaluationSetId", "evaluation_set_id", evaluation_set_id, True, ()),
+                ("entity", "entity", entity, False, (EvaluationSetRunsCreateRequestEntity,)),
+                (
+                    "evaluationSetItemIds",
+                    "evaluation_set_item_ids",
+                    evaluation_set_item_ids,
+                    False,
+                    (),
+                ),
             ),
             cast_to=EvaluationSetRun,
             idempotent=False,
@@ -74,7 +82,9 @@ class AsyncEvaluationSetRuns(RunWaiting):
         self,
         *,
         evaluation_set_id: str,
-        entity: EvaluationSetRunsCreateRequestEntity | Mapping[str, Any] | None = None,
+        entity: EvaluationSetRunsCreateRequestEntity
+        | EvaluationSetRunsCreateRequestEntityDict
+        | None = None,
         evaluation_set_item_ids: Sequence[str] | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,

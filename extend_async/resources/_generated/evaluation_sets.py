@@ -36,9 +36,9 @@ class AsyncEvaluationSets(AsyncAPIResource):
             "POST",
             "/evaluation_sets",
             json=w.body(
-                ("name", "name", name, True),
-                ("entityId", "entity_id", entity_id, True),
-                ("description", "description", description, False),
+                ("name", "name", name, True, ()),
+                ("entityId", "entity_id", entity_id, True, ()),
+                ("description", "description", description, False, ()),
             ),
             cast_to=EvaluationSet,
             idempotent=False,

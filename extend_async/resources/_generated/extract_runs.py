@@ -17,25 +17,30 @@ from extend_async.resources._base import SortBy, check_page_size, check_sort_by
 from extend_async.resources._run_waiting import RunWaiting
 from extend_async.types import (
     BatchRun,
+    ExtractConfigJson,
     ExtractRun,
+    ExtractRunsCreateBatchRequestExtractor,
+    ExtractRunsCreateBatchRequestInputsItem,
+    ExtractRunsCreateRequestExtractor,
     ExtractRunsDeleteResponse,
     ExtractRunSummary,
+    FileFromId,
+    FileFromText,
+    FileFromUrl,
+    MultiFileRunPackage,
     Page,
 )
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        ExtractConfigJson,
-        ExtractRunsCreateBatchRequestExtractor,
-        ExtractRunsCreateBatchRequestInputsItem,
-        ExtractRunsCreateRequestExtractor,
-        FileFromId,
+        ExtractConfigJsonDict,
+        ExtractRunsCreateBatchRequestExtractorDict,
+        ExtractRunsCreateBatchRequestInputsItemDict,
+        ExtractRunsCreateRequestExtractorDict,
         FileFromIdDict,
-        FileFromText,
         FileFromTextDict,
-        FileFromUrl,
         FileFromUrlDict,
-        MultiFileRunPackage,
+        MultiFileRunPackageDict,
         RunSource,
         RunStatus,
         SortDir,
@@ -58,8 +63,10 @@ class AsyncExtractRuns(RunWaiting):
     async def create(
         self,
         *,
-        extractor: ExtractRunsCreateRequestExtractor | Mapping[str, Any] | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        extractor: ExtractRunsCreateRequestExtractor
+        | ExtractRunsCreateRequestExtractorDict
+        | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         file: FileFromUrl
         | FileFromUrlDict
         | FileFromId
@@ -67,7 +74,7 @@ class AsyncExtractRuns(RunWaiting):
         | FileFromText
         | FileFromTextDict
         | None = None,
-        package: MultiFileRunPackage | Mapping[str, Any] | None = None,
+        package: MultiFileRunPackage | MultiFileRunPackageDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
@@ -77,12 +84,12 @@ class AsyncExtractRuns(RunWaiting):
             "POST",
             "/extract_runs",
             json=w.body(
-                ("extractor", "extractor", extractor, False),
-                ("config", "config", config, False),
-                ("file", "file", file, False),
-                ("package", "package", package, False),
-                ("priority", "priority", priority, False),
-                ("metadata", "metadata", metadata, False),
+                ("extractor", "extractor", extractor, False, (ExtractRunsCreateRequestExtractor,)),
+                ("config", "config", config, False, (ExtractConfigJson,)),
+                ("file", "file", file, False, (FileFromUrl, FileFromId, FileFromText)),
+                ("package", "package", package, False, (MultiFileRunPackage,)),
+                ("priority", "priority", priority, False, ()),
+                ("metadata", "metadata", metadata, False, ()),
             ),
             cast_to=ExtractRun,
             idempotent=False,
@@ -92,8 +99,11 @@ class AsyncExtractRuns(RunWaiting):
     async def create_batch(
         self,
         *,
-        extractor: ExtractRunsCreateBatchRequestExtractor | Mapping[str, Any],
-        inputs: Sequence[ExtractRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
+        extractor: ExtractRunsCreateBatchRequestExtractor
+        | ExtractRunsCreateBatchRequestExtractorDict,
+        inputs: Sequence[
+            ExtractRunsCreateBatchRequestInputsItem | ExtractRunsCreateBatchRequestInputsItemDict
+        ],
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> BatchRun:
@@ -102,9 +112,15 @@ class AsyncExtractRuns(RunWaiting):
             "POST",
             "/extract_runs/batch",
             json=w.body(
-                ("extractor", "extractor", extractor, True),
-                ("inputs", "inputs", inputs, True),
-                ("priority", "priority", priority, False),
+                (
+                    "extractor",
+                    "extractor",
+                    extractor,
+                    True,
+                    (ExtractRunsCreateBatchRequestExtractor,),
+                ),
+                ("inputs", "inputs", inputs, True, (ExtractRunsCreateBatchRequestInputsItem,)),
+                ("priority", "priority", priority, False, ()),
             ),
             cast_to=BatchRun,
             idempotent=False,
@@ -181,8 +197,10 @@ class AsyncExtractRuns(RunWaiting):
     async def create_and_wait(
         self,
         *,
-        extractor: ExtractRunsCreateRequestExtractor | Mapping[str, Any] | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        extractor: ExtractRunsCreateRequestExtractor
+        | ExtractRunsCreateRequestExtractorDict
+        | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         file: FileFromUrl
         | FileFromUrlDict
         | FileFromId
@@ -190,7 +208,7 @@ class AsyncExtractRuns(RunWaiting):
         | FileFromText
         | FileFromTextDict
         | None = None,
-        package: MultiFileRunPackage | Mapping[str, Any] | None = None,
+        package: MultiFileRunPackage | MultiFileRunPackageDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,

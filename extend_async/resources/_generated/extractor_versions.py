@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._pagination import AsyncPager
 from extend_async._paths import path
@@ -13,10 +12,10 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import AsyncAPIResource, check_page_size
-from extend_async.types import ExtractorVersion, ExtractorVersionSummary, Page
+from extend_async.types import ExtractConfigJson, ExtractorVersion, ExtractorVersionSummary, Page
 
 if TYPE_CHECKING:
-    from extend_async.types import ExtractConfigJson, ReleaseType, SortDir
+    from extend_async.types import ExtractConfigJsonDict, ReleaseType, SortDir
 
 __all__ = ["AsyncExtractorVersions", "AsyncExtractorVersionsWithRawResponse"]
 
@@ -30,7 +29,7 @@ class AsyncExtractorVersions(AsyncAPIResource):
         *,
         release_type: ReleaseType | str,
         description: str | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> ExtractorVersion:
         """``POST /extractors/{extractor_id}/versions``."""
@@ -38,9 +37,9 @@ class AsyncExtractorVersions(AsyncAPIResource):
             "POST",
             path("/extractors/{}/versions", extractor_id),
             json=w.body(
-                ("releaseType", "release_type", release_type, True),
-                ("description", "description", description, False),
-                ("config", "config", config, False),
+                ("releaseType", "release_type", release_type, True, ()),
+                ("description", "description", description, False, ()),
+                ("config", "config", config, False, (ExtractConfigJson,)),
             ),
             cast_to=ExtractorVersion,
             idempotent=False,

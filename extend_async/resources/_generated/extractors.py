@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._pagination import AsyncPager
 from extend_async._paths import path
@@ -13,10 +12,20 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import AsyncAPIResource, SortBy, check_page_size, check_sort_by
-from extend_async.types import Extractor, ExtractorSummary, Page
+from extend_async.types import (
+    ExtractConfigJson,
+    Extractor,
+    ExtractorsCreateRequestGenerate,
+    ExtractorSummary,
+    Page,
+)
 
 if TYPE_CHECKING:
-    from extend_async.types import ExtractConfigJson, ExtractorsCreateRequestGenerate, SortDir
+    from extend_async.types import (
+        ExtractConfigJsonDict,
+        ExtractorsCreateRequestGenerateDict,
+        SortDir,
+    )
 
 __all__ = ["AsyncExtractors", "AsyncExtractorsWithRawResponse"]
 
@@ -29,8 +38,10 @@ class AsyncExtractors(AsyncAPIResource):
         *,
         name: str,
         clone_extractor_id: str | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
-        generate: ExtractorsCreateRequestGenerate | Mapping[str, Any] | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
+        generate: ExtractorsCreateRequestGenerate
+        | ExtractorsCreateRequestGenerateDict
+        | None = None,
         **options: Unpack[RequestOptions],
     ) -> Extractor:
         """``POST /extractors``."""
@@ -38,10 +49,10 @@ class AsyncExtractors(AsyncAPIResource):
             "POST",
             "/extractors",
             json=w.body(
-                ("name", "name", name, True),
-                ("cloneExtractorId", "clone_extractor_id", clone_extractor_id, False),
-                ("config", "config", config, False),
-                ("generate", "generate", generate, False),
+                ("name", "name", name, True, ()),
+                ("cloneExtractorId", "clone_extractor_id", clone_extractor_id, False, ()),
+                ("config", "config", config, False, (ExtractConfigJson,)),
+                ("generate", "generate", generate, False, (ExtractorsCreateRequestGenerate,)),
             ),
             cast_to=Extractor,
             idempotent=False,
@@ -83,14 +94,17 @@ class AsyncExtractors(AsyncAPIResource):
         id: str,
         *,
         name: str | None = None,
-        config: ExtractConfigJson | Mapping[str, Any] | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> Extractor:
         """``POST /extractors/{id}``."""
         return await self._requester.request(
             "POST",
             path("/extractors/{}", id),
-            json=w.body(("name", "name", name, False), ("config", "config", config, False)),
+            json=w.body(
+                ("name", "name", name, False, ()),
+                ("config", "config", config, False, (ExtractConfigJson,)),
+            ),
             cast_to=Extractor,
             options=options,
         )

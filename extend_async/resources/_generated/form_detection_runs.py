@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from extend_async._paths import path
 from extend_async._polling import DEFAULT_WAIT_DEADLINE, PollPolicy, check_deadline, check_policy
@@ -13,16 +12,10 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._run_waiting import RunWaiting
-from extend_async.types import FormDetectionRun
+from extend_async.types import EditSchemaGenerationConfig, FileFromId, FileFromUrl, FormDetectionRun
 
 if TYPE_CHECKING:
-    from extend_async.types import (
-        EditSchemaGenerationConfig,
-        FileFromId,
-        FileFromIdDict,
-        FileFromUrl,
-        FileFromUrlDict,
-    )
+    from extend_async.types import EditSchemaGenerationConfigDict, FileFromIdDict, FileFromUrlDict
 
 __all__ = ["AsyncFormDetectionRuns", "AsyncFormDetectionRunsWithRawResponse"]
 
@@ -36,14 +29,17 @@ class AsyncFormDetectionRuns(RunWaiting):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: EditSchemaGenerationConfig | Mapping[str, Any] | None = None,
+        config: EditSchemaGenerationConfig | EditSchemaGenerationConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> FormDetectionRun:
         """``POST /form_detection_runs``."""
         return await self._requester.request(
             "POST",
             "/form_detection_runs",
-            json=w.body(("file", "file", file, True), ("config", "config", config, False)),
+            json=w.body(
+                ("file", "file", file, True, (FileFromUrl, FileFromId)),
+                ("config", "config", config, False, (EditSchemaGenerationConfig,)),
+            ),
             cast_to=FormDetectionRun,
             idempotent=False,
             options=options,
@@ -75,7 +71,7 @@ class AsyncFormDetectionRuns(RunWaiting):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: EditSchemaGenerationConfig | Mapping[str, Any] | None = None,
+        config: EditSchemaGenerationConfig | EditSchemaGenerationConfigDict | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
         **options: Unpack[RequestOptions],

@@ -15,17 +15,26 @@ from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import check_page_size
 from extend_async.resources._run_waiting import RunWaiting
-from extend_async.types import BatchRun, Page, ParseRun, ParseRunsDeleteResponse, ParseRunSummary
+from extend_async.types import (
+    BatchRun,
+    DataRetention,
+    FileFromId,
+    FileFromUrl,
+    Page,
+    ParseConfig,
+    ParseRun,
+    ParseRunsCreateBatchRequestInputsItem,
+    ParseRunsDeleteResponse,
+    ParseRunSummary,
+)
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        DataRetention,
-        FileFromId,
+        DataRetentionDict,
         FileFromIdDict,
-        FileFromUrl,
         FileFromUrlDict,
-        ParseConfig,
-        ParseRunsCreateBatchRequestInputsItem,
+        ParseConfigDict,
+        ParseRunsCreateBatchRequestInputsItemDict,
         ParseRunsListRequestStatus,
         ParseRunSource,
         ParseRunsRetrieveRequestResponseType,
@@ -49,9 +58,9 @@ class AsyncParseRuns(RunWaiting):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: ParseConfig | Mapping[str, Any] | None = None,
+        config: ParseConfig | ParseConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
-        data_retention: DataRetention | Mapping[str, Any] | None = None,
+        data_retention: DataRetention | DataRetentionDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> ParseRun:
         """``POST /parse_runs``."""
@@ -59,10 +68,10 @@ class AsyncParseRuns(RunWaiting):
             "POST",
             "/parse_runs",
             json=w.body(
-                ("file", "file", file, True),
-                ("config", "config", config, False),
-                ("metadata", "metadata", metadata, False),
-                ("dataRetention", "data_retention", data_retention, False),
+                ("file", "file", file, True, (FileFromUrl, FileFromId)),
+                ("config", "config", config, False, (ParseConfig,)),
+                ("metadata", "metadata", metadata, False, ()),
+                ("dataRetention", "data_retention", data_retention, False, (DataRetention,)),
             ),
             cast_to=ParseRun,
             idempotent=False,
@@ -72,8 +81,10 @@ class AsyncParseRuns(RunWaiting):
     async def create_batch(
         self,
         *,
-        inputs: Sequence[ParseRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
-        config: ParseConfig | Mapping[str, Any] | None = None,
+        inputs: Sequence[
+            ParseRunsCreateBatchRequestInputsItem | ParseRunsCreateBatchRequestInputsItemDict
+        ],
+        config: ParseConfig | ParseConfigDict | None = None,
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> BatchRun:
@@ -82,9 +93,9 @@ class AsyncParseRuns(RunWaiting):
             "POST",
             "/parse_runs/batch",
             json=w.body(
-                ("inputs", "inputs", inputs, True),
-                ("config", "config", config, False),
-                ("priority", "priority", priority, False),
+                ("inputs", "inputs", inputs, True, (ParseRunsCreateBatchRequestInputsItem,)),
+                ("config", "config", config, False, (ParseConfig,)),
+                ("priority", "priority", priority, False, ()),
             ),
             cast_to=BatchRun,
             idempotent=False,
@@ -163,9 +174,9 @@ class AsyncParseRuns(RunWaiting):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: ParseConfig | Mapping[str, Any] | None = None,
+        config: ParseConfig | ParseConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
-        data_retention: DataRetention | Mapping[str, Any] | None = None,
+        data_retention: DataRetention | DataRetentionDict | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,
         **options: Unpack[RequestOptions],

@@ -18,9 +18,13 @@ from extend_async.resources._run_waiting import RunWaiting
 from extend_async.resources._wire import deprecated
 from extend_async.types import (
     LegacyProcessorRun,
+    LegacyProcessorRunFileInput,
     LegacyProcessorRunSummary,
     Page,
     ProcessorRunCancelResponse,
+    ProcessorRunCreateRequestConfigClassify,
+    ProcessorRunCreateRequestConfigExtract,
+    ProcessorRunCreateRequestConfigSplitter,
     ProcessorRunCreateResponse,
     ProcessorRunDeleteResponse,
     ProcessorRunGetResponse,
@@ -29,14 +33,14 @@ from extend_async.types import (
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        LegacyProcessorRunFileInput,
+        LegacyProcessorRunFileInputDict,
         LegacyProcessorStatus,
         LegacyProcessorType,
         LegacySortByEnum,
         LegacySortDirEnum,
-        ProcessorRunCreateRequestConfigClassify,
-        ProcessorRunCreateRequestConfigExtract,
-        ProcessorRunCreateRequestConfigSplitter,
+        ProcessorRunCreateRequestConfigClassifyDict,
+        ProcessorRunCreateRequestConfigExtractDict,
+        ProcessorRunCreateRequestConfigSplitterDict,
         ProcessorRunListRequestSource,
     )
 
@@ -69,15 +73,17 @@ class AsyncProcessorRuns(RunWaiting):
         *,
         processor_id: str,
         version: str | None = None,
-        file: LegacyProcessorRunFileInput | Mapping[str, Any] | None = None,
+        file: LegacyProcessorRunFileInput | LegacyProcessorRunFileInputDict | None = None,
         raw_text: str | None = None,
         sync: bool | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         config: ProcessorRunCreateRequestConfigClassify
+        | ProcessorRunCreateRequestConfigClassifyDict
         | ProcessorRunCreateRequestConfigExtract
+        | ProcessorRunCreateRequestConfigExtractDict
         | ProcessorRunCreateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorRunCreateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> ProcessorRunCreateResponse:
@@ -89,14 +95,24 @@ class AsyncProcessorRuns(RunWaiting):
             "POST",
             "/processor_runs",
             json=w.body(
-                ("processorId", "processor_id", processor_id, True),
-                ("version", "version", version, False),
-                ("file", "file", file, False),
-                ("rawText", "raw_text", raw_text, False),
-                ("sync", "sync", sync, False),
-                ("priority", "priority", priority, False),
-                ("metadata", "metadata", metadata, False),
-                ("config", "config", config, False),
+                ("processorId", "processor_id", processor_id, True, ()),
+                ("version", "version", version, False, ()),
+                ("file", "file", file, False, (LegacyProcessorRunFileInput,)),
+                ("rawText", "raw_text", raw_text, False, ()),
+                ("sync", "sync", sync, False, ()),
+                ("priority", "priority", priority, False, ()),
+                ("metadata", "metadata", metadata, False, ()),
+                (
+                    "config",
+                    "config",
+                    config,
+                    False,
+                    (
+                        ProcessorRunCreateRequestConfigClassify,
+                        ProcessorRunCreateRequestConfigExtract,
+                        ProcessorRunCreateRequestConfigSplitter,
+                    ),
+                ),
             ),
             cast_to=ProcessorRunCreateResponse,
             idempotent=False,
@@ -192,15 +208,17 @@ class AsyncProcessorRuns(RunWaiting):
         *,
         processor_id: str,
         version: str | None = None,
-        file: LegacyProcessorRunFileInput | Mapping[str, Any] | None = None,
+        file: LegacyProcessorRunFileInput | LegacyProcessorRunFileInputDict | None = None,
         raw_text: str | None = None,
         sync: bool | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         config: ProcessorRunCreateRequestConfigClassify
+        | ProcessorRunCreateRequestConfigClassifyDict
         | ProcessorRunCreateRequestConfigExtract
+        | ProcessorRunCreateRequestConfigExtractDict
         | ProcessorRunCreateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorRunCreateRequestConfigSplitterDict
         | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._pagination import AsyncPager
 from extend_async._paths import path
@@ -17,6 +16,9 @@ from extend_async.resources._wire import deprecated
 from extend_async.types import (
     LegacyProcessorVersion,
     Page,
+    ProcessorVersionCreateRequestConfigClassify,
+    ProcessorVersionCreateRequestConfigExtract,
+    ProcessorVersionCreateRequestConfigSplitter,
     ProcessorVersionCreateResponse,
     ProcessorVersionGetResponse,
     ProcessorVersionListResponse,
@@ -24,9 +26,9 @@ from extend_async.types import (
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        ProcessorVersionCreateRequestConfigClassify,
-        ProcessorVersionCreateRequestConfigExtract,
-        ProcessorVersionCreateRequestConfigSplitter,
+        ProcessorVersionCreateRequestConfigClassifyDict,
+        ProcessorVersionCreateRequestConfigExtractDict,
+        ProcessorVersionCreateRequestConfigSplitterDict,
         ProcessorVersionCreateRequestReleaseType,
     )
 
@@ -44,9 +46,11 @@ class AsyncProcessorVersions(AsyncAPIResource):
         release_type: ProcessorVersionCreateRequestReleaseType | str,
         description: str | None = None,
         config: ProcessorVersionCreateRequestConfigClassify
+        | ProcessorVersionCreateRequestConfigClassifyDict
         | ProcessorVersionCreateRequestConfigExtract
+        | ProcessorVersionCreateRequestConfigExtractDict
         | ProcessorVersionCreateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorVersionCreateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> ProcessorVersionCreateResponse:
@@ -58,9 +62,19 @@ class AsyncProcessorVersions(AsyncAPIResource):
             "POST",
             path("/processors/{}/publish", id),
             json=w.body(
-                ("releaseType", "release_type", release_type, True),
-                ("description", "description", description, False),
-                ("config", "config", config, False),
+                ("releaseType", "release_type", release_type, True, ()),
+                ("description", "description", description, False, ()),
+                (
+                    "config",
+                    "config",
+                    config,
+                    False,
+                    (
+                        ProcessorVersionCreateRequestConfigClassify,
+                        ProcessorVersionCreateRequestConfigExtract,
+                        ProcessorVersionCreateRequestConfigSplitter,
+                    ),
+                ),
             ),
             cast_to=ProcessorVersionCreateResponse,
             idempotent=False,

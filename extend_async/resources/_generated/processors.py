@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._pagination import AsyncPager
 from extend_async._paths import path
@@ -18,21 +17,27 @@ from extend_async.types import (
     LegacyListProcessorsProcessor,
     LegacyListProcessorsResponse,
     Page,
+    ProcessorCreateRequestConfigClassify,
+    ProcessorCreateRequestConfigExtract,
+    ProcessorCreateRequestConfigSplitter,
     ProcessorCreateResponse,
+    ProcessorUpdateRequestConfigClassify,
+    ProcessorUpdateRequestConfigExtract,
+    ProcessorUpdateRequestConfigSplitter,
     ProcessorUpdateResponse,
 )
 
 if TYPE_CHECKING:
     from extend_async.types import (
         LegacyProcessorType,
-        ProcessorCreateRequestConfigClassify,
-        ProcessorCreateRequestConfigExtract,
-        ProcessorCreateRequestConfigSplitter,
+        ProcessorCreateRequestConfigClassifyDict,
+        ProcessorCreateRequestConfigExtractDict,
+        ProcessorCreateRequestConfigSplitterDict,
         ProcessorListRequestSortBy,
         ProcessorListRequestSortDir,
-        ProcessorUpdateRequestConfigClassify,
-        ProcessorUpdateRequestConfigExtract,
-        ProcessorUpdateRequestConfigSplitter,
+        ProcessorUpdateRequestConfigClassifyDict,
+        ProcessorUpdateRequestConfigExtractDict,
+        ProcessorUpdateRequestConfigSplitterDict,
     )
 
 __all__ = ["AsyncProcessors", "AsyncProcessorsWithRawResponse"]
@@ -49,9 +54,11 @@ class AsyncProcessors(AsyncAPIResource):
         type: LegacyProcessorType | str,
         clone_processor_id: str | None = None,
         config: ProcessorCreateRequestConfigClassify
+        | ProcessorCreateRequestConfigClassifyDict
         | ProcessorCreateRequestConfigExtract
+        | ProcessorCreateRequestConfigExtractDict
         | ProcessorCreateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorCreateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> ProcessorCreateResponse:
@@ -63,10 +70,20 @@ class AsyncProcessors(AsyncAPIResource):
             "POST",
             "/processors",
             json=w.body(
-                ("name", "name", name, True),
-                ("type", "type", type, True),
-                ("cloneProcessorId", "clone_processor_id", clone_processor_id, False),
-                ("config", "config", config, False),
+                ("name", "name", name, True, ()),
+                ("type", "type", type, True, ()),
+                ("cloneProcessorId", "clone_processor_id", clone_processor_id, False, ()),
+                (
+                    "config",
+                    "config",
+                    config,
+                    False,
+                    (
+                        ProcessorCreateRequestConfigClassify,
+                        ProcessorCreateRequestConfigExtract,
+                        ProcessorCreateRequestConfigSplitter,
+                    ),
+                ),
             ),
             cast_to=ProcessorCreateResponse,
             idempotent=False,
@@ -113,9 +130,11 @@ class AsyncProcessors(AsyncAPIResource):
         *,
         name: str | None = None,
         config: ProcessorUpdateRequestConfigClassify
+        | ProcessorUpdateRequestConfigClassifyDict
         | ProcessorUpdateRequestConfigExtract
+        | ProcessorUpdateRequestConfigExtractDict
         | ProcessorUpdateRequestConfigSplitter
-        | Mapping[str, Any]
+        | ProcessorUpdateRequestConfigSplitterDict
         | None = None,
         **options: Unpack[RequestOptions],
     ) -> ProcessorUpdateResponse:
@@ -126,7 +145,20 @@ class AsyncProcessors(AsyncAPIResource):
         return await self._requester.request(
             "POST",
             path("/processors/{}", id),
-            json=w.body(("name", "name", name, False), ("config", "config", config, False)),
+            json=w.body(
+                ("name", "name", name, False, ()),
+                (
+                    "config",
+                    "config",
+                    config,
+                    False,
+                    (
+                        ProcessorUpdateRequestConfigClassify,
+                        ProcessorUpdateRequestConfigExtract,
+                        ProcessorUpdateRequestConfigSplitter,
+                    ),
+                ),
+            ),
             cast_to=ProcessorUpdateResponse,
             options=options,
         )

@@ -15,21 +15,31 @@ from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import SortBy, check_page_size, check_sort_by
 from extend_async.resources._run_waiting import RunWaiting
-from extend_async.types import BatchRun, Page, SplitRun, SplitRunsDeleteResponse, SplitRunSummary
+from extend_async.types import (
+    BatchRun,
+    FileFromId,
+    FileFromUrl,
+    Page,
+    SplitConfig,
+    SplitRun,
+    SplitRunsCreateBatchRequestInputsItem,
+    SplitRunsCreateBatchRequestSplitter,
+    SplitRunsCreateRequestSplitter,
+    SplitRunsDeleteResponse,
+    SplitRunSummary,
+)
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        FileFromId,
         FileFromIdDict,
-        FileFromUrl,
         FileFromUrlDict,
         RunSource,
         RunStatus,
         SortDir,
-        SplitConfig,
-        SplitRunsCreateBatchRequestInputsItem,
-        SplitRunsCreateBatchRequestSplitter,
-        SplitRunsCreateRequestSplitter,
+        SplitConfigDict,
+        SplitRunsCreateBatchRequestInputsItemDict,
+        SplitRunsCreateBatchRequestSplitterDict,
+        SplitRunsCreateRequestSplitterDict,
     )
 
 __all__ = ["AsyncSplitRuns", "AsyncSplitRunsWithRawResponse"]
@@ -50,8 +60,8 @@ class AsyncSplitRuns(RunWaiting):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        splitter: SplitRunsCreateRequestSplitter | Mapping[str, Any] | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        splitter: SplitRunsCreateRequestSplitter | SplitRunsCreateRequestSplitterDict | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
@@ -61,11 +71,11 @@ class AsyncSplitRuns(RunWaiting):
             "POST",
             "/split_runs",
             json=w.body(
-                ("file", "file", file, True),
-                ("splitter", "splitter", splitter, False),
-                ("config", "config", config, False),
-                ("priority", "priority", priority, False),
-                ("metadata", "metadata", metadata, False),
+                ("file", "file", file, True, (FileFromUrl, FileFromId)),
+                ("splitter", "splitter", splitter, False, (SplitRunsCreateRequestSplitter,)),
+                ("config", "config", config, False, (SplitConfig,)),
+                ("priority", "priority", priority, False, ()),
+                ("metadata", "metadata", metadata, False, ()),
             ),
             cast_to=SplitRun,
             idempotent=False,
@@ -75,8 +85,10 @@ class AsyncSplitRuns(RunWaiting):
     async def create_batch(
         self,
         *,
-        splitter: SplitRunsCreateBatchRequestSplitter | Mapping[str, Any],
-        inputs: Sequence[SplitRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
+        splitter: SplitRunsCreateBatchRequestSplitter | SplitRunsCreateBatchRequestSplitterDict,
+        inputs: Sequence[
+            SplitRunsCreateBatchRequestInputsItem | SplitRunsCreateBatchRequestInputsItemDict
+        ],
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> BatchRun:
@@ -85,9 +97,9 @@ class AsyncSplitRuns(RunWaiting):
             "POST",
             "/split_runs/batch",
             json=w.body(
-                ("splitter", "splitter", splitter, True),
-                ("inputs", "inputs", inputs, True),
-                ("priority", "priority", priority, False),
+                ("splitter", "splitter", splitter, True, (SplitRunsCreateBatchRequestSplitter,)),
+                ("inputs", "inputs", inputs, True, (SplitRunsCreateBatchRequestInputsItem,)),
+                ("priority", "priority", priority, False, ()),
             ),
             cast_to=BatchRun,
             idempotent=False,
@@ -162,8 +174,8 @@ class AsyncSplitRuns(RunWaiting):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        splitter: SplitRunsCreateRequestSplitter | Mapping[str, Any] | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        splitter: SplitRunsCreateRequestSplitter | SplitRunsCreateRequestSplitterDict | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._pagination import AsyncPager
 from extend_async._paths import path
@@ -13,10 +12,10 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import AsyncAPIResource, check_page_size
-from extend_async.types import Page, SplitterVersion, SplitterVersionSummary
+from extend_async.types import Page, SplitConfig, SplitterVersion, SplitterVersionSummary
 
 if TYPE_CHECKING:
-    from extend_async.types import ReleaseType, SortDir, SplitConfig
+    from extend_async.types import ReleaseType, SortDir, SplitConfigDict
 
 __all__ = ["AsyncSplitterVersions", "AsyncSplitterVersionsWithRawResponse"]
 
@@ -30,7 +29,7 @@ class AsyncSplitterVersions(AsyncAPIResource):
         *,
         release_type: ReleaseType | str,
         description: str | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> SplitterVersion:
         """``POST /splitters/{splitter_id}/versions``."""
@@ -38,9 +37,9 @@ class AsyncSplitterVersions(AsyncAPIResource):
             "POST",
             path("/splitters/{}/versions", splitter_id),
             json=w.body(
-                ("releaseType", "release_type", release_type, True),
-                ("description", "description", description, False),
-                ("config", "config", config, False),
+                ("releaseType", "release_type", release_type, True, ()),
+                ("description", "description", description, False, ()),
+                ("config", "config", config, False, (SplitConfig,)),
             ),
             cast_to=SplitterVersion,
             idempotent=False,

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._pagination import AsyncPager
 from extend_async._paths import path
@@ -13,10 +12,10 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import AsyncAPIResource, SortBy, check_page_size, check_sort_by
-from extend_async.types import Page, Splitter, SplittersListResponse, SplitterSummary
+from extend_async.types import Page, SplitConfig, Splitter, SplittersListResponse, SplitterSummary
 
 if TYPE_CHECKING:
-    from extend_async.types import SortDir, SplitConfig
+    from extend_async.types import SortDir, SplitConfigDict
 
 __all__ = ["AsyncSplitters", "AsyncSplittersWithRawResponse"]
 
@@ -29,7 +28,7 @@ class AsyncSplitters(AsyncAPIResource):
         *,
         name: str,
         clone_splitter_id: str | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> Splitter:
         """``POST /splitters``."""
@@ -37,9 +36,9 @@ class AsyncSplitters(AsyncAPIResource):
             "POST",
             "/splitters",
             json=w.body(
-                ("name", "name", name, True),
-                ("cloneSplitterId", "clone_splitter_id", clone_splitter_id, False),
-                ("config", "config", config, False),
+                ("name", "name", name, True, ()),
+                ("cloneSplitterId", "clone_splitter_id", clone_splitter_id, False, ()),
+                ("config", "config", config, False, (SplitConfig,)),
             ),
             cast_to=Splitter,
             idempotent=False,
@@ -82,14 +81,17 @@ class AsyncSplitters(AsyncAPIResource):
         id: str,
         *,
         name: str | None = None,
-        config: SplitConfig | Mapping[str, Any] | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> Splitter:
         """``POST /splitters/{id}``."""
         return await self._requester.request(
             "POST",
             path("/splitters/{}", id),
-            json=w.body(("name", "name", name, False), ("config", "config", config, False)),
+            json=w.body(
+                ("name", "name", name, False, ()),
+                ("config", "config", config, False, (SplitConfig,)),
+            ),
             cast_to=Splitter,
             options=options,
         )

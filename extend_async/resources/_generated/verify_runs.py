@@ -15,16 +15,22 @@ from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import SortBy, check_page_size, check_sort_by
 from extend_async.resources._run_waiting import RunWaiting
-from extend_async.types import Page, VerifyRun, VerifyRunsDeleteResponse, VerifyRunSummary
+from extend_async.types import (
+    FileFromId,
+    FileFromUrl,
+    Page,
+    VerifyConfig,
+    VerifyRun,
+    VerifyRunsDeleteResponse,
+    VerifyRunSummary,
+)
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        FileFromId,
         FileFromIdDict,
-        FileFromUrl,
         FileFromUrlDict,
         SortDir,
-        VerifyConfig,
+        VerifyConfigDict,
         VerifyRiskLevel,
         VerifyRunsListRequestSource,
         VerifyRunStatus,
@@ -48,7 +54,7 @@ class AsyncVerifyRuns(RunWaiting):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: VerifyConfig | Mapping[str, Any] | None = None,
+        config: VerifyConfig | VerifyConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
     ) -> VerifyRun:
@@ -57,9 +63,9 @@ class AsyncVerifyRuns(RunWaiting):
             "POST",
             "/verify_runs",
             json=w.body(
-                ("file", "file", file, True),
-                ("config", "config", config, False),
-                ("metadata", "metadata", metadata, False),
+                ("file", "file", file, True, (FileFromUrl, FileFromId)),
+                ("config", "config", config, False, (VerifyConfig,)),
+                ("metadata", "metadata", metadata, False, ()),
             ),
             cast_to=VerifyRun,
             idempotent=False,
@@ -132,7 +138,7 @@ class AsyncVerifyRuns(RunWaiting):
         self,
         *,
         file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
-        config: VerifyConfig | Mapping[str, Any] | None = None,
+        config: VerifyConfig | VerifyConfigDict | None = None,
         metadata: Mapping[str, Any] | None = None,
         deadline: float | None = DEFAULT_WAIT_DEADLINE,
         poll: PollPolicy | None = None,

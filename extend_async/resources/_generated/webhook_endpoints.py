@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._pagination import AsyncPager
 from extend_async._paths import path
@@ -15,6 +15,7 @@ from extend_async.resources import _wire as w
 from extend_async.resources._base import AsyncAPIResource, check_page_size
 from extend_async.types import (
     Page,
+    WebhookAdvancedOptions,
     WebhookEndpoint,
     WebhookEndpointCreate,
     WebhookEndpointsDeleteResponse,
@@ -23,7 +24,7 @@ from extend_async.types import (
 if TYPE_CHECKING:
     from extend_async.types import (
         SortDir,
-        WebhookAdvancedOptions,
+        WebhookAdvancedOptionsDict,
         WebhookEndpointEventType,
         WebhookEndpointStatus,
     )
@@ -42,7 +43,7 @@ class AsyncWebhookEndpoints(AsyncAPIResource):
         enabled_events: Sequence[WebhookEndpointEventType | str],
         api_version: str,
         status: WebhookEndpointStatus | str | None = None,
-        advanced_options: WebhookAdvancedOptions | Mapping[str, Any] | None = None,
+        advanced_options: WebhookAdvancedOptions | WebhookAdvancedOptionsDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> WebhookEndpointCreate:
         """``POST /webhook_endpoints``."""
@@ -50,12 +51,18 @@ class AsyncWebhookEndpoints(AsyncAPIResource):
             "POST",
             "/webhook_endpoints",
             json=w.body(
-                ("url", "url", url, True),
-                ("name", "name", name, True),
-                ("enabledEvents", "enabled_events", enabled_events, True),
-                ("apiVersion", "api_version", api_version, True),
-                ("status", "status", status, False),
-                ("advancedOptions", "advanced_options", advanced_options, False),
+                ("url", "url", url, True, ()),
+                ("name", "name", name, True, ()),
+                ("enabledEvents", "enabled_events", enabled_events, True, ()),
+                ("apiVersion", "api_version", api_version, True, ()),
+                ("status", "status", status, False, ()),
+                (
+                    "advancedOptions",
+                    "advanced_options",
+                    advanced_options,
+                    False,
+                    (WebhookAdvancedOptions,),
+                ),
             ),
             cast_to=WebhookEndpointCreate,
             idempotent=False,
@@ -111,7 +118,7 @@ class AsyncWebhookEndpoints(AsyncAPIResource):
         name: str | None = None,
         status: WebhookEndpointStatus | str | None = None,
         enabled_events: Sequence[WebhookEndpointEventType | str] | None = None,
-        advanced_options: WebhookAdvancedOptions | Mapping[str, Any] | None = None,
+        advanced_options: WebhookAdvancedOptions | WebhookAdvancedOptionsDict | None = None,
         **options: Unpack[RequestOptions],
     ) -> WebhookEndpoint:
         """``POST /webhook_endpoints/{id}``."""
@@ -119,11 +126,17 @@ class AsyncWebhookEndpoints(AsyncAPIResource):
             "POST",
             path("/webhook_endpoints/{}", id),
             json=w.body(
-                ("url", "url", url, False),
-                ("name", "name", name, False),
-                ("status", "status", status, False),
-                ("enabledEvents", "enabled_events", enabled_events, False),
-                ("advancedOptions", "advanced_options", advanced_options, False),
+                ("url", "url", url, False, ()),
+                ("name", "name", name, False, ()),
+                ("status", "status", status, False, ()),
+                ("enabledEvents", "enabled_events", enabled_events, False, ()),
+                (
+                    "advancedOptions",
+                    "advanced_options",
+                    advanced_options,
+                    False,
+                    (WebhookAdvancedOptions,),
+                ),
             ),
             cast_to=WebhookEndpoint,
             options=options,

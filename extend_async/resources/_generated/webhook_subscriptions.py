@@ -42,10 +42,10 @@ class AsyncWebhookSubscriptions(AsyncAPIResource):
             "POST",
             "/webhook_subscriptions",
             json=w.body(
-                ("webhookEndpointId", "webhook_endpoint_id", webhook_endpoint_id, True),
-                ("resourceType", "resource_type", resource_type, True),
-                ("resourceId", "resource_id", resource_id, True),
-                ("enabledEvents", "enabled_events", enabled_events, True),
+                ("webhookEndpointId", "webhook_endpoint_id", webhook_endpoint_id, True, ()),
+                ("resourceType", "resource_type", resource_type, True, ()),
+                ("resourceId", "resource_id", resource_id, True, ()),
+                ("enabledEvents", "enabled_events", enabled_events, True, ()),
             ),
             cast_to=WebhookSubscription,
             idempotent=False,
@@ -109,7 +109,7 @@ class AsyncWebhookSubscriptions(AsyncAPIResource):
         return await self._requester.request(
             "POST",
             path("/webhook_subscriptions/{}", id),
-            json=w.body(("enabledEvents", "enabled_events", enabled_events, True)),
+            json=w.body(("enabledEvents", "enabled_events", enabled_events, True, ())),
             cast_to=WebhookSubscription,
             options=options,
         )

@@ -16,26 +16,30 @@ from extend_async.resources import _wire as w
 from extend_async.resources._base import SortBy, check_page_size, check_sort_by
 from extend_async.resources._run_waiting import RunWaiting
 from extend_async.types import (
+    FileFromId,
+    FileFromText,
+    FileFromUrl,
     Page,
+    WorkflowReference,
     WorkflowRun,
+    WorkflowRunPackage,
+    WorkflowRunsCreateBatchRequestInputsItem,
     WorkflowRunsCreateBatchResponse,
+    WorkflowRunsCreateRequestOutputsItem,
     WorkflowRunsDeleteResponse,
     WorkflowRunSummary,
 )
 
 if TYPE_CHECKING:
     from extend_async.types import (
-        FileFromId,
         FileFromIdDict,
-        FileFromText,
         FileFromTextDict,
-        FileFromUrl,
         FileFromUrlDict,
         SortDir,
-        WorkflowReference,
-        WorkflowRunPackage,
-        WorkflowRunsCreateBatchRequestInputsItem,
-        WorkflowRunsCreateRequestOutputsItem,
+        WorkflowReferenceDict,
+        WorkflowRunPackageDict,
+        WorkflowRunsCreateBatchRequestInputsItemDict,
+        WorkflowRunsCreateRequestOutputsItemDict,
         WorkflowRunStatus,
     )
 
@@ -56,7 +60,7 @@ class AsyncWorkflowRuns(RunWaiting):
     async def create(
         self,
         *,
-        workflow: WorkflowReference | Mapping[str, Any],
+        workflow: WorkflowReference | WorkflowReferenceDict,
         file: FileFromUrl
         | FileFromUrlDict
         | FileFromId
@@ -64,8 +68,11 @@ class AsyncWorkflowRuns(RunWaiting):
         | FileFromText
         | FileFromTextDict
         | None = None,
-        package: WorkflowRunPackage | Mapping[str, Any] | None = None,
-        outputs: Sequence[WorkflowRunsCreateRequestOutputsItem | Mapping[str, Any]] | None = None,
+        package: WorkflowRunPackage | WorkflowRunPackageDict | None = None,
+        outputs: Sequence[
+            WorkflowRunsCreateRequestOutputsItem | WorkflowRunsCreateRequestOutputsItemDict
+        ]
+        | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         secrets: Mapping[str, Any] | None = None,
@@ -76,13 +83,13 @@ class AsyncWorkflowRuns(RunWaiting):
             "POST",
             "/workflow_runs",
             json=w.body(
-                ("workflow", "workflow", workflow, True),
-                ("file", "file", file, False),
-                ("package", "package", package, False),
-                ("outputs", "outputs", outputs, False),
-                ("priority", "priority", priority, False),
-                ("metadata", "metadata", metadata, False),
-                ("secrets", "secrets", secrets, False),
+                ("workflow", "workflow", workflow, True, (WorkflowReference,)),
+                ("file", "file", file, False, (FileFromUrl, FileFromId, FileFromText)),
+                ("package", "package", package, False, (WorkflowRunPackage,)),
+                ("outputs", "outputs", outputs, False, (WorkflowRunsCreateRequestOutputsItem,)),
+                ("priority", "priority", priority, False, ()),
+                ("metadata", "metadata", metadata, False, ()),
+                ("secrets", "secrets", secrets, False, ()),
             ),
             cast_to=WorkflowRun,
             idempotent=False,
@@ -92,8 +99,10 @@ class AsyncWorkflowRuns(RunWaiting):
     async def create_batch(
         self,
         *,
-        workflow: WorkflowReference | Mapping[str, Any],
-        inputs: Sequence[WorkflowRunsCreateBatchRequestInputsItem | Mapping[str, Any]],
+        workflow: WorkflowReference | WorkflowReferenceDict,
+        inputs: Sequence[
+            WorkflowRunsCreateBatchRequestInputsItem | WorkflowRunsCreateBatchRequestInputsItemDict
+        ],
         priority: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> WorkflowRunsCreateBatchResponse:
@@ -102,9 +111,9 @@ class AsyncWorkflowRuns(RunWaiting):
             "POST",
             "/workflow_runs/batch",
             json=w.body(
-                ("workflow", "workflow", workflow, True),
-                ("inputs", "inputs", inputs, True),
-                ("priority", "priority", priority, False),
+                ("workflow", "workflow", workflow, True, (WorkflowReference,)),
+                ("inputs", "inputs", inputs, True, (WorkflowRunsCreateBatchRequestInputsItem,)),
+                ("priority", "priority", priority, False, ()),
             ),
             cast_to=WorkflowRunsCreateBatchResponse,
             idempotent=False,
@@ -172,7 +181,9 @@ class AsyncWorkflowRuns(RunWaiting):
         return await self._requester.request(
             "POST",
             path("/workflow_runs/{}", id),
-            json=w.body(("name", "name", name, False), ("metadata", "metadata", metadata, False)),
+            json=w.body(
+                ("name", "name", name, False, ()), ("metadata", "metadata", metadata, False, ())
+            ),
             cast_to=WorkflowRun,
             options=options,
         )
@@ -197,7 +208,7 @@ class AsyncWorkflowRuns(RunWaiting):
     async def create_and_wait(
         self,
         *,
-        workflow: WorkflowReference | Mapping[str, Any],
+        workflow: WorkflowReference | WorkflowReferenceDict,
         file: FileFromUrl
         | FileFromUrlDict
         | FileFromId
@@ -205,8 +216,11 @@ class AsyncWorkflowRuns(RunWaiting):
         | FileFromText
         | FileFromTextDict
         | None = None,
-        package: WorkflowRunPackage | Mapping[str, Any] | None = None,
-        outputs: Sequence[WorkflowRunsCreateRequestOutputsItem | Mapping[str, Any]] | None = None,
+        package: WorkflowRunPackage | WorkflowRunPackageDict | None = None,
+        outputs: Sequence[
+            WorkflowRunsCreateRequestOutputsItem | WorkflowRunsCreateRequestOutputsItemDict
+        ]
+        | None = None,
         priority: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         secrets: Mapping[str, Any] | None = None,

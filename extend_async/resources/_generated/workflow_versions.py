@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._pagination import AsyncPager
 from extend_async._paths import path
@@ -13,27 +13,47 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import AsyncAPIResource, check_page_size
-from extend_async.types import Page, WorkflowVersion, WorkflowVersionSummary
+from extend_async.types import (
+    Page,
+    WorkflowStepDefinitionClassify,
+    WorkflowStepDefinitionCollect,
+    WorkflowStepDefinitionConditional,
+    WorkflowStepDefinitionConditionalExtract,
+    WorkflowStepDefinitionExternalDataValidation,
+    WorkflowStepDefinitionExtract,
+    WorkflowStepDefinitionFileConversion,
+    WorkflowStepDefinitionHumanReview,
+    WorkflowStepDefinitionMergeExtract,
+    WorkflowStepDefinitionParse,
+    WorkflowStepDefinitionRouter,
+    WorkflowStepDefinitionRuleValidation,
+    WorkflowStepDefinitionSplit,
+    WorkflowStepDefinitionTrigger,
+    WorkflowStepDefinitionValidation,
+    WorkflowStepDefinitionWebhookResponse,
+    WorkflowVersion,
+    WorkflowVersionSummary,
+)
 
 if TYPE_CHECKING:
     from extend_async.types import (
         SortDir,
-        WorkflowStepDefinitionClassify,
-        WorkflowStepDefinitionCollect,
-        WorkflowStepDefinitionConditional,
-        WorkflowStepDefinitionConditionalExtract,
-        WorkflowStepDefinitionExternalDataValidation,
-        WorkflowStepDefinitionExtract,
-        WorkflowStepDefinitionFileConversion,
-        WorkflowStepDefinitionHumanReview,
-        WorkflowStepDefinitionMergeExtract,
-        WorkflowStepDefinitionParse,
-        WorkflowStepDefinitionRouter,
-        WorkflowStepDefinitionRuleValidation,
-        WorkflowStepDefinitionSplit,
-        WorkflowStepDefinitionTrigger,
-        WorkflowStepDefinitionValidation,
-        WorkflowStepDefinitionWebhookResponse,
+        WorkflowStepDefinitionClassifyDict,
+        WorkflowStepDefinitionCollectDict,
+        WorkflowStepDefinitionConditionalDict,
+        WorkflowStepDefinitionConditionalExtractDict,
+        WorkflowStepDefinitionExternalDataValidationDict,
+        WorkflowStepDefinitionExtractDict,
+        WorkflowStepDefinitionFileConversionDict,
+        WorkflowStepDefinitionHumanReviewDict,
+        WorkflowStepDefinitionMergeExtractDict,
+        WorkflowStepDefinitionParseDict,
+        WorkflowStepDefinitionRouterDict,
+        WorkflowStepDefinitionRuleValidationDict,
+        WorkflowStepDefinitionSplitDict,
+        WorkflowStepDefinitionTriggerDict,
+        WorkflowStepDefinitionValidationDict,
+        WorkflowStepDefinitionWebhookResponseDict,
     )
 
 __all__ = ["AsyncWorkflowVersions", "AsyncWorkflowVersionsWithRawResponse"]
@@ -49,22 +69,37 @@ class AsyncWorkflowVersions(AsyncAPIResource):
         name: str | None = None,
         steps: Sequence[
             WorkflowStepDefinitionTrigger
+            | WorkflowStepDefinitionTriggerDict
             | WorkflowStepDefinitionParse
+            | WorkflowStepDefinitionParseDict
             | WorkflowStepDefinitionExtract
+            | WorkflowStepDefinitionExtractDict
             | WorkflowStepDefinitionClassify
+            | WorkflowStepDefinitionClassifyDict
             | WorkflowStepDefinitionSplit
+            | WorkflowStepDefinitionSplitDict
             | WorkflowStepDefinitionMergeExtract
+            | WorkflowStepDefinitionMergeExtractDict
             | WorkflowStepDefinitionConditional
+            | WorkflowStepDefinitionConditionalDict
             | WorkflowStepDefinitionConditionalExtract
+            | WorkflowStepDefinitionConditionalExtractDict
             | WorkflowStepDefinitionExternalDataValidation
+            | WorkflowStepDefinitionExternalDataValidationDict
             | WorkflowStepDefinitionWebhookResponse
+            | WorkflowStepDefinitionWebhookResponseDict
             | WorkflowStepDefinitionRuleValidation
+            | WorkflowStepDefinitionRuleValidationDict
             | WorkflowStepDefinitionValidation
+            | WorkflowStepDefinitionValidationDict
             | WorkflowStepDefinitionRouter
+            | WorkflowStepDefinitionRouterDict
             | WorkflowStepDefinitionHumanReview
+            | WorkflowStepDefinitionHumanReviewDict
             | WorkflowStepDefinitionCollect
+            | WorkflowStepDefinitionCollectDict
             | WorkflowStepDefinitionFileConversion
-            | Mapping[str, Any]
+            | WorkflowStepDefinitionFileConversionDict
         ]
         | None = None,
         **options: Unpack[RequestOptions],
@@ -73,7 +108,33 @@ class AsyncWorkflowVersions(AsyncAPIResource):
         return await self._requester.request(
             "POST",
             path("/workflows/{}/versions", id),
-            json=w.body(("name", "name", name, False), ("steps", "steps", steps, False)),
+            json=w.body(
+                ("name", "name", name, False, ()),
+                (
+                    "steps",
+                    "steps",
+                    steps,
+                    False,
+                    (
+                        WorkflowStepDefinitionTrigger,
+                        WorkflowStepDefinitionParse,
+                        WorkflowStepDefinitionExtract,
+                        WorkflowStepDefinitionClassify,
+                        WorkflowStepDefinitionSplit,
+                        WorkflowStepDefinitionMergeExtract,
+                        WorkflowStepDefinitionConditional,
+                        WorkflowStepDefinitionConditionalExtract,
+                        WorkflowStepDefinitionExternalDataValidation,
+                        WorkflowStepDefinitionWebhookResponse,
+                        WorkflowStepDefinitionRuleValidation,
+                        WorkflowStepDefinitionValidation,
+                        WorkflowStepDefinitionRouter,
+                        WorkflowStepDefinitionHumanReview,
+                        WorkflowStepDefinitionCollect,
+                        WorkflowStepDefinitionFileConversion,
+                    ),
+                ),
+            ),
             cast_to=WorkflowVersion,
             idempotent=False,
             options=options,

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extend_async._pagination import AsyncPager
 from extend_async._paths import path
@@ -13,27 +13,47 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import AsyncAPIResource, SortBy, check_page_size, check_sort_by
-from extend_async.types import Page, Workflow, WorkflowSummary
+from extend_async.types import (
+    Page,
+    Workflow,
+    WorkflowStepDefinitionClassify,
+    WorkflowStepDefinitionCollect,
+    WorkflowStepDefinitionConditional,
+    WorkflowStepDefinitionConditionalExtract,
+    WorkflowStepDefinitionExternalDataValidation,
+    WorkflowStepDefinitionExtract,
+    WorkflowStepDefinitionFileConversion,
+    WorkflowStepDefinitionHumanReview,
+    WorkflowStepDefinitionMergeExtract,
+    WorkflowStepDefinitionParse,
+    WorkflowStepDefinitionRouter,
+    WorkflowStepDefinitionRuleValidation,
+    WorkflowStepDefinitionSplit,
+    WorkflowStepDefinitionTrigger,
+    WorkflowStepDefinitionValidation,
+    WorkflowStepDefinitionWebhookResponse,
+    WorkflowSummary,
+)
 
 if TYPE_CHECKING:
     from extend_async.types import (
         SortDir,
-        WorkflowStepDefinitionClassify,
-        WorkflowStepDefinitionCollect,
-        WorkflowStepDefinitionConditional,
-        WorkflowStepDefinitionConditionalExtract,
-        WorkflowStepDefinitionExternalDataValidation,
-        WorkflowStepDefinitionExtract,
-        WorkflowStepDefinitionFileConversion,
-        WorkflowStepDefinitionHumanReview,
-        WorkflowStepDefinitionMergeExtract,
-        WorkflowStepDefinitionParse,
-        WorkflowStepDefinitionRouter,
-        WorkflowStepDefinitionRuleValidation,
-        WorkflowStepDefinitionSplit,
-        WorkflowStepDefinitionTrigger,
-        WorkflowStepDefinitionValidation,
-        WorkflowStepDefinitionWebhookResponse,
+        WorkflowStepDefinitionClassifyDict,
+        WorkflowStepDefinitionCollectDict,
+        WorkflowStepDefinitionConditionalDict,
+        WorkflowStepDefinitionConditionalExtractDict,
+        WorkflowStepDefinitionExternalDataValidationDict,
+        WorkflowStepDefinitionExtractDict,
+        WorkflowStepDefinitionFileConversionDict,
+        WorkflowStepDefinitionHumanReviewDict,
+        WorkflowStepDefinitionMergeExtractDict,
+        WorkflowStepDefinitionParseDict,
+        WorkflowStepDefinitionRouterDict,
+        WorkflowStepDefinitionRuleValidationDict,
+        WorkflowStepDefinitionSplitDict,
+        WorkflowStepDefinitionTriggerDict,
+        WorkflowStepDefinitionValidationDict,
+        WorkflowStepDefinitionWebhookResponseDict,
     )
 
 __all__ = ["AsyncWorkflows", "AsyncWorkflowsWithRawResponse"]
@@ -48,22 +68,37 @@ class AsyncWorkflows(AsyncAPIResource):
         name: str,
         steps: Sequence[
             WorkflowStepDefinitionTrigger
+            | WorkflowStepDefinitionTriggerDict
             | WorkflowStepDefinitionParse
+            | WorkflowStepDefinitionParseDict
             | WorkflowStepDefinitionExtract
+            | WorkflowStepDefinitionExtractDict
             | WorkflowStepDefinitionClassify
+            | WorkflowStepDefinitionClassifyDict
             | WorkflowStepDefinitionSplit
+            | WorkflowStepDefinitionSplitDict
             | WorkflowStepDefinitionMergeExtract
+            | WorkflowStepDefinitionMergeExtractDict
             | WorkflowStepDefinitionConditional
+            | WorkflowStepDefinitionConditionalDict
             | WorkflowStepDefinitionConditionalExtract
+            | WorkflowStepDefinitionConditionalExtractDict
             | WorkflowStepDefinitionExternalDataValidation
+            | WorkflowStepDefinitionExternalDataValidationDict
             | WorkflowStepDefinitionWebhookResponse
+            | WorkflowStepDefinitionWebhookResponseDict
             | WorkflowStepDefinitionRuleValidation
+            | WorkflowStepDefinitionRuleValidationDict
             | WorkflowStepDefinitionValidation
+            | WorkflowStepDefinitionValidationDict
             | WorkflowStepDefinitionRouter
+            | WorkflowStepDefinitionRouterDict
             | WorkflowStepDefinitionHumanReview
+            | WorkflowStepDefinitionHumanReviewDict
             | WorkflowStepDefinitionCollect
+            | WorkflowStepDefinitionCollectDict
             | WorkflowStepDefinitionFileConversion
-            | Mapping[str, Any]
+            | WorkflowStepDefinitionFileConversionDict
         ]
         | None = None,
         **options: Unpack[RequestOptions],
@@ -72,7 +107,33 @@ class AsyncWorkflows(AsyncAPIResource):
         return await self._requester.request(
             "POST",
             "/workflows",
-            json=w.body(("name", "name", name, True), ("steps", "steps", steps, False)),
+            json=w.body(
+                ("name", "name", name, True, ()),
+                (
+                    "steps",
+                    "steps",
+                    steps,
+                    False,
+                    (
+                        WorkflowStepDefinitionTrigger,
+                        WorkflowStepDefinitionParse,
+                        WorkflowStepDefinitionExtract,
+                        WorkflowStepDefinitionClassify,
+                        WorkflowStepDefinitionSplit,
+                        WorkflowStepDefinitionMergeExtract,
+                        WorkflowStepDefinitionConditional,
+                        WorkflowStepDefinitionConditionalExtract,
+                        WorkflowStepDefinitionExternalDataValidation,
+                        WorkflowStepDefinitionWebhookResponse,
+                        WorkflowStepDefinitionRuleValidation,
+                        WorkflowStepDefinitionValidation,
+                        WorkflowStepDefinitionRouter,
+                        WorkflowStepDefinitionHumanReview,
+                        WorkflowStepDefinitionCollect,
+                        WorkflowStepDefinitionFileConversion,
+                    ),
+                ),
+            ),
             cast_to=Workflow,
             idempotent=False,
             options=options,
@@ -115,22 +176,37 @@ class AsyncWorkflows(AsyncAPIResource):
         name: str | None = None,
         steps: Sequence[
             WorkflowStepDefinitionTrigger
+            | WorkflowStepDefinitionTriggerDict
             | WorkflowStepDefinitionParse
+            | WorkflowStepDefinitionParseDict
             | WorkflowStepDefinitionExtract
+            | WorkflowStepDefinitionExtractDict
             | WorkflowStepDefinitionClassify
+            | WorkflowStepDefinitionClassifyDict
             | WorkflowStepDefinitionSplit
+            | WorkflowStepDefinitionSplitDict
             | WorkflowStepDefinitionMergeExtract
+            | WorkflowStepDefinitionMergeExtractDict
             | WorkflowStepDefinitionConditional
+            | WorkflowStepDefinitionConditionalDict
             | WorkflowStepDefinitionConditionalExtract
+            | WorkflowStepDefinitionConditionalExtractDict
             | WorkflowStepDefinitionExternalDataValidation
+            | WorkflowStepDefinitionExternalDataValidationDict
             | WorkflowStepDefinitionWebhookResponse
+            | WorkflowStepDefinitionWebhookResponseDict
             | WorkflowStepDefinitionRuleValidation
+            | WorkflowStepDefinitionRuleValidationDict
             | WorkflowStepDefinitionValidation
+            | WorkflowStepDefinitionValidationDict
             | WorkflowStepDefinitionRouter
+            | WorkflowStepDefinitionRouterDict
             | WorkflowStepDefinitionHumanReview
+            | WorkflowStepDefinitionHumanReviewDict
             | WorkflowStepDefinitionCollect
+            | WorkflowStepDefinitionCollectDict
             | WorkflowStepDefinitionFileConversion
-            | Mapping[str, Any]
+            | WorkflowStepDefinitionFileConversionDict
         ]
         | None = None,
         **options: Unpack[RequestOptions],
@@ -139,7 +215,33 @@ class AsyncWorkflows(AsyncAPIResource):
         return await self._requester.request(
             "POST",
             path("/workflows/{}", id),
-            json=w.body(("name", "name", name, False), ("steps", "steps", steps, False)),
+            json=w.body(
+                ("name", "name", name, False, ()),
+                (
+                    "steps",
+                    "steps",
+                    steps,
+                    False,
+                    (
+                        WorkflowStepDefinitionTrigger,
+                        WorkflowStepDefinitionParse,
+                        WorkflowStepDefinitionExtract,
+                        WorkflowStepDefinitionClassify,
+                        WorkflowStepDefinitionSplit,
+                        WorkflowStepDefinitionMergeExtract,
+                        WorkflowStepDefinitionConditional,
+                        WorkflowStepDefinitionConditionalExtract,
+                        WorkflowStepDefinitionExternalDataValidation,
+                        WorkflowStepDefinitionWebhookResponse,
+                        WorkflowStepDefinitionRuleValidation,
+                        WorkflowStepDefinitionValidation,
+                        WorkflowStepDefinitionRouter,
+                        WorkflowStepDefinitionHumanReview,
+                        WorkflowStepDefinitionCollect,
+                        WorkflowStepDefinitionFileConversion,
+                    ),
+                ),
+            ),
             cast_to=Workflow,
             options=options,
         )

@@ -204,3 +204,40 @@ def test_deprecated_methods_say_so() -> None:
     assert "Deprecated" in (AsyncProcessors.create.__doc__ or "")
     assert "Deprecated" in (AsyncEditSchemas.generate.__doc__ or "")
     assert getattr(AsyncProcessors.create, "__deprecated__", None)
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (lambda c: c.extract_runs.create(config={"advanced_options": {}}), "'advancedOptions'"),
+        (
+            lambda c: c.workflow_runs.create(
+                workflow={"id": "workflow_1"},
+                outputs=[{"processorId": "dp_1", "output": {}}, {"processor_id": "dp_2"}],
+            ),
+            "outputs[1]: 'processor_id'",
+        ),
+        (
+            lambda c: c.extract(
+                file={"url": "u"}, config={"advancedOptions": {"citations_enabled": True}}
+            ),
+            "config.advancedOptions: 'citations_enabled'",
+        ),
+    ],
+)
+async def test_a_mapping_with_a_snake_case_key_the_api_spells_otherwise_is_refused(
+    client: AsyncExtend, mock_api: aioresponses, call: Any, named: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=re.escape(named)):
+        await call(client)
+    assert attempts(mock_api) == 0
+
+
+async def test_a_mapping_that_holds_itself_is_refused(
+    client: AsyncExtend, mock_api: aioresponses
+) -> None:
+    looped: Any = {"schema": {}}
+    looped["schema"]["self"] = looped
+    with pytest.raises(InvalidInputError, match="nests too deeply"):
+        await client.extractors.create(name="Loop", config=looped)
+    assert attempts(mock_api) == 0
