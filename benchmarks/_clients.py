@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["async_cancel", "mixed", "server_stats", "sync_cancel"]
+__all__ = ["async_cancel", "emulator_fill", "mixed", "server_stats", "sync_cancel"]
 
 API_VERSION = "2026-02-09"
 Call = Callable[[str], Awaitable[object]]
@@ -99,6 +99,11 @@ async def async_cancel(
 
         async with AsyncExtend(api_key=api_key, base_url=base_url) as ours:
             return await _measure(ours.classify_runs.cancel, ids, warmup, concurrency, control_url)
+    if client == "ours-runs":  # runs of any kind, each sent to its kind's route
+        from extend_async import AsyncExtend
+
+        async with AsyncExtend(api_key=api_key, base_url=base_url) as ours:
+            return await _measure(ours.runs.cancel, ids, warmup, concurrency, control_url)
     if client == "official":
         from extend_ai import AsyncExtend as OfficialAsyncExtend
 
@@ -238,4 +243,51 @@ async def mixed(
         "n": requests,
         "req_s": requests / result["wall_s"],
         "cpu_us": result["cpu_s"] / requests * 1e6,
+    }
+
+
+# Synchronous root calls: each makes a run and finishes it in one request.
+_FILL_CALLS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("/classify", {"config": {"classifications": [{"id": "a", "type": "invoice"}]}}),
+    ("/extract", {"config": {"schema": {"type": "object", "properties": {}}}}),
+    ("/split", {"config": {"splitClassifications": [{"id": "a", "type": "invoice"}]}}),
+    ("/parse", {}),
+    ("/verify", {}),
+)
+
+
+async def emulator_fill(
+    base_url: str, api_key: str, control_url: str, n: int, concurrency: int, checkpoints: int
+) -> dict[str, Any]:
+    """Make ``n`` finished runs of five kinds in turn through the synchronous root calls
+    (raw aiohttp), reading the emulator's resident memory and evictions ``checkpoints``
+    times on the way."""
+    import aiohttp
+
+    headers = {**raw_headers(api_key), "Content-Type": "application/json"}
+    file = {"text": "Invoice Number: INV-1\nTotal: 10\n"}
+    bodies = [(path, orjson.dumps({**body, "file": file})) for path, body in _FILL_CALLS]
+    marks: list[dict[str, Any]] = [{"runs": 0, **server_stats(control_url)}]
+    step = max(n // checkpoints, 1)
+    errors = 0
+    started = time.perf_counter()
+    connector = aiohttp.TCPConnector(limit=100)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def make(index: int) -> None:
+            nonlocal errors
+            path, body = bodies[index % len(bodies)]
+            async with session.post(base_url + path, data=body, headers=headers) as response:
+                await response.read()
+                errors += response.status != 200
+
+        for start in range(0, n, step):
+            await _drive(lambda i: make(int(i)), map(str, range(start, min(start + step, n))),
+                         concurrency)  # fmt: skip
+            marks.append({"runs": min(start + step, n), **server_stats(control_url)})
+    return {
+        "n": n,
+        "errors": errors,
+        "wall_s": time.perf_counter() - started,
+        "marks": [{k: m[k] for k in ("runs", "rss_mib", "evicted")} for m in marks],
     }

@@ -8,7 +8,8 @@ cheapest server possible (the baseline that shows the emulator's own cost).
 Either prints one JSON line (``base_url``, ``api_key``, ``control_url``) and serves until
 SIGTERM. A control app on a second port seeds runs (``POST /seed?n=N&path=FILE`` writes
 their ids to FILE, one a line, so a client can stream them without holding them) and
-reports the process's CPU time and the answers sent per status (``GET /stats``).
+reports the process's CPU time, its resident memory and the answers sent per status
+(``GET /stats``); ``kinds=extract,split,...`` seeds emulator runs of those kinds, in turn.
 
 ``ServerProcess`` starts and stops one from the orchestrating process.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import signal
 import subprocess
@@ -63,6 +65,18 @@ class _StaticServer:
         return [f"clr_static{i:015d}" for i in range(n)]
 
 
+def _rss_mib() -> float:
+    """This process's resident memory now (not its peak), in MiB; 0 where unknown."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 async def _serve(kind: str, rate_limit: float | None) -> None:
     if kind == "emulator":
         from extend_async.testing import ExtendEmulator
@@ -71,11 +85,19 @@ async def _serve(kind: str, rate_limit: float | None) -> None:
         await emulator.start()
         base_url, api_key = emulator.base_url, emulator.api_key
 
-        def seed(n: int) -> list[str]:
-            return emulator.seed_runs(n)
+        def seed(n: int, kinds: list[str] | None = None) -> list[str]:
+            if not kinds:
+                return emulator.seed_runs(n)
+            # n runs shared out over the kinds, interleaved: kind after kind.
+            share = [emulator.seed_runs(-(-(n - i) // len(kinds)), kind=kind)
+                     for i, kind in enumerate(kinds)]  # fmt: skip
+            return [run_id for group in itertools.zip_longest(*share) for run_id in group if run_id]
 
         def statuses() -> dict[int, int]:
             return dict(emulator.status_counts)
+
+        def memory() -> dict[str, Any]:
+            return {"rss_mib": _rss_mib(), "evicted": emulator.evicted_runs}
 
         async def stop() -> None:
             await emulator.stop()
@@ -88,22 +110,30 @@ async def _serve(kind: str, rate_limit: float | None) -> None:
         await site.start()
         base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
         api_key = STATIC_KEY
-        seed = static.seed
+
+        def seed(n: int, kinds: list[str] | None = None) -> list[str]:
+            if kinds:
+                raise ValueError("the static server has classify runs only")
+            return static.seed(n)
 
         def statuses() -> dict[int, int]:
             return dict(static.statuses)
+
+        def memory() -> dict[str, Any]:
+            return {"rss_mib": _rss_mib()}
 
         async def stop() -> None:
             await runner.cleanup()
 
     async def seed_route(request: web.Request) -> web.Response:
-        ids = seed(int(request.query["n"]))
+        kinds = request.query.get("kinds")
+        ids = seed(int(request.query["n"]), kinds.split(",") if kinds else None)
         Path(request.query["path"]).write_text("".join(f"{i}\n" for i in ids))
         return web.json_response({"n": len(ids)})
 
     async def stats_route(request: web.Request) -> web.Response:
         return web.json_response(
-            {"cpu_s": time.process_time(), "statuses": statuses(), "kind": kind}
+            {"cpu_s": time.process_time(), "statuses": statuses(), "kind": kind, **memory()}
         )
 
     control = web.Application()

@@ -108,6 +108,39 @@ def _stream_available() -> bool:
     return hasattr(AsyncClassifyRuns, "cancel_iter")
 
 
+EMULATOR_FULL = 100_000
+EMULATOR_SMOKE = 500
+CHECKPOINTS = 4
+
+
+def _emulator_row(smoke: bool) -> Row:
+    """The emulator's resident memory while ``n`` finished runs of five kinds go through
+    it (synchronous root calls), at its default ``max_runs``: what is kept stays bounded,
+    the oldest finished runs are evicted."""
+    n = EMULATOR_SMOKE if smoke else EMULATOR_FULL
+    with ServerProcess("emulator") as server:
+        result = run_child(
+            "_clients:emulator_fill",
+            n=n,
+            concurrency=32,
+            checkpoints=CHECKPOINTS,
+            **server.as_kwargs(),
+        )
+    if result["errors"]:
+        raise RuntimeError(f"emulator memory: {result['errors']} requests failed")
+    marks = result["marks"]
+    last = marks[-1]
+    steps = "; ".join(f"{m['runs']:,} runs {m['rss_mib']:.0f} MiB" for m in marks)
+    return Row(
+        key="memory.emulator_runs",
+        workload=f"emulator RSS after {n:,} runs of 5 kinds (max_runs 20,000): MiB",
+        unit="MiB",
+        ours=last["rss_mib"],
+        note=f"{steps}; evicted {last['evicted']:,}, kept {n - last['evicted']:,}",
+        details=result,
+    )
+
+
 def rows(smoke: bool) -> list[Row]:
     """Workload 5."""
     out: list[Row] = []
@@ -174,4 +207,5 @@ def rows(smoke: bool) -> list[Row]:
             details=held,
         )
     )
+    out.append(_emulator_row(smoke))
     return out

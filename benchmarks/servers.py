@@ -7,13 +7,15 @@ answer (its ``time.process_time``, read through its control port). A last pair o
 runs a mixed workload against the emulator from one process: create a run of one of six
 kinds in turn (classify, extract, split, parse, workflow, verify), get it, then cancel it
 (a parse run: list the first page of parse runs), next to the classify-only figure above.
+The last pair runs our client: ``classify_runs.cancel`` of classify runs, then
+``runs.cancel`` of a workspace of six kinds, against one emulator process.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._common import Row, run_children
+from ._common import Row, run_child, run_children
 from ._seeding import seed_ids
 from ._servers import ServerProcess
 
@@ -83,7 +85,56 @@ def rows(smoke: bool) -> list[Row]:
             ),
         ]
     out += _mixed_rows(SMOKE_MIXED if smoke else FULL_MIXED)
+    out += _kinds_rows(SMOKE_N if smoke else FULL_N)
     return out
+
+
+# ``client.runs.cancel`` over runs of every kind that can be cancelled, in turn.
+KINDS = ("classify", "extract", "split", "workflow", "verify", "processor")
+
+
+def _kinds_rows(n: int) -> list[Row]:
+    """Our client's cancels at concurrency 64 against the emulator: classify runs through
+    ``client.classify_runs.cancel``, then a mixed workspace through ``client.runs.cancel``
+    (each id's kind from its prefix), on the same server process."""
+    warmup = max(n // 20, 6)
+    results = {}
+    with ServerProcess("emulator") as server:
+        for label, client, kinds in (
+            ("classify", "ours", ()),
+            ("kinds", "ours-runs", KINDS),
+        ):
+            results[label] = run_child(
+                "_clients:async_cancel",
+                client=client,
+                ids_path=seed_ids(server, n + warmup, kinds),
+                warmup=warmup,
+                concurrency=CONCURRENCY,
+                **server.as_kwargs(),
+            )
+            if results[label]["errors"]:
+                raise RuntimeError(f"{label}: {results[label]['errors']} cancels failed")
+    classify, mixed = results["classify"], results["kinds"]
+    label = f"ours, async cancel ×{n} @64 (emulator)"
+    return [
+        Row(
+            key="server.emulator_ours_classify.req_s",
+            workload=f"{label}, classify runs: req/s",
+            unit="req/s",
+            ours=classify["req_s"],
+            note=f"server CPU {classify['server_cpu_s'] / classify['n'] * 1e6:.0f} µs/req",
+            details=classify,
+        ),
+        Row(
+            key="server.emulator_ours_kinds.req_s",
+            workload=f"{label}, 6 kinds via client.runs: req/s",
+            unit="req/s",
+            ours=mixed["req_s"],
+            note=f"{mixed['req_s'] / classify['req_s']:.2f}× the classify figure; server CPU "
+            f"{mixed['server_cpu_s'] / mixed['n'] * 1e6:.0f} µs/req; kinds: {', '.join(KINDS)}",
+            details=mixed,
+        ),
+    ]
 
 
 FULL_MIXED = 2000

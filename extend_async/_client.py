@@ -41,6 +41,8 @@ class AsyncExtend(AsyncSurface):
       versions (``extractor_versions``, ``classifier_versions``, ``splitter_versions``,
       ``workflow_versions``), ``edit_templates``, ``edit_schemas``, ``evaluation_sets``,
       ``evaluation_set_items``.
+    - ``runs``: runs of every kind by id (get, cancel, list), and cancel_many, cancel_iter
+      and cancel_all across kinds.
     - ``files`` (upload, download, ...), ``webhook_endpoints``, ``webhook_subscriptions``,
       ``webhooks`` (fetch the payload of a delivery sent by URL).
     - deprecated, the legacy processors API: ``processors``, ``processor_versions``,

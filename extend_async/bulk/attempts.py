@@ -39,7 +39,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from attrs import define
 
@@ -57,18 +57,21 @@ from .._errors import (
 from .._retry import RetryPolicy
 from .._send import Gate, may_have_landed
 from ..resources._lost_attempts import CANCEL_REFUSALS, RefusedCancel, recover_refused_cancel
-from ..types import ClassifyRun, RunStatus
+from ..resources._run_kinds import is_final, is_stopping
 from .outcomes import CancelOutcome, OutcomeKind, OutcomeUnknownError
 from .throttle import Stopped, Throttle
 
 __all__ = ["Item", "Settler", "stopped_outcome", "unfinished_outcome"]
+
+if TYPE_CHECKING:
+    from ..resources._run_kinds import AnyRun
 
 T = TypeVar("T")
 
 log = logging.getLogger("extend_async.bulk")
 
 # ``cancel`` or ``get`` of one id, every attempt through the gate given.
-RunCall = Callable[[str, Gate], Awaitable[ClassifyRun]]
+RunCall = Callable[[str, Gate], Awaitable["AnyRun"]]
 
 # 429s one id may meet before the operation gives up on the server: with the shared gate
 # a healthy rate limit sends an id back a handful of times at most.
@@ -96,13 +99,14 @@ class Item:
     # timeout or a reset after sending, a 5xx): then the run itself says how the id ended.
     lost: bool = False
     duplicate_of: int | None = None
+    run_kind: str | None = None  # the kind of run, in an operation across kinds
 
 
 def outcome(
     item: Item,
     kind: OutcomeKind,
     *,
-    run: ClassifyRun | None = None,
+    run: AnyRun | None = None,
     error: Exception | None = None,
 ) -> CancelOutcome:
     return CancelOutcome(
@@ -114,6 +118,7 @@ def outcome(
         error=error,
         attempts=item.attempts,
         duplicate_of=item.duplicate_of,
+        run_kind=item.run_kind,
     )
 
 
@@ -259,12 +264,12 @@ class Settler:
         except Exception as exc:  # a bug: the outcome is kept all the same
             return outcome(item, OutcomeKind.FAILED, error=exc)
         kind = OutcomeKind.CANCELLED
-        if run.is_terminal and run.status != RunStatus.CANCELLED:
+        if is_final(run) and not is_stopping(run.status):  # a verify run answers so
             kind = OutcomeKind.ALREADY_TERMINAL
         return outcome(item, kind, run=run)
 
     async def _settle_refusal(self, item: Item, refusal: ExtendError) -> CancelOutcome:
-        async def look(gate: Gate) -> RefusedCancel:
+        async def look(gate: Gate) -> RefusedCancel[AnyRun]:
             fetch = partial(self._get, item.id, gate)
             return await recover_refused_cancel(refusal, fetch, need_run=True)
 
@@ -279,7 +284,7 @@ class Settler:
         assert run is not None  # need_run: always fetched
         if seen.cancelled_by_lost_attempt:
             return outcome(item, OutcomeKind.CANCELLED, run=run)
-        if run.is_terminal:
+        if is_final(run):
             return outcome(item, OutcomeKind.ALREADY_TERMINAL, run=run)
         return outcome(item, OutcomeKind.FAILED, run=run, error=refusal)
 
@@ -296,9 +301,9 @@ class Settler:
         except (Stopped, ExtendError) as exc:
             log.debug("could not fetch %s after its cancel failed: %r", item.id, exc)
             return outcome(item, OutcomeKind.FAILED, error=error)
-        if run.status == RunStatus.CANCELLED:
+        if is_stopping(run.status):
             return outcome(item, OutcomeKind.CANCELLED, run=run)
-        if run.is_terminal:
+        if is_final(run):
             return outcome(item, OutcomeKind.ALREADY_TERMINAL, run=run)
         return outcome(item, OutcomeKind.FAILED, run=run, error=error)
 

@@ -19,7 +19,7 @@ import anyio
 from .._errors import ExtendError, InvalidInputError
 from .._retry import RetryPolicy
 from .attempts import Item, RunCall, Settler, unfinished_outcome
-from .memo import Memo, mirror
+from .memo import KindOf, Memo, mirror
 from .outcomes import CancelOutcome, OutcomeKind, StopReason
 from .throttle import STOP_GRACE, Stopped, Throttle
 from .untried import Untried, malformed
@@ -74,6 +74,7 @@ class Engine:
         policy: RetryPolicy,
         grace: float = STOP_GRACE,
         paced_elsewhere: bool = False,
+        kind_of: KindOf | None = None,
     ) -> None:
         self.throttle = Throttle(
             concurrency=concurrency,
@@ -93,7 +94,8 @@ class Engine:
         )
         self._workers = concurrency * (1 + PARKED_PER_SLOT)
         self._deadline = deadline
-        self._memo = Memo()
+        self._kind_of = kind_of
+        self._memo = Memo(kind_of)
         self._active: dict[int, Item] = {}
         self._read_lock = anyio.Lock()
         self._exhausted = False
@@ -160,6 +162,7 @@ class Engine:
             start=self.read,
             read_before=self._memo.ids(),
             earlier=earlier or self.earlier,
+            kind_of=self._kind_of,
         )
         self.read += len(unread)
         return untried
@@ -178,7 +181,12 @@ class Engine:
         index = self._memo.first_index(id)
         assert index is not None
         settled = self._memo.settled(id) or self._abandoned.get(index)
-        return settled or CancelOutcome(id=id, index=index, kind=OutcomeKind.NOT_ATTEMPTED)
+        return settled or CancelOutcome(
+            id=id,
+            index=index,
+            kind=OutcomeKind.NOT_ATTEMPTED,
+            run_kind=None if self._kind_of is None else self._kind_of(id),
+        )
 
     async def _expire(self, at: float) -> None:
         await anyio.sleep_until(at)
@@ -240,6 +248,8 @@ class Engine:
         if failure is not None:
             return failure
         assert isinstance(value, str)
+        if self._kind_of is not None:
+            item.run_kind = self._kind_of(value)
         first = self._memo.first_index(value)
         if first is not None:
             item.duplicate_of = first

@@ -7,7 +7,7 @@ end as a plain cancel.
 
 from __future__ import annotations
 
-from collections.abc import KeysView
+from collections.abc import Callable, KeysView
 
 import anyio
 import attrs
@@ -15,7 +15,7 @@ import attrs
 from ..types import RunStatus
 from .outcomes import CancelOutcome, OutcomeKind
 
-__all__ = ["Memo", "mirror"]
+__all__ = ["KindOf", "Memo", "mirror"]
 
 
 def mirror(first: CancelOutcome, index: int) -> CancelOutcome:
@@ -23,8 +23,13 @@ def mirror(first: CancelOutcome, index: int) -> CancelOutcome:
     return attrs.evolve(first, index=index, attempts=0, duplicate_of=first.index)
 
 
+# The kind of run an id is, as the operation tells it (``None``: not told).
+KindOf = Callable[[str], "str | None"]
+
+
 class Memo:
-    def __init__(self) -> None:
+    def __init__(self, kind_of: KindOf | None = None) -> None:
+        self._kind_of = kind_of
         self._first: dict[str, int] = {}
         # First positions still being settled; the event is made when a duplicate waits.
         self._pending: dict[str, anyio.Event | None] = {}
@@ -71,5 +76,9 @@ class Memo:
         if known is not None:
             return known
         return CancelOutcome(
-            id=id, index=index, kind=OutcomeKind.CANCELLED, status=RunStatus.CANCELLED
+            id=id,
+            index=index,
+            kind=OutcomeKind.CANCELLED,
+            status=RunStatus.CANCELLED,
+            run_kind=None if self._kind_of is None else self._kind_of(id),
         )

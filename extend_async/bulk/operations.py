@@ -14,6 +14,7 @@ from collections.abc import (
     Sequence,
 )
 from functools import partial
+from typing import Any, Protocol
 
 import anyio
 from attrs import evolve, frozen
@@ -22,9 +23,10 @@ from .._errors import InvalidInputError
 from .._pagination import AsyncPager
 from .._retry import RetryPolicy
 from .._send import Gate
-from ..types import ClassifyRunSummary, Page
+from ..types import Page
 from .attempts import RunCall
 from .engine import Engine, Ids, SyncIds, as_async_iterator
+from .memo import KindOf
 from .outcomes import (
     BulkCancelInterrupted,
     BulkCancelResult,
@@ -58,8 +60,18 @@ OUTPUT_BUFFER = 16
 MAX_LIST_PASSES = 20
 LIST_PAGE_SIZE = 1000
 
-# One page of runs of one status, from a cursor, sent through the gate it is given.
-ListPage = Callable[[str, "str | None", Gate], Awaitable[Page[ClassifyRunSummary]]]
+
+class Listed(Protocol):
+    """A list item: only its id is read."""
+
+    @property
+    def id(self) -> str: ...
+
+
+# One page of one listing (a status; for runs across kinds, a kind and a status), from a
+# cursor, sent through the gate it is given.
+# (``Page`` is invariant: any page, whose items are read as ``Listed``.)
+ListPage = Callable[[str, "str | None", Gate], Awaitable[Page[Any]]]
 
 
 @frozen(kw_only=True)
@@ -71,6 +83,8 @@ class BulkOptions:
     policy: RetryPolicy
     # The client has a shared rate limiter: it paces the attempts, the throttle only caps.
     paced_elsewhere: bool = False
+    # The kind of run each id is, for the outcomes (operations across kinds).
+    kind_of: KindOf | None = None
 
 
 def _positive_number(value: object, name: str) -> float:
@@ -89,6 +103,7 @@ def bulk_options(
     max_retries: int | None,
     policy: RetryPolicy,
     paced_elsewhere: bool = False,
+    kind_of: KindOf | None = None,
 ) -> BulkOptions:
     """Check the caller's settings before anything is read or sent."""
     if isinstance(concurrency, bool) or not isinstance(concurrency, int):
@@ -107,6 +122,7 @@ def bulk_options(
         max_retries=retries,
         policy=policy,
         paced_elsewhere=paced_elsewhere,
+        kind_of=kind_of,
     )
 
 
@@ -119,6 +135,7 @@ def _engine(options: BulkOptions, cancel: RunCall, get: RunCall) -> Engine:
         deadline=options.deadline,
         policy=options.policy,
         paced_elsewhere=options.paced_elsewhere,
+        kind_of=options.kind_of,
     )
 
 
@@ -188,14 +205,15 @@ async def _matching_ids(
     seen: set[str] = set()
     for status in statuses:
 
-        async def fetch_page(token: str | None, status: str = status) -> Page[ClassifyRunSummary]:
+        async def fetch_page(token: str | None, status: str = status) -> Page[Listed]:
             return await engine.settler.call(partial(list_page, status, token))
 
         for _ in range(MAX_LIST_PASSES):
             fresh = 0
             # The pager ``list()`` returns: it stops on a repeated nextPageToken.
             async for page in AsyncPager(fetch_page).pages():
-                for run in page.data:
+                listed: tuple[Listed, ...] = page.data
+                for run in listed:
                     if run.id not in seen:
                         seen.add(run.id)
                         fresh += 1

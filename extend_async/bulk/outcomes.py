@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from attrs import frozen
 
 from .._errors import ExtendError
-from ..types import ClassifyRun, RunStatus
+from ..types import RunStatus
 from ..types._enums import _StrEnum
 
+if TYPE_CHECKING:
+    from ..resources._run_kinds import AnyRun
+
 __all__ = [
+    "UNKNOWN_KIND",
     "BulkCancelInterrupted",
     "BulkCancelResult",
     "BulkProgress",
@@ -24,6 +28,10 @@ __all__ = [
     "StopReason",
     "ThrottledOutError",
 ]
+
+
+# The key of ``counts_by_kind`` for ids whose kind of run is unknown.
+UNKNOWN_KIND = "unknown"
 
 
 class OutcomeKind(_StrEnum):
@@ -72,16 +80,21 @@ class CancelOutcome:
     ``GET`` is not counted). A repeated id is cancelled once: its later positions get
     ``duplicate_of`` set to the first position, the first position's ``kind``, ``status``
     and ``error``, and ``attempts == 0``.
+
+    ``run_kind`` names the kind of run (``"extract"``, ``"workflow"``, ...) in an
+    operation across kinds (``client.runs``), ``None`` when the id's kind is unknown and
+    in ``client.classify_runs``' own operations.
     """
 
     id: str
     index: int
     kind: OutcomeKind
     status: RunStatus | str | None = None
-    run: ClassifyRun | None = None
+    run: AnyRun | None = None
     error: Exception | None = None
     attempts: int = 0
     duplicate_of: int | None = None
+    run_kind: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -270,6 +283,16 @@ class BulkCancelResult:
     def of_kind(self, kind: OutcomeKind | str) -> tuple[CancelOutcome, ...]:
         wanted = OutcomeKind(kind)
         return tuple(o for o in self.outcomes if o.kind is wanted)
+
+    @property
+    def counts_by_kind(self) -> dict[str, OutcomeCounts]:
+        """Counts per kind of run (``"classify"``, ``"extract"``, ...), in the order the
+        kinds first appear; ids whose kind is unknown count under ``"unknown"``."""
+        tallies: dict[str, dict[OutcomeKind, int]] = {}
+        for outcome in self.outcomes:
+            tally = tallies.setdefault(outcome.run_kind or UNKNOWN_KIND, {})
+            tally[outcome.kind] = tally.get(outcome.kind, 0) + 1
+        return {kind: OutcomeCounts.of(tally) for kind, tally in tallies.items()}
 
     def __len__(self) -> int:
         return len(self._outcomes) + (0 if self._unread is None else len(self._unread))

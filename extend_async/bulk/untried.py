@@ -15,7 +15,7 @@ from typing import cast
 
 from .._errors import InvalidInputError
 from .._paths import MAX_ID_LENGTH, PLAIN_ID, PLAIN_ID_CHARS, validate_id
-from .memo import mirror
+from .memo import KindOf, mirror
 from .outcomes import CancelOutcome, OutcomeCounts, OutcomeKind
 
 __all__ = ["Untried", "malformed"]
@@ -51,7 +51,9 @@ class Untried:
         start: int,
         read_before: Collection[str],
         earlier: Callable[[str], CancelOutcome | None],
+        kind_of: KindOf | None = None,
     ) -> None:
+        self._kind_of = kind_of
         self._ids = ids
         self._start = start
         self._read_before = read_before
@@ -66,6 +68,7 @@ class Untried:
         not_attempted = OutcomeKind.NOT_ATTEMPTED
         first_here: dict[str, int] = {}
         earlier = self._earlier
+        kind_of = self._kind_of
         for index, value in enumerate(self._ids, self._start):
             # One regular expression settles the usual id; the full check only runs
             # for what it does not match.
@@ -76,15 +79,22 @@ class Untried:
                     continue
             assert isinstance(value, str)
             first = first_here.get(value)
+            run_kind = None if kind_of is None else kind_of(value)
             if first is not None:
-                yield CancelOutcome(id=value, index=index, kind=not_attempted, duplicate_of=first)
+                yield CancelOutcome(
+                    id=value,
+                    index=index,
+                    kind=not_attempted,
+                    duplicate_of=first,
+                    run_kind=run_kind,
+                )
                 continue
             before = earlier(value)
             if before is not None:
                 yield mirror(before, index)
                 continue
             first_here[value] = index
-            yield CancelOutcome(id=value, index=index, kind=not_attempted)
+            yield CancelOutcome(id=value, index=index, kind=not_attempted, run_kind=run_kind)
 
     def outcomes(self) -> tuple[CancelOutcome, ...]:
         """The outcomes, made once and kept."""

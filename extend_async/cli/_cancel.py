@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
+from functools import partial
 from typing import Any, BinaryIO, TextIO, cast
 
 from attrs import evolve
 
 from .._client import AsyncExtend
-from .._errors import APIConnectionError, ExtendError
+from .._errors import APIConnectionError, ExtendError, InvalidInputError
 from ..bulk import BulkCancelInterrupted, BulkCancelResult, BulkProgress, StopReason
+from ..resources._run_kinds import CANCELLABLE_KINDS, RUN_KINDS, kind_from_id, kind_of_run
 from ..types import ClassifyRunSummary, RunStatus
 from ._common import (
     EXIT_FAILED,
@@ -28,7 +31,7 @@ from ._common import (
     timeout_seconds,
 )
 from ._ids import IdSource, checked_arguments, count_in_background, open_ids
-from ._output import OUTCOME_COLUMNS, Printer
+from ._output import OUTCOME_COLUMNS, TYPED_RUN_COLUMNS, Printer
 from ._progress import ProgressView
 from ._report import (
     Summary,
@@ -38,6 +41,7 @@ from ._report import (
     outcome_data,
     print_summary,
 )
+from ._runs import DEFAULT_TYPE
 
 __all__ = ["cancel_command"]
 
@@ -49,24 +53,32 @@ async def cancel_command(
 ) -> int:
     if args.json:
         args.output = "json"
-    by_filter = bool(args.status or args.classifier or args.batch)
+    by_filter = bool(args.status or args.classifier or args.batch or args.all)
     given = [bool(args.ids), args.from_file is not None, by_filter]
     if sum(given) > 1:
         raise UsageError(
-            "give only one of: run ids, --from-file, or filters (--status/--classifier/--batch)"
+            "give only one of: run ids, --from-file, or filters "
+            "(--all/--status/--classifier/--batch)"
         )
     if not any(given):
         raise UsageError(
             "nothing to cancel: give run ids, --from-file FILE (- for stdin), "
-            "or a filter such as --status PROCESSING"
+            "or a filter such as --status PROCESSING or --all"
         )
     if by_filter:
+        kinds = _filter_types(args)
+        if kinds is not None:
+            return await _cancel_across_types(
+                args, kinds, stdin=stdin, stdout=stdout, stderr=stderr
+            )
         return await _cancel_by_filter(args, stdin=stdin, stdout=stdout, stderr=stderr)
+    args.type = _ids_type(args)
+    allow_any = args.allow_any_id or args.type is not None
     if args.from_file is None:
-        return await _cancel_arguments(args, stdout=stdout, stderr=stderr)
+        return await _cancel_arguments(args, allow_any, stdout=stdout, stderr=stderr)
     if args.from_file == "-" and stdin is None:
         raise UsageError("stdin is closed: no ids to read (give --from-file FILE, or ids)")
-    source = open_ids(args.from_file, _binary(stdin), allow_any=args.allow_any_id)
+    source = open_ids(args.from_file, _binary(stdin), allow_any=allow_any)
     try:
         if args.dry_run:
             count, distinct = 0, set()
@@ -75,11 +87,7 @@ async def cancel_command(
                 distinct.add(run_id)
             if not count:
                 return _nothing_to_cancel(f"no ids in {source.name}", stderr)
-            notice(
-                f"{plural(count, 'id')} ({len(distinct)} distinct) would be cancelled; "
-                "nothing was sent (dry run)",
-                stderr,
-            )
+            notice(_would_cancel(count, distinct, args.type), stderr)
             return EXIT_OK
         async with make_client(args, retry_notices=False) as client:
             summary = await _cancel_streamed(client, source, args, stdout, stderr)
@@ -108,20 +116,49 @@ def _binary(stdin: TextIO | None) -> BinaryIO:
     return io.BytesIO(stdin.read().encode("utf-8"))  # a text stream without bytes under it
 
 
-async def _cancel_arguments(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
-    ids = checked_arguments(args.ids, allow_any=args.allow_any_id)
+def _ids_type(args: argparse.Namespace) -> str | None:
+    """The one type ``--type`` gives the ids, if any (``all``: by their prefixes)."""
+    types = set(args.types or ())
+    if len(types) > 1:
+        raise UsageError("ids take one --type (or none: each id's prefix says its type)")
+    one = next(iter(types), None)
+    return None if one == "all" else one
+
+
+def _would_cancel(count: int, distinct: set[str], given: str | None) -> str:
+    """The dry run's line: how many ids, and the distinct ones by type when not all are
+    classify runs."""
+    per_type = Counter(run_type_of(run_id, given) for run_id in distinct)
+    text = f"{plural(count, 'id')} ({len(distinct)} distinct) would be cancelled"
+    if set(per_type) != {DEFAULT_TYPE}:
+        parts = [  # in the table's order, whatever the ids' order
+            f"{name} {per_type[name]}" + ("" if kind.cancellable else " (cannot be cancelled)")
+            for name, kind in RUN_KINDS.items()
+            if per_type[name]
+        ]
+        text += f"; by type: {', '.join(parts)}"
+    return text + "; nothing was sent (dry run)"
+
+
+def run_type_of(run_id: str, given: str | None) -> str:
+    named = kind_from_id(run_id)
+    return given or (DEFAULT_TYPE if named is None else named.name)
+
+
+async def _cancel_arguments(
+    args: argparse.Namespace, allow_any: bool, *, stdout: TextIO, stderr: TextIO
+) -> int:
+    ids = checked_arguments(args.ids, allow_any=allow_any)
     if args.dry_run:
-        notice(
-            f"{plural(len(ids), 'id')} ({len(set(ids))} distinct) would be cancelled; "
-            "nothing was sent (dry run)",
-            stderr,
-        )
+        notice(_would_cancel(len(ids), set(ids), args.type), stderr)
         return EXIT_OK
     async with make_client(args, retry_notices=False) as client:
         result = await _with_progress(
             stderr,
-            lambda on_progress: client.classify_runs.cancel_many(
+            lambda on_progress: client.runs.cancel_many(
                 ids,
+                kind=args.type,
+                default_kind=None if args.type else DEFAULT_TYPE,
                 concurrency=args.concurrency,
                 max_rate=args.max_rate,
                 deadline=args.deadline,
@@ -159,8 +196,10 @@ async def _cancel_streamed(
 
     count_in_background(source, counted)
     printer = _outcome_printer(args, stdout)
-    outcomes = client.classify_runs.cancel_iter(
+    outcomes = client.runs.cancel_iter(
         source.ids(),
+        kind=args.type,
+        default_kind=None if args.type else DEFAULT_TYPE,
         concurrency=args.concurrency,
         max_rate=args.max_rate,
         deadline=args.deadline,
@@ -310,6 +349,94 @@ async def _cancel_by_filter(
                 deadline=args.deadline,
                 on_progress=on_progress,
             ),
+        )
+        if not len(result) and result.stop_reason is None:
+            return _nothing_to_cancel(f"no runs match ({what})", stderr)
+        _print_outcomes(result, args, stdout)
+        return _finish(Summary.of(result), args, client, stdout=stdout, stderr=stderr)
+
+
+def _filter_types(args: argparse.Namespace) -> list[str] | None:
+    """The types a filter stops: ``--type`` (``all``: every type that can be cancelled),
+    every such type with ``--all`` alone; ``None`` for classify runs through their own
+    filters (``--classifier`` too)."""
+    types = list(dict.fromkeys(args.types or ()))
+    if not types and not args.all:
+        return None
+    if types == [DEFAULT_TYPE] and not args.all:
+        return None
+    if args.classifier is not None:
+        raise UsageError("--classifier filters classify runs only: leave out --type and --all")
+    if not types or "all" in types:
+        return list(CANCELLABLE_KINDS)
+    for name in types:
+        refusal = RUN_KINDS[name].cancel_refusal
+        if refusal is not None:
+            raise UsageError(f"--type {name}: {refusal}")
+    return types
+
+
+def _describe_types(kinds: list[str], statuses: tuple[str, ...], batch: str | None) -> str:
+    text = f"every {' or '.join(statuses)} run of type {', '.join(kinds)}"
+    return text + (f" in batch {batch}" if batch else "")
+
+
+async def _cancel_across_types(
+    args: argparse.Namespace,
+    kinds: list[str],
+    *,
+    stdin: TextIO | None,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    statuses = tuple(dict.fromkeys(args.status)) if args.status else DEFAULT_STATUSES
+    what = _describe_types(kinds, statuses, args.batch)
+    async with make_client(args, retry_notices=False) as client:
+        try:  # the filters are checked here, before anything is sent
+            pager = client.runs.list(
+                kinds=kinds, status=statuses, batch_id=args.batch, max_page_size=1000
+            )
+            operation = partial(
+                client.runs.cancel_all,
+                kinds=kinds,
+                status=statuses,
+                batch_id=args.batch,
+                concurrency=args.concurrency,
+                max_rate=args.max_rate,
+                deadline=args.deadline,
+            )
+        except InvalidInputError as exc:
+            raise UsageError(str(exc)) from None
+        if args.dry_run or not args.yes:
+            if not args.dry_run and (stdin is None or not stdin.isatty()):
+                raise UsageError(
+                    f"refusing to cancel {what} without --yes (stdin is not a terminal "
+                    "to confirm on); nothing was cancelled"
+                )
+            printer = Printer(stdout, args.output, TYPED_RUN_COLUMNS) if args.dry_run else None
+            per_type: Counter[str] = Counter()
+            async for run in pager:
+                kind = kind_of_run(run)
+                per_type[kind.name if kind else "unknown"] += 1
+                if printer is not None:
+                    printer.show(run)
+            stdout.flush()
+            matched = sum(per_type.values())
+            counts = ", ".join(f"{name} {per_type[name]}" for name in kinds if per_type[name])
+            found = f"{plural(matched, 'run')} match ({what})" + (f": {counts}" if counts else "")
+            if args.dry_run:
+                notice(f"{found}; nothing was cancelled (dry run)", stderr)
+                return EXIT_OK
+            if not matched:
+                return _nothing_to_cancel(f"no runs match ({what})", stderr)
+            assert stdin is not None
+            stderr.write(f"Cancel {what}? {found} now. This cannot be undone. [y/N] ")
+            stderr.flush()
+            if (await read_answer(stdin)).strip().lower() not in ("y", "yes"):
+                stderr.write("Nothing was cancelled.\n")
+                return EXIT_FAILED
+        result = await _with_progress(
+            stderr, lambda on_progress: operation(on_progress=on_progress)
         )
         if not len(result) and result.stop_reason is None:
             return _nothing_to_cancel(f"no runs match ({what})", stderr)

@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from .._errors import InvalidInputError
 from .._paths import validate_id
+from ..resources._run_kinds import RUN_KINDS
 from ._common import UsageError
 
 __all__ = [
@@ -31,8 +32,9 @@ __all__ = [
     "open_ids",
 ]
 
-# Classify run ids start so; --allow-any-id lets through ids of a prefix added later.
-RUN_ID_PREFIXES = ("clr_",)
+# Run ids start so (classify, extract, ... runs); --allow-any-id (or --type) lets through
+# ids of a prefix added later.
+RUN_ID_PREFIXES = tuple(kind.id_prefix for kind in RUN_KINDS.values())
 _BOM = b"\xef\xbb\xbf"
 # Ids as the API issues them: letters, digits, "_" and "-" (and so no "..", no control
 # characters, nothing to escape), at most 255 characters.
@@ -67,7 +69,8 @@ def check_id(value: str, where: str, *, what: str = "an id", allow_any: bool = F
 
 
 def check_run_id(value: str, where: str, *, allow_any: bool) -> str:
-    """``value`` if it can be a run id (``clr_...``), else a ``UsageError`` naming ``where``."""
+    """``value`` if it can be a run id (``clr_...``, ``exr_...``, ...), else a
+    ``UsageError`` naming ``where``."""
     if _PLAIN_RUN_ID.fullmatch(value):
         return value
     check_id(value, where, what="a run id", allow_any=allow_any)

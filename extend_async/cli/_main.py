@@ -13,7 +13,7 @@ from .._errors import APIConnectionError, ExtendError
 from .._options import REGION_BASE_URLS, resolve_base_url
 from .._version import __version__
 from ..bulk import DEFAULT_CONCURRENCY
-from ..types import RunStatus
+from ..resources._run_kinds import RUN_KINDS
 from ..webhooks import DEFAULT_TOLERANCE
 from ._common import (
     EXIT_FAILED,
@@ -34,7 +34,8 @@ EXIT_BROKEN_PIPE = 141
 
 __all__ = ["build_parser", "main"]
 
-_STATUSES = [s.value for s in RunStatus]
+# Every status of every kind of run (CANCELLING, NEEDS_REVIEW and REJECTED: workflow runs).
+_STATUSES = list(dict.fromkeys(s for kind in RUN_KINDS.values() for s in kind.statuses))
 
 
 def _connection_options(parser: argparse.ArgumentParser, *, in_command: bool) -> None:
@@ -120,6 +121,33 @@ def _status(text: str) -> str:
     return value
 
 
+def _type(text: str) -> str:
+    """A kind of run (``extract``, ``extract_runs``, ``form-detection``, any case), or
+    ``all``; anything else is refused before a request, with the list of valid values."""
+    value = text.strip().lower().replace("-", "_")
+    value = {"processor_run": "processor"}.get(value, value.removesuffix("_runs"))
+    if value != "all" and value not in RUN_KINDS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a run type (one of {', '.join(RUN_KINDS)}, or all)"
+        )
+    return value
+
+
+def _one_type(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--type", type=_type, metavar="TYPE",
+        help="the run's type (classify, extract, split, parse, workflow, verify, processor, "
+        "edit, form_detection); default: from the id's prefix",
+    )  # fmt: skip
+
+
+def _types(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--type", dest="types", action="append", type=_type, metavar="TYPE",
+        help=f"{what} (repeatable; all: every type)",
+    )  # fmt: skip
+
+
 EXIT_TABLE = (
     "Exit status: 0 done (cancel: every run ended cancelled or already terminal, or "
     "there was nothing to cancel; watch: PROCESSED); 1 some runs were not cancelled, an "
@@ -132,7 +160,8 @@ def _allow_any_id(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--allow-any-id",
         action="store_true",
-        help="accept ids without the clr_ prefix too (for id forms added later)",
+        help="accept ids without a known prefix (clr_, exr_, ...) too; without --type they "
+        "are sent as classify runs",
     )
 
 
@@ -140,17 +169,26 @@ def _add_cancel(commands: Any) -> None:
     cancel = commands.add_parser(
         "cancel",
         help="cancel runs by id, from a file, or by filter",
-        description="Cancel runs concurrently, every id accounted for. Ids come as "
-        "arguments, from a file (one per line, - for stdin; read as it is cancelled), or "
-        "from a filter (--status/--classifier/--batch; default statuses PENDING and "
-        "PROCESSING), which asks for confirmation unless --yes.",
+        description="Cancel runs of every type concurrently, every id accounted for. Ids "
+        "come as arguments, from a file (one per line, - for stdin; read as it is "
+        "cancelled), or from a filter (--status/--classifier/--batch; default statuses "
+        "PENDING and PROCESSING), which asks for confirmation unless --yes. An id's type "
+        "comes from its prefix (clr_ classify, exr_ extract, workflow_run_ workflow, ...) "
+        "or --type; parse, edit and form detection runs cannot be cancelled. A filter "
+        "stops classify runs unless --type or --all says which types.",
         epilog=EXIT_TABLE,
     )
     _connection_options(cancel, in_command=True)
-    cancel.add_argument("ids", nargs="*", metavar="ID", help="run ids (clr_...)")
+    cancel.add_argument("ids", nargs="*", metavar="ID", help="run ids (clr_..., exr_, ...)")
     cancel.add_argument("--from-file", metavar="FILE", help="read ids from FILE, - for stdin")
     _allow_any_id(cancel)
+    _types(cancel, "the type of the ids given, or the types a filter stops")
     filters = cancel.add_argument_group("cancel by filter")
+    filters.add_argument(
+        "--all", action="store_true",
+        help="every PENDING or PROCESSING run of the --type types (default: every type "
+        "that can be cancelled)",
+    )  # fmt: skip
     filters.add_argument("--status", action="append", type=_status, help="repeatable")
     filters.add_argument("--classifier", metavar="CL_ID")
     filters.add_argument("--batch", metavar="BPR_ID")
@@ -178,6 +216,7 @@ def _add_get(commands: Any) -> None:
     _connection_options(get, in_command=True)
     get.add_argument("id", metavar="ID")
     _allow_any_id(get)
+    _one_type(get)
     add_output_option(get, default="json")
 
 
@@ -195,8 +234,14 @@ def _add_delete(commands: Any) -> None:
 
 
 def _add_list(commands: Any) -> None:
-    listing = commands.add_parser("list", help="list runs, newest update first")
+    listing = commands.add_parser(
+        "list",
+        help="list runs, newest update first",
+        description="List runs, newest update first: classify runs, or the --type types "
+        "one after the other.",
+    )
     _connection_options(listing, in_command=True)
+    _types(listing, "the types to list (default classify)")
     listing.add_argument("--status", type=_status, action="append", help="repeatable")
     listing.add_argument("--classifier", metavar="CL_ID")
     listing.add_argument("--batch", metavar="BPR_ID")
@@ -211,13 +256,15 @@ def _add_watch(commands: Any, *, what: str) -> None:
     watch = commands.add_parser(
         "watch",
         help=f"show a {what}'s status live until it is final",
-        description=f"Poll a {what} until PROCESSED, FAILED or CANCELLED; its status on "
+        description=f"Poll a {what} until its status is final (PROCESSED, FAILED, CANCELLED; "
+        "NEEDS_REVIEW or REJECTED for a workflow run); its status on "
         f"stderr, the final {what} on stdout. Exit 0 when PROCESSED, 1 otherwise.",
     )
     _connection_options(watch, in_command=True)
     watch.add_argument("id", metavar="ID")
     if what == "run":
         _allow_any_id(watch)
+        _one_type(watch)
     watch.add_argument(
         "--interval", type=_positive_float, default=2.0, metavar="SECONDS",
         help="between polls (default %(default)s)",
@@ -257,7 +304,7 @@ def _add_webhooks(commands: Any) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog=PROG,
-        description="Cancel, fetch, list and watch Extend classify runs; watch batches; "
+        description="Cancel, fetch, list and watch Extend runs of every type; watch batches; "
         "verify webhooks; serve a local emulator.",
         epilog=EXIT_TABLE,
     )

@@ -35,6 +35,7 @@ __all__ = [
     "FORMATS",
     "OUTCOME_COLUMNS",
     "RUN_COLUMNS",
+    "TYPED_RUN_COLUMNS",
     "Column",
     "OutputError",
     "Printer",
@@ -52,6 +53,9 @@ _COLOURS = {
     "FAILED": "31",  # red
     "PROCESSING": "36",  # cyan
     "PENDING": "36",
+    "CANCELLING": "33",
+    "NEEDS_REVIEW": "35",  # magenta
+    "REJECTED": "31",
 }
 
 
@@ -80,6 +84,13 @@ def _classifier(run: Any) -> object:
     return getattr(classifier, "id", None)
 
 
+def _run_type(run: Any) -> object:
+    from ..resources._run_kinds import kind_of_run
+
+    kind = kind_of_run(run)
+    return None if kind is None else kind.name
+
+
 def _updated(item: Any) -> object:
     return getattr(item, "updated_at", None) or getattr(item, "created_at", None)
 
@@ -88,6 +99,13 @@ RUN_COLUMNS = (
     Column("ID", 25, lambda run: run.id),
     Column("STATUS", 10, lambda run: run.status, coloured=True),
     Column("CLASSIFIER", 25, _classifier),
+    Column("UPDATED", 0, lambda run: _when(_updated(run))),
+)
+# Runs of several types: the type instead of the classifier.
+TYPED_RUN_COLUMNS = (
+    Column("ID", 36, lambda run: run.id),
+    Column("TYPE", 14, lambda run: _run_type(run)),
+    Column("STATUS", 12, lambda run: run.status, coloured=True),
     Column("UPDATED", 0, lambda run: _when(_updated(run))),
 )
 FILE_COLUMNS = (
@@ -101,6 +119,7 @@ OUTCOME_COLUMNS = (
     Column("INDEX", 6, lambda row: row["index"]),
     Column("ID", 25, lambda row: row["id"]),
     Column("KIND", 16, lambda row: row["kind"]),
+    Column("TYPE", 14, lambda row: row["runType"]),
     Column("STATUS", 10, lambda row: row["status"], coloured=True),
     Column("ATTEMPTS", 8, lambda row: row["attempts"]),
     Column("ERROR", 0, lambda row: row["error"]),

@@ -9,6 +9,7 @@ from attrs import Factory, define
 
 from .._errors import APIConnectionError, APITimeoutError
 from ..bulk import BulkCancelResult, CancelOutcome, OutcomeKind, StopReason
+from ..bulk.outcomes import UNKNOWN_KIND
 from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, plural
 from ._escape import printable
 from ._progress import duration
@@ -43,6 +44,7 @@ def outcome_data(outcome: CancelOutcome) -> dict[str, Any]:
         "status": None if outcome.status is None else str(outcome.status),
         "attempts": outcome.attempts,
         "duplicateOf": outcome.duplicate_of,
+        "runType": outcome.run_kind,
         "error": None if outcome.error is None else one_line(outcome.error),
     }
 
@@ -76,6 +78,8 @@ class Summary:
     """
 
     counts: dict[OutcomeKind, int] = Factory(lambda: dict.fromkeys(OutcomeKind, 0))
+    # Per type of run, in an operation across types: type -> outcome kind -> count.
+    by_type: dict[str, dict[OutcomeKind, int]] = Factory(dict)
     duplicates: int = 0
     problems: list[CancelOutcome] = Factory(list)
     problem_count: int = 0
@@ -102,6 +106,9 @@ class Summary:
 
     def add(self, outcome: CancelOutcome) -> None:
         self.counts[outcome.kind] += 1
+        # Classify's own operations name no type: no table by type for them.
+        tally = self.by_type.setdefault(outcome.run_kind or UNKNOWN_KIND, {})
+        tally[outcome.kind] = tally.get(outcome.kind, 0) + 1
         if outcome.duplicate_of is not None:
             self.duplicates += 1
         if not outcome.ok:
@@ -167,6 +174,12 @@ def print_summary(summary: Summary, stream: TextIO, *, base_url: str) -> None:
     for kind, label in _LABELS.items():
         lines.append(f"  {label:<{width}}  {summary.counts[kind]:>8}")
     lines.append(f"  {'total':<{width}}  {summary.total:>8}")
+    if set(summary.by_type) - {UNKNOWN_KIND}:
+        lines.append("by type:")
+        type_width = max(len(name) for name in summary.by_type)
+        for name, tally in summary.by_type.items():
+            parts = ", ".join(f"{tally[k]} {label}" for k, label in _LABELS.items() if tally.get(k))
+            lines.append(f"  {name:<{type_width}}  {parts}")
     if summary.duplicates:
         lines.append(
             f"  ({plural(summary.duplicates, 'repeated id')} sent once, " "counted per position)"

@@ -12,6 +12,7 @@ it lives here, once, for single calls and bulk alike:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Generic, Protocol, TypeVar
 
 from attrs import frozen
 
@@ -22,7 +23,7 @@ from .._errors import (
     ResponseDecodeError,
     UnprocessableEntityError,
 )
-from ..types import ClassifyRun, RunStatus
+from ._run_kinds import is_stopping
 
 __all__ = ["CANCEL_REFUSALS", "RefusedCancel", "landed_earlier", "recover_refused_cancel"]
 
@@ -42,22 +43,30 @@ def landed_earlier(error: ExtendError) -> bool:
     return bool(getattr(error, "after_lost_attempt", False))
 
 
+class _Run(Protocol):
+    @property
+    def status(self) -> object: ...
+
+
+RunT = TypeVar("RunT", bound=_Run)
+
+
 @frozen
-class RefusedCancel:
+class RefusedCancel(Generic[RunT]):
     """What a refused cancel turned out to be, from one fetch of the run (when made)."""
 
-    run: ClassifyRun | None
-    # The run is CANCELLED and an earlier attempt of this cancel may have landed:
-    # that attempt did the work, so the cancel succeeded.
+    run: RunT | None
+    # The run is CANCELLED (or CANCELLING: a workflow run) and an earlier attempt of this
+    # cancel may have landed: that attempt did the work, so the cancel succeeded.
     cancelled_by_lost_attempt: bool
 
 
 async def recover_refused_cancel(
     refusal: ExtendError,
-    fetch: Callable[[], Awaitable[ClassifyRun]],
+    fetch: Callable[[], Awaitable[RunT]],
     *,
     need_run: bool = False,
-) -> RefusedCancel:
+) -> RefusedCancel[RunT]:
     """The one recovery of a refused cancel, for ``cancel`` and the bulk operations.
 
     The run is fetched (once) when an earlier attempt may have landed, or always with
@@ -67,6 +76,4 @@ async def recover_refused_cancel(
     if not landed and not need_run:
         return RefusedCancel(run=None, cancelled_by_lost_attempt=False)
     run = await fetch()
-    return RefusedCancel(
-        run=run, cancelled_by_lost_attempt=landed and run.status == RunStatus.CANCELLED
-    )
+    return RefusedCancel(run=run, cancelled_by_lost_attempt=landed and is_stopping(run.status))

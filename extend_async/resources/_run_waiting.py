@@ -1,9 +1,10 @@
-"""Waiting for a run of any kind: one table of each kind's final states, one poll loop.
+"""Waiting for a run of any kind: each kind's final states from the one table of run kinds
+(``_run_kinds``), one poll loop.
 
 Each generated run resource named in ``RUN_KINDS`` (``scripts/generate_resources.py`` reads
-the table's keys) gets ``wait`` and ``create_and_wait``, thin methods over
-``RunWaiting._wait_for``: the schedule, the deadline and ``WaitTimeoutError`` are
-``_polling``'s, as for classify runs. A status this SDK does not know is "not yet".
+it) gets ``wait`` and ``create_and_wait``, thin methods over ``RunWaiting._wait_for``: the
+schedule, the deadline and ``WaitTimeoutError`` are ``_polling``'s, as for classify runs. A
+status this SDK does not know is "not yet".
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .._paths import path
 from .._polling import PollPolicy, check_deadline, check_policy, poll_until
 from .._request_options import CallOptions, resolve_options
 from ._base import AsyncAPIResource
+from ._run_kinds import RUN_KINDS as RUN_KIND_TABLE
 
 __all__ = ["RUN_KINDS", "RunWaiting", "WaitKind"]
 
@@ -39,32 +41,37 @@ class WaitKind:
     unwrap: str | None = None
 
 
-_ENDED = frozenset({"PROCESSED", "FAILED", "CANCELLED"})
-_NO_CANCEL = frozenset({"PROCESSED", "FAILED"})
+def _known(name: str) -> WaitKind:
+    """A kind of ``_run_kinds`` (the one table of run kinds), as waiting needs it."""
+    kind = RUN_KIND_TABLE[name]
+    envelope = kind.envelope
+    return WaitKind(
+        kind.label,
+        kind.path + "/{}",
+        kind.final,
+        answer=envelope.get if envelope else None,
+        unwrap=envelope.run if envelope else None,
+    )
 
+
+# client attribute -> its kind. The final states are ``_run_kinds``': parse, edit and form
+# detection runs end PROCESSED or FAILED (they cannot be cancelled); workflow runs also end
+# NEEDS_REVIEW or REJECTED, and CANCELLING is on its way to CANCELLED, so not yet final;
+# verify runs start in PROCESSING.
 RUN_KINDS: dict[str, WaitKind] = {
-    "extract_runs": WaitKind("extract run", "/extract_runs/{}", _ENDED),
-    "split_runs": WaitKind("split run", "/split_runs/{}", _ENDED),
-    # Parse runs cannot be cancelled: CANCELLED is not one of their statuses.
-    "parse_runs": WaitKind("parse run", "/parse_runs/{}", _NO_CANCEL),
-    # A workflow run may stop for a person (NEEDS_REVIEW) or be turned down (REJECTED);
-    # CANCELLING is on its way to CANCELLED, so not yet final.
-    "workflow_runs": WaitKind(
-        "workflow run",
-        "/workflow_runs/{}",
-        frozenset({"PROCESSED", "FAILED", "CANCELLED", "NEEDS_REVIEW", "REJECTED"}),
-    ),
-    # Verify runs start in PROCESSING (no PENDING) and may be cancelled.
-    "verify_runs": WaitKind("verify run", "/verify_runs/{}", _ENDED),
-    "edit_runs": WaitKind("edit run", "/edit_runs/{}", _NO_CANCEL),
-    "form_detection_runs": WaitKind("form detection run", "/form_detection_runs/{}", _NO_CANCEL),
-    "evaluation_set_runs": WaitKind("evaluation set run", "/evaluation_set_runs/{}", _ENDED),
-    "processor_runs": WaitKind(
-        "processor run",
-        "/processor_runs/{}",
-        _ENDED,
-        answer="ProcessorRunGetResponse",
-        unwrap="processor_run",
+    "extract_runs": _known("extract"),
+    "split_runs": _known("split"),
+    "parse_runs": _known("parse"),
+    "workflow_runs": _known("workflow"),
+    "verify_runs": _known("verify"),
+    "edit_runs": _known("edit"),
+    "form_detection_runs": _known("form_detection"),
+    "processor_runs": _known("processor"),
+    # Not a kind of ``client.runs`` (no cancel, no id prefix the API documents).
+    "evaluation_set_runs": WaitKind(
+        "evaluation set run",
+        "/evaluation_set_runs/{}",
+        frozenset({"PROCESSED", "FAILED", "CANCELLED"}),
     ),
 }
 

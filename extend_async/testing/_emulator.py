@@ -19,6 +19,7 @@ from ._dispatch import Dispatcher, Stats
 from ._faults import FaultConfig, FaultInjector
 from ._files import DOWNLOAD_PATH, FileRecord, FilesApi
 from ._ids import IdFactory
+from ._kinds import RUN_KINDS
 from ._lifecycle import Lifecycle, Scheduler
 from ._ratelimit import BudgetLimiter, RateLimit, RateLimiter, as_category_limits
 from ._records import ACTIVE_STATUSES, BatchRecord, ClassifierRecord, RunRecord
@@ -443,6 +444,15 @@ class ExtendEmulator:
         """Every run by id, deleted ones included (``emu.runs[id].deleted``)."""
         return _LockedView(self._store.runs, self._store)
 
+    def run_status(self, run_id: str) -> str | None:
+        """The status of a run of any kind (``None``: no such run, or evicted)."""
+        with self._store.lock:
+            other = self._resources.runs.get(run_id)
+            if other is not None:
+                return other.status
+            run = self._store.runs.get(run_id)
+            return None if run is None or run.deleted else run.status
+
     @property
     def classifiers(self) -> Mapping[str, ClassifierRecord]:
         return _LockedView(self._store.classifiers, self._store)
@@ -468,14 +478,36 @@ class ExtendEmulator:
         file_name: str | None = None,
         metadata: dict[str, Any] | None = None,
         workspace_id: str | None = None,
+        kind: str = "classify",
     ) -> list[str]:
         """Create ``n`` runs directly and return their ids (oldest first).
 
         ``status`` may be a sequence to cycle through. An unknown ``classifier_id`` or
         ``batch_id`` is created on the fly. Runs land in ``workspace_id`` (default: the
         default key's workspace) and follow the lifecycle like created runs.
+
+        ``kind`` seeds runs of another kind (``"extract"``, ``"split"``, ``"parse"``,
+        ``"workflow"``, ``"verify"``, ``"processor"``, ``"edit"``, ``"form_detection"``,
+        or the API's namespace, ``"extract_runs"``): those stay in their seeded status
+        until a request (a cancel) or ``advance`` moves them; ``classifier_id``,
+        ``source`` and ``source_id`` are for classify runs only.
         """
         statuses = [status] if isinstance(status, str) else list(status)
+        namespace = _run_namespace(kind)
+        if namespace != "classify_runs":
+            if classifier_id is not None or source is not None or source_id is not None:
+                raise ValueError("classifier_id, source and source_id are for classify runs")
+            with self._store.lock:
+                seeded = self._resources.seed_runs(
+                    namespace,
+                    n,
+                    statuses=statuses,
+                    workspace_id=workspace_id or self._workspace_id,
+                    batch_id=batch_id,
+                    file_name=file_name,
+                    metadata=metadata,
+                )
+            return [run.id for run in seeded]
         with self._store.lock:
             runs = self._store.seed_runs(
                 n,
@@ -696,6 +728,20 @@ class ExtendEmulator:
     def __repr__(self) -> str:
         where = self.base_url if self._port is not None else "not running"
         return f"<ExtendEmulator {where} runs={len(self._store.runs)}>"
+
+
+# ``seed_runs(kind=...)``: a kind's short name, as ``client.runs`` spells it, or its
+# namespace in the API.
+_SHORT_KINDS = {"processor": "processor_run", "classify": "classify_runs"}
+
+
+def _run_namespace(kind: str) -> str:
+    namespace = _SHORT_KINDS.get(kind) or (kind if kind.endswith(("_runs", "_run")) else None)
+    namespace = namespace or f"{kind}_runs"
+    if namespace != "classify_runs" and namespace not in RUN_KINDS:
+        known = ", ".join(["classify", *sorted(RUN_KINDS)])
+        raise ValueError(f"kind must be one of {known}, got {kind!r}")
+    return namespace
 
 
 def _as_rate_limit(limit: RateLimit | float | None) -> RateLimit | None:

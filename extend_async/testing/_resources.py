@@ -432,6 +432,52 @@ class Resources:
             values["name"] = body["name"]
         return run
 
+    def seed_runs(
+        self,
+        namespace: str,
+        n: int,
+        *,
+        statuses: list[str],
+        workspace_id: str,
+        batch_id: str | None = None,
+        file_name: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> list[Record]:
+        """``n`` runs of one kind made directly, cycling through ``statuses`` (lock held).
+
+        Seeded runs stay in their status until a request or ``advance`` moves them; as
+        with classify runs, seeding drops nothing, and seeded runs count toward
+        ``max_runs`` when runs are created afterwards."""
+        kind = RUN_KINDS[namespace]
+        for status in statuses:
+            if status not in kind.statuses:
+                raise ValueError(f"{kind.label} has no status {status!r}: {kind.statuses}")
+        spec = FileSpec("text", f"Seeded {kind.label.lower()}", file_name or "seeded.txt")
+        made = []
+        for i in range(n):
+            run = self._new(kind.namespace, kind.prefix, workspace_id, statuses[i % len(statuses)])
+            summary, run.text, run.pages = self._file(spec, workspace_id)
+            run.values.update(
+                file=summary,
+                files=[summary],
+                metadata=dict(metadata or {}),
+                failureReason=None,
+                failureMessage=None,
+            )
+            if kind.namespace == "processor_run":
+                run.values["object"] = "document_processor_run"
+            if run.status == "PROCESSED":
+                output = self._output(kind, run)
+                if output is not None:
+                    run.values["output"] = run.values["initialOutput"] = output
+            elif run.status == "FAILED":
+                run.values["failureReason"] = "INTERNAL_ERROR"
+                run.values["failureMessage"] = "The run failed."
+            run.batch_id = batch_id
+            self.runs[run.id] = run  # seeding drops nothing; later creations do
+            made.append(run)
+        return made
+
     def _start(self, run: Record) -> None:
         """Store ``run`` and give it its timers (on the emulator's loop)."""
         self._add_run(run)

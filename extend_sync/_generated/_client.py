@@ -86,6 +86,7 @@ if TYPE_CHECKING:
     from extend_sync._generated.processor_runs import ProcessorRuns
     from extend_sync._generated.processor_versions import ProcessorVersions
     from extend_sync._generated.processors import Processors
+    from extend_sync._generated.runs import Runs
     from extend_sync._generated.split_runs import SplitRuns
     from extend_sync._generated.splitter_versions import SplitterVersions
     from extend_sync._generated.splitters import Splitters
@@ -124,6 +125,8 @@ class Extend(ClientBase):
       versions (``extractor_versions``, ``classifier_versions``, ``splitter_versions``,
       ``workflow_versions``), ``edit_templates``, ``edit_schemas``, ``evaluation_sets``,
       ``evaluation_set_items``.
+    - ``runs``: runs of every kind by id (get, cancel, list), and cancel_many, cancel_iter
+      and cancel_all across kinds.
     - ``files`` (upload, download, ...), ``webhook_endpoints``, ``webhook_subscriptions``,
       ``webhooks`` (fetch the payload of a delivery sent by URL).
     - deprecated, the legacy processors API: ``processors``, ``processor_versions``,
@@ -189,6 +192,7 @@ class Extend(ClientBase):
     processors: LazyResource[Processors] = LazyResource(
         "extend_sync._generated.processors", "Processors"
     )
+    runs: LazyResource[Runs] = LazyResource("extend_sync._generated.runs", "Runs")
     split_runs: LazyResource[SplitRuns] = LazyResource(
         "extend_sync._generated.split_runs", "SplitRuns"
     )

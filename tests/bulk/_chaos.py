@@ -1,7 +1,11 @@
 """An independent fault-injecting API on loopback for the bulk chaos tests.
 
-It knows only two routes (``POST /classify_runs/{id}/cancel``, ``GET /classify_runs/{id}``)
-and keeps its own ledger of what happened to every id: each request it received, the fault
+It knows two routes per kind of run that can be cancelled (``POST /{kind}_runs/{id}/cancel``,
+``GET /{kind}_runs/{id}``: classify, extract, split, workflow, verify and legacy processor
+runs, each with its own rules: a workflow run's cancel moves it to CANCELLING, a verify
+run's cancel after it finished answers with the run, a processor run comes wrapped in
+``{"success", "processorRun"}``). The kind of a run is its id's prefix. It keeps its own
+ledger of what happened to every id: each request it received, the fault
 it answered with, and whether (and by which request) a cancel took effect. The fault of
 the n-th cancel (or GET) of an id is drawn from ``(seed, id, method, n)``, so a client
 that behaves the same way meets the same faults whatever the timing; ``jitter`` adds
@@ -43,6 +47,41 @@ FAULTS: tuple[str, ...] = (
 # The longest a hanging answer holds its handler, seconds (the server's shutdown ends it).
 HANG_LIMIT = 10.0
 HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+
+
+@define(frozen=True)
+class Kind:
+    """How the server treats one kind of run."""
+
+    prefix: str
+    cancelled: str = "CANCELLED"  # where a cancel moves a running run
+    cancellable: frozenset[str] = frozenset({"PENDING", "PROCESSING"})
+    finished_answers_run: bool = False  # a cancel of a finished run answers 200 with it
+    envelope: str | None = None  # the key the run is wrapped under
+
+
+KINDS = {
+    "classify_runs": Kind("clr_"),
+    "extract_runs": Kind("exr_"),
+    "split_runs": Kind("splr_"),
+    "workflow_runs": Kind("workflow_run_", cancelled="CANCELLING"),
+    "verify_runs": Kind("vr_", finished_answers_run=True),
+    "processor_runs": Kind("dpr_", envelope="processorRun"),
+}
+MODELS = {
+    "extract_runs": "ExtractRun",
+    "split_runs": "SplitRun",
+    "workflow_runs": "WorkflowRun",
+    "verify_runs": "VerifyRun",
+    "processor_runs": "LegacyProcessorRun",
+}
+
+
+def namespace_of(id: str) -> str | None:
+    for namespace, kind in sorted(KINDS.items(), key=lambda item: -len(item[1].prefix)):
+        if id.startswith(kind.prefix):
+            return namespace
+    return None
 
 
 @define
@@ -104,8 +143,15 @@ class ChaosServer:
         # An id the test never mentioned is a run that does not exist.
         return self.ledgers.setdefault(id, Ledger(initial=None, status=None))
 
-    async def cancel(self, request: web.Request) -> web.StreamResponse:
+    def _of_route(self, request: web.Request) -> Ledger:
+        """The ledger of the id in the path; a run of another kind is not found here."""
         ledger = self._ledger(request.match_info["id"])
+        if namespace_of(request.match_info["id"]) != request.match_info["kind"]:
+            return Ledger(initial=None, status=None)
+        return ledger
+
+    async def cancel(self, request: web.Request) -> web.StreamResponse:
+        ledger = self._of_route(request)
         ledger.cancels.append("?")
         n = len(ledger.cancels)
         kind, x = self.fault(request.match_info["id"], "POST", n)
@@ -121,25 +167,28 @@ class ChaosServer:
             return _fail(request, kind)
         if kind == "slow":
             await asyncio.sleep(x * self.slow)
-        answer = self._apply(ledger, n)
+        answer = self._apply(ledger, n, request.match_info["id"])
         if kind == "hang":
             await self._never_answer()
         if kind in ("502-after", "reset-after", "lost", "hang"):
             return _fail(request, kind)
         return answer
 
-    def _apply(self, ledger: Ledger, n: int) -> web.Response:
+    def _apply(self, ledger: Ledger, n: int, id: str) -> web.Response:
         if ledger.status is None:
-            return _error(404, "NOT_FOUND", "Classify run not found")
-        if ledger.status not in ("PENDING", "PROCESSING"):
-            message = f"Classify run cannot be cancelled in status {ledger.status}"
+            return _error(404, "NOT_FOUND", "Run not found")
+        kind = KINDS[namespace_of(id) or "classify_runs"]
+        if ledger.status not in kind.cancellable:
+            if kind.finished_answers_run and ledger.status in ("PROCESSED", "FAILED", "CANCELLED"):
+                return _run(ledger, id)
+            message = f"Run cannot be cancelled in status {ledger.status}"
             return _error(400, "INVALID_REQUEST", message)
-        ledger.status = "CANCELLED"
+        ledger.status = kind.cancelled
         ledger.applied_by = n
-        return _run(ledger)
+        return _run(ledger, id)
 
     async def get(self, request: web.Request) -> web.StreamResponse:
-        ledger = self._ledger(request.match_info["id"])
+        ledger = self._of_route(request)
         ledger.gets.append("?")
         kind, x = self.fault(request.match_info["id"], "GET", len(ledger.gets))
         kind = {"502-after": "502-before", "reset-after": "reset-before"}.get(kind, kind)
@@ -157,8 +206,8 @@ class ChaosServer:
         if kind == "slow":
             await asyncio.sleep(x * self.slow)
         if ledger.status is None:
-            return _error(404, "NOT_FOUND", "Classify run not found")
-        return _run(ledger)
+            return _error(404, "NOT_FOUND", "Run not found")
+        return _run(ledger, request.match_info["id"])
 
     def _note(self, request: tuple[str, str, str]) -> None:
         self.log.append(request)
@@ -182,10 +231,25 @@ class ChaosServer:
             await asyncio.sleep(self._noise.random() * self.jitter)
 
 
-def _run(ledger: Ledger) -> web.Response:
-    body: dict[str, Any] = json.loads(SEED.read_text(encoding="utf-8"))
+def _body(namespace: str) -> dict[str, Any]:
+    """A run of that kind as the API sends it (the classify seed; the schema's shape of
+    the others' models)."""
+    if namespace == "classify_runs":
+        seed: dict[str, Any] = json.loads(SEED.read_text(encoding="utf-8"))
+        return seed
+    from extend_async.testing._shapes import skeleton
+
+    body: dict[str, Any] = skeleton(f"Extend.{MODELS[namespace]}")
+    return body
+
+
+def _run(ledger: Ledger, id: str) -> web.Response:
+    namespace = namespace_of(id) or "classify_runs"
+    body = _body(namespace)
+    body["id"] = id
     body["status"] = ledger.status
-    return web.json_response(body)
+    envelope = KINDS[namespace].envelope
+    return web.json_response({"success": True, envelope: body} if envelope else body)
 
 
 def _error(status: int, code: str, message: str, **extra: str) -> web.Response:
@@ -214,11 +278,16 @@ def _fail(request: web.Request, kind: str) -> web.Response:
     return web.Response(status=204)  # never written: the transport is gone
 
 
+def add_routes(app: web.Application, server: ChaosServer) -> None:
+    kinds = "|".join(KINDS)
+    app.router.add_post(f"/{{kind:{kinds}}}/{{id}}/cancel", server.cancel)
+    app.router.add_get(f"/{{kind:{kinds}}}/{{id}}", server.get)
+
+
 @asynccontextmanager
 async def chaos_server(server: ChaosServer) -> AsyncIterator[ChaosServer]:
     app = web.Application()
-    app.router.add_post("/classify_runs/{id}/cancel", server.cancel)
-    app.router.add_get("/classify_runs/{id}", server.get)
+    add_routes(app, server)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -269,8 +338,7 @@ async def _serve(config: dict[str, Any]) -> None:
         return web.json_response(ledgers_as_json(server))
 
     app = web.Application()
-    app.router.add_post("/classify_runs/{id}/cancel", server.cancel)
-    app.router.add_get("/classify_runs/{id}", server.get)
+    add_routes(app, server)
     app.router.add_get("/_ledgers", ledgers)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()

@@ -45,7 +45,7 @@ from extend_async import (
     RetryPolicy,
 )
 
-from ._chaos import ChaosServer, Ledger, chaos_server, ledgers_from_json
+from ._chaos import KINDS, ChaosServer, Ledger, chaos_server, ledgers_from_json, namespace_of
 
 K = OutcomeKind
 # Real sockets, almost no waiting between retries; enough retries that a run of faults
@@ -65,11 +65,11 @@ def ids_for(seed: int, processing: int, processed: int, unknown: int, repeats: i
     return ids
 
 
-def expected(ledger: Ledger) -> tuple[OutcomeKind, str | None]:
+def expected(ledger: Ledger, id: str = "clr_") -> tuple[OutcomeKind, str | None]:
     if ledger.initial is None:
         return K.NOT_FOUND, None
     if ledger.initial in ("PENDING", "PROCESSING"):
-        return K.CANCELLED, "CANCELLED"
+        return K.CANCELLED, KINDS[namespace_of(id) or "classify_runs"].cancelled
     return K.ALREADY_TERMINAL, ledger.initial
 
 
@@ -92,7 +92,7 @@ def wrong_outcomes(
     assert [o.id for o in result.outcomes] == ids
     for outcome in result.outcomes:
         ledger = server.ledgers[outcome.id]
-        kind, status = expected(ledger)
+        kind, status = expected(ledger, outcome.id)
         applied = ledger.applied_by is not None
         honest_failure = (
             may_fail
@@ -165,6 +165,99 @@ async def test_chaos_every_id_gets_the_outcome_the_server_recorded(seed: int) ->
     # The faults really happened, and every one of them was met.
     faults = [kind for ledger in server.ledgers.values() for kind in ledger.cancels]
     assert {"429", "429-ms", "502-after", "reset-before", "lost"} <= set(faults)
+
+
+# Across kinds: the id's prefix says which; parse and edit runs cannot be cancelled.
+CANCELLABLE_PREFIXES = ("clr_", "exr_", "splr_", "workflow_run_", "vr_", "dpr_")
+UNCANCELLABLE_PREFIXES = ("pr_", "edr_")
+
+
+def mixed_ids(seed: int, processing: int, processed: int, unknown: int, repeats: int) -> list[str]:
+    """``ids_for`` with each id given the prefix of a kind, drawn from ``seed``; plus a
+    few ids of kinds that cannot be cancelled (they must fail without a request)."""
+    draw = random.Random(f"kinds:{seed}")
+    mixed = [draw.choice(CANCELLABLE_PREFIXES) + i.removeprefix("clr_") for i in dict.fromkeys(
+        ids_for(seed, processing, processed, unknown, 0))]  # fmt: skip
+    mixed += [f"{prefix}never{seed}x{i}" for prefix in UNCANCELLABLE_PREFIXES for i in range(5)]
+    mixed += draw.sample(mixed, repeats)
+    draw.shuffle(mixed)
+    return mixed
+
+
+async def run_mixed_chaos(
+    seed: int, **settings: Any
+) -> tuple[ChaosServer, list[str], BulkCancelResult]:
+    fault_rate = settings.pop("fault_rate", 0.3)
+    hang_rate = settings.pop("hang_rate", 0.0)
+    server = ChaosServer(seed=seed, jitter=0.003, fault_rate=fault_rate, hang_rate=hang_rate)
+    ids = mixed_ids(seed, processing=120, processed=24, unknown=10, repeats=10)
+    server.add([i for i in ids if "_run" in i and "never" not in i], "PROCESSING")
+    server.add([i for i in ids if "_done" in i], "PROCESSED")
+    async with (
+        chaos_server(server),
+        AsyncExtend("sk_chaos", base_url=server.base_url, retry_policy=POLICY) as client,
+    ):
+        result = await client.runs.cancel_many(
+            ids, concurrency=32, max_rate=1000.0, **{"max_retries": RETRIES, **settings}
+        )
+    return server, ids, result
+
+
+def mixed_problems(
+    server: ChaosServer, ids: list[str], result: BulkCancelResult, *, may_fail: bool = False
+) -> list[str]:
+    """Every id accounted for exactly once, with the outcome the ledger says is true; the
+    ids of kinds that cannot be cancelled ``failed``, never sent."""
+    assert [o.id for o in result.outcomes] == ids
+    never = [o for o in result.outcomes if o.id.startswith(UNCANCELLABLE_PREFIXES)]
+    problems = [
+        f"{o.id}: {o.kind} {o.error!r} attempts={o.attempts}"
+        for o in never
+        if o.kind is not K.FAILED or o.attempts or "cannot be cancelled" not in str(o.error)
+    ]
+    problems += [f"{i}: the server saw it" for i in {o.id for o in never} & set(server.ledgers)]
+    rest = [o for o in result.outcomes if not o.id.startswith(UNCANCELLABLE_PREFIXES)]
+    sent = BulkCancelResult(outcomes=rest, elapsed=result.elapsed)
+    problems += wrong_outcomes(server, [o.id for o in rest], sent, may_fail=may_fail)
+    kinds = {o.run_kind for o in result.outcomes}
+    if kinds != {
+        "classify",
+        "extract",
+        "split",
+        "workflow",
+        "verify",
+        "processor",
+        "parse",
+        "edit",
+    }:
+        problems.append(f"run kinds {kinds}")
+    if sum(c.total for c in result.counts_by_kind.values()) != len(ids):
+        problems.append(f"counts by kind {result.counts_by_kind}")
+    return problems
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+async def test_chaos_across_kinds_every_id_is_accounted_for_exactly_once(seed: int) -> None:
+    server, ids, result = await run_mixed_chaos(seed)
+    assert mixed_problems(server, ids, result) == []
+    assert result.stop_reason is None
+    for outcome in result.outcomes:
+        if outcome.duplicate_of is None and outcome.id in server.ledgers:
+            assert outcome.attempts == len(server.ledgers[outcome.id].cancels), outcome
+    faults = {kind for ledger in server.ledgers.values() for kind in ledger.cancels}
+    assert {"502-after", "reset-before", "lost"} <= faults
+    assert faults & {"429", "429-ms"}
+    # Workflow runs a cancel reached are CANCELLING (CANCELLED once their steps stop).
+    workflows = [o for o in result.outcomes if o.run_kind == "workflow" and o.ok]
+    assert {o.status for o in workflows} >= {"CANCELLING"}
+
+
+async def test_chaos_across_kinds_with_hanging_answers_and_retries_running_out() -> None:
+    server, ids, result = await run_mixed_chaos(
+        27, fault_rate=0.6, hang_rate=0.3, timeout=0.3, max_retries=2
+    )
+    assert mixed_problems(server, ids, result, may_fail=True) == []
+    assert result.stop_reason is None
 
 
 @pytest.mark.parametrize("seed", [7, 8])

@@ -71,7 +71,15 @@ def test_the_emulator_command_serves_until_ctrl_c() -> None:
 def test_the_demo_accounts_for_every_run() -> None:
     done = run_cli(["demo", "--runs", "300", "--rate-limit", "2000", "--fault-rate", "0.1"], None)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Emulator check: 300 of 300 runs are CANCELLED" in done.stdout
+    assert "Every one of the 300 runs accounted for." in done.stdout
+    lines = done.stdout.splitlines()
+    check = lines[lines.index("Emulator check, per type:") + 1 :][:8]
+    assert [line.split()[0] for line in check] == [
+        "classify", "extract", "split", "workflow", "verify", "processor", "parse", "edit"
+    ]  # fmt: skip
+    assert "105 of 105 stopped" in check[0]  # classify: 35 %
+    assert "15 of 15 left PROCESSING (cannot be cancelled)" in check[-1]
+    assert "by type:" in done.stderr  # the command's own summary, per type
     assert "status=CANCELLED" in done.stdout
 
 

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from extend_async.resources.classifiers import AsyncClassifiers
     from extend_async.resources.classify_runs import AsyncClassifyRuns
     from extend_async.resources.files import AsyncFiles
+    from extend_async.resources.runs import AsyncRuns
     from extend_async.resources.webhooks import AsyncWebhooks
     from extend_async.types import (
         ClassifierRef,
@@ -155,6 +156,7 @@ class AsyncSurface:
     processors: LazyResource[AsyncProcessors] = LazyResource(
         "extend_async.resources._generated.processors", "AsyncProcessors"
     )
+    runs: LazyResource[AsyncRuns] = LazyResource("extend_async.resources.runs", "AsyncRuns")
     split_runs: LazyResource[AsyncSplitRuns] = LazyResource(
         "extend_async.resources._generated.split_runs", "AsyncSplitRuns"
     )
