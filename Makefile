@@ -38,13 +38,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict
 
-# The models first: the sync facade is read from the async code, which may name them.
+# The models first, then the async resources (which name them): the sync facade is read
+# from the async code.
 generate: $(STAMP)
 	$(BIN)/python scripts/generate_models.py
+	$(BIN)/python scripts/generate_resources.py
 	$(BIN)/python scripts/generate_sync.py
 
 check-generated: $(STAMP)
 	$(BIN)/python scripts/generate_models.py --check
+	$(BIN)/python scripts/generate_resources.py --check
 	$(BIN)/python scripts/generate_sync.py --check
 
 # The API's schema, read from the official package pinned in the dev dependencies

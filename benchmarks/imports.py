@@ -6,7 +6,9 @@ reference. First answer: the same imports, then one client, one cancel against t
 server, decoded (what a short script or a CLI pays before its first result). Each program
 is run in turn with the others, several times over; the median is reported.
 ``details.importtime_top`` lists the heaviest modules under ours, from one ``python -X
-importtime`` run (cumulative µs).
+importtime`` run (cumulative µs). First resource: ours only, the first list of a resource no
+earlier line touched (``workflow_runs``), against the emulator: what the lazy resources cost
+when they are first used.
 """
 
 from __future__ import annotations
@@ -59,6 +61,17 @@ asyncio.run(main())
 }
 
 
+# A resource no earlier line touched: its module and its models load on this first use.
+FIRST_RESOURCE = """
+import asyncio
+from extend_async import AsyncExtend
+async def main():
+    async with AsyncExtend(api_key=KEY, base_url=URL) as client:
+        await client.workflow_runs.list(max_page_size=1)
+asyncio.run(main())
+"""
+
+
 def _wall(statement: str) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", statement], check=True, cwd=ROOT)
@@ -100,6 +113,11 @@ def rows(smoke: bool) -> list[Row]:
         prelude = f"KEY = {server.api_key!r}\nURL = {server.base_url!r}\n"
         programs = {name: prelude + body for name, body in FIRST_ANSWER.items()}
         first, first_samples = _medians(programs, 1 if smoke else 3)
+    with ServerProcess("emulator") as server:
+        prelude = f"KEY = {server.api_key!r}\nURL = {server.base_url!r}\n"
+        untouched, untouched_samples = _medians(
+            {"ours": prelude + FIRST_RESOURCE}, 1 if smoke else 3
+        )
     return [
         Row(
             key="import.cold",
@@ -125,5 +143,19 @@ def rows(smoke: bool) -> list[Row]:
             raw=first["raw"],
             note="against the static server on loopback",
             details={"samples_ms": first_samples},
+        ),
+        Row(
+            key="import.first_resource",
+            workload="cold start to a first list of a resource never touched: ms (median)",
+            unit="ms",
+            ours=untouched["ours"],
+            note="client.workflow_runs.list(): its module and models load on first use; emulator",
+            details={
+                "samples_ms": untouched_samples,
+                "importtime_top": importtime_top(
+                    "from extend_async import AsyncExtend\n"
+                    "AsyncExtend('sk', base_url='http://127.0.0.1:9').workflow_runs"
+                ),
+            },
         ),
     ]

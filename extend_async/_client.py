@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import BaseConnector, ClientSession, TraceConfig
 
@@ -20,13 +20,7 @@ from ._options import (
 from ._request_options import resolve_options as resolve_call_options
 from ._retry import RetryPolicy
 from ._transport import Requester, SessionHolder
-from .resources.batch_runs import AsyncBatchRuns
-from .resources.classifier_versions import AsyncClassifierVersions
-from .resources.classifiers import AsyncClassifiers
-from .resources.classify_runs import AsyncClassifyRuns
-from .resources.files import AsyncFiles
-from .resources.runs import AsyncRuns
-from .resources.webhooks import AsyncWebhooks
+from .resources._generated._surface import AsyncSurface
 
 if TYPE_CHECKING:
     from .ratelimit import RateLimiter
@@ -34,20 +28,28 @@ if TYPE_CHECKING:
 __all__ = ["AsyncExtend"]
 
 
-class AsyncExtend:
+class AsyncExtend(AsyncSurface):
     """The asynchronous Extend client.
 
     Resources:
 
-    - ``classify_runs``: create, classify, get, wait, wait_many, cancel, delete and list
-      classify runs; create_batch; cancel_many, cancel_iter and cancel_all for bulk work.
-    - ``classifiers``: saved classifiers (create, get, update, list).
-    - ``classifier_versions``: a classifier's published versions and its draft.
-    - ``batch_runs``: batches made by ``classify_runs.create_batch`` (get, wait).
-    - ``files``: upload, list, get, download and delete stored files.
-    - ``runs``: runs of every kind (classify, extract, split, parse, workflow, verify,
-      ...): get, cancel and list; cancel_many, cancel_iter and cancel_all across kinds.
-    - ``webhooks``: fetch the payload of a delivery sent by URL.
+    - runs of every kind, each with the API's methods for it (create, get, list, ...),
+      ``wait`` and ``create_and_wait``: ``extract_runs``, ``classify_runs``, ``split_runs``,
+      ``parse_runs``, ``workflow_runs``, ``verify_runs``, ``edit_runs``,
+      ``form_detection_runs``, ``evaluation_set_runs``; ``batch_runs``.
+    - what runs use: ``extractors``, ``classifiers``, ``splitters``, ``workflows`` and their
+      versions (``extractor_versions``, ``classifier_versions``, ``splitter_versions``,
+      ``workflow_versions``), ``edit_templates``, ``edit_schemas``, ``evaluation_sets``,
+      ``evaluation_set_items``.
+    - ``runs``: runs of every kind by id (get, cancel, list), and cancel_many, cancel_iter
+      and cancel_all across kinds.
+    - ``files`` (upload, download, ...), ``webhook_endpoints``, ``webhook_subscriptions``,
+      ``webhooks`` (fetch the payload of a delivery sent by URL).
+    - deprecated, the legacy processors API: ``processors``, ``processor_versions``,
+      ``processor_runs``, ``batch_processor_runs``.
+    - the root calls, which wait for the result on the server: ``extract``, ``classify``,
+      ``split``, ``parse``, ``edit``, ``detect_form``, ``verify`` (330 s default timeout).
+    - each made, and its module imported, when first used.
 
     ``api_key``, ``base_url`` and ``workspace_id`` fall back to ``EXTEND_API_KEY``,
     ``EXTEND_BASE_URL`` and ``EXTEND_WORKSPACE_ID``. ``region`` picks a documented
@@ -75,14 +77,6 @@ class AsyncExtend:
     the request's budget (``"GET"``, ``"WRITE"`` or ``"RUN"``) and told of every 429's wait
     hint; clients from ``with_options`` share it.
     """
-
-    classify_runs: AsyncClassifyRuns
-    classifiers: AsyncClassifiers
-    classifier_versions: AsyncClassifierVersions
-    batch_runs: AsyncBatchRuns
-    webhooks: AsyncWebhooks
-    files: AsyncFiles
-    runs: AsyncRuns
 
     def __init__(
         self,
@@ -134,14 +128,12 @@ class AsyncExtend:
         self._bind(Requester(options, sessions, hooks, pacer))
 
     def _bind(self, requester: Requester) -> None:
+        # The resources are made on first use (``AsyncSurface``'s ``LazyResource``s).
         self._requester = requester
-        self.classify_runs = AsyncClassifyRuns(requester)
-        self.classifiers = AsyncClassifiers(requester)
-        self.classifier_versions = AsyncClassifierVersions(requester)
-        self.batch_runs = AsyncBatchRuns(requester)
-        self.webhooks = AsyncWebhooks(requester)
-        self.files = AsyncFiles(requester)
-        self.runs = AsyncRuns(requester)
+
+    def _resource(self, cls: type[Any], attribute: str) -> Any:
+        """A resource sending through this client's requester (``LazyResource`` asks)."""
+        return cls(self._requester)
 
     @property
     def base_url(self) -> str:

@@ -25,6 +25,7 @@ from cattrs import Converter
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from ._errors import ResponseDecodeError, excerpt
+from ._first_read import UNDECODED, read_through, slot_of
 from ._introspect import (
     NO_EXTRA,
     ModelField,
@@ -43,7 +44,6 @@ from ._introspect import (
     wire_key,
 )
 from ._json import loads
-from ._lazy import UNDECODED, read_through, slot_of
 from ._lenient import ShapeError, read_leniently, structure_leniently
 from ._scalars import (
     STRICT_PRIMITIVES,
@@ -258,7 +258,7 @@ def _make_structure_fn(tp: Any, *, lazy: bool = False) -> Callable[[Any, Any], A
     with ``get``, applies defaults and collects the unknown keys for ``extra_fields``.
 
     ``lazy``: the function for a whole answer (``structure_hook_for``), which leaves each
-    nested model as its JSON until first read (``_lazy``); nested models themselves are
+    nested model as its JSON until first read (``_first_read``); nested models themselves are
     decoded in full when read.
     """
     shape = model_shape(tp)
@@ -326,7 +326,7 @@ def _deferred_expr(root: Any, f: ModelField, expr: str, name: str, globs: dict[s
     before, so a value of the wrong type still sends the whole answer to the lenient walk."""
     globs[name] = _nested_decoder(type_name(root), f.key, optional_of(f.type) or f.type)
     globs[f"{name}_t"] = _deferred_json_type(f.type)
-    # The tuple ``_lazy.undecoded`` makes, written out: no call per nested field.
+    # The tuple ``_first_read.undecoded`` makes, written out: no call per nested field.
     return f"(_UNDECODED, {name}, x) if type(x) is {name}_t else ({expr})"
 
 
@@ -530,7 +530,7 @@ converter.register_structure_hook_factory(
 def structure_hook_for(cls: type[T]) -> Callable[[Any, type[T]], T]:
     """The compiled, strict structure function of a whole answer of type ``cls``, made
     once (hot path): for a model, one that leaves nested models as their JSON until they
-    are first read (``_lazy``); for any other type, the converter's."""
+    are first read (``_first_read``); for any other type, the converter's."""
     if attrs.has(typing.get_origin(cls) or cls):
         return _make_structure_fn(cls, lazy=True)
     return converter.get_structure_hook(cls)

@@ -81,7 +81,7 @@ def read_leniently(
     value: Any, tp: Any, *, root: str, path: str, fallback: Callable[[Any, Any], Any]
 ) -> Any:
     """``value`` (found at ``path`` in an answer of type ``root``) as ``tp``, read as the
-    walk reads it there: a nested model decoded on first read (``_lazy``) logs the same
+    walk reads it there: a nested model decoded on first read (``_first_read``) logs the same
     deviations, under the same names, as decoding the whole answer at once."""
     return _Walk(root, fallback).read(tp, value, path)
 

@@ -7,7 +7,7 @@ the repr.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from extend_async import AsyncExtend
 
@@ -41,10 +41,10 @@ class ClientBase:
         # The async client has no public handle on its connection pool; the portal needs
         # it to close the pool inside its loop, and to drop it in a forked child.
         self._portal = portal if portal is not None else Portal(client._requester.sessions)
-        self._bind()
 
-    def _bind(self) -> None:
-        """Create the resource attributes (the generated class does)."""
+    def _resource(self, cls: type[Any], attribute: str) -> Any:
+        """The blocking twin of the async client's resource (``LazyResource`` asks)."""
+        return cls(self._portal, getattr(self._async, attribute))
 
     @classmethod
     def _from_async(cls: type[ClientT], portal: Portal, client: AsyncExtend) -> ClientT:

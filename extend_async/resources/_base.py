@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar
 
 import attrs
@@ -40,6 +40,7 @@ SORT_DIR = frozenset({"asc", "desc"})
 _SORT_BY_SNAKE = {"updated_at": "updatedAt", "created_at": "createdAt"}
 
 ItemT = TypeVar("ItemT")
+AnswerT = TypeVar("AnswerT")
 
 
 ResourceT = TypeVar("ResourceT", bound="AsyncAPIResource")
@@ -72,6 +73,30 @@ class AsyncAPIResource:
                 "GET", url, params={**params, "nextPageToken": token}, cast_to=page,
                 options=resolved,
             )  # fmt: skip
+
+        return AsyncPager(fetch_page, start_token=start_token)
+
+    def _envelope_pager(
+        self,
+        url: str,
+        answer: type[AnswerT],
+        to_page: Callable[[AnswerT], Page[ItemT]],
+        params: Mapping[str, Any],
+        *,
+        start_token: str | None,
+        options: RequestOptions | CallOptions,
+    ) -> AsyncPager[ItemT]:
+        """``_pager`` for a list whose answer is not the ``Page`` envelope (the legacy
+        ones: ``{"processorRuns": [...], "nextPageToken": ...}``): ``to_page`` reads it."""
+        requester = self._requester
+        resolved = resolve_options(options)
+
+        async def fetch_page(token: str | None) -> Page[ItemT]:
+            got = await requester.request(
+                "GET", url, params={**params, "nextPageToken": token}, cast_to=answer,
+                options=resolved,
+            )  # fmt: skip
+            return to_page(got)
 
         return AsyncPager(fetch_page, start_token=start_token)
 

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import BaseConnector, ClientSession, TraceConfig
 
 from extend_async._client import AsyncExtend
 from extend_async._hooks import RequestHook, ResponseHook
+from extend_async._lazy import LazyResource
 from extend_async._options import (
     DEFAULT_API_VERSION,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -17,18 +18,85 @@ from extend_async._options import (
     Region,
     Timeout,
 )
+from extend_async._request_options import RequestOptions, Unpack
 from extend_async._retry import RetryPolicy
 from extend_sync._base import ClientBase
-from extend_sync._generated.batch_runs import BatchRuns
-from extend_sync._generated.classifier_versions import ClassifierVersions
-from extend_sync._generated.classifiers import Classifiers
-from extend_sync._generated.classify_runs import ClassifyRuns
-from extend_sync._generated.files import Files
-from extend_sync._generated.runs import Runs
-from extend_sync._generated.webhooks import Webhooks
 
 if TYPE_CHECKING:
     from extend_async.ratelimit import RateLimiter
+    from extend_async.types import (
+        ClassifierRef,
+        ClassifierRefDict,
+        ClassifyConfig,
+        ClassifyConfigDict,
+        ClassifyRun,
+        DataRetention,
+        DataRetentionDict,
+        EditConfig,
+        EditConfigDict,
+        EditRun,
+        EditSchemaGenerationConfig,
+        EditSchemaGenerationConfigDict,
+        ExtractConfigJson,
+        ExtractConfigJsonDict,
+        ExtractRequestExtractor,
+        ExtractRequestExtractorDict,
+        ExtractRun,
+        FileFromId,
+        FileFromIdDict,
+        FileFromText,
+        FileFromTextDict,
+        FileFromUrl,
+        FileFromUrlDict,
+        FormDetectionRun,
+        MultiFileRunPackage,
+        MultiFileRunPackageDict,
+        ParseConfig,
+        ParseConfigDict,
+        ParseRequestResponseType,
+        ParseRun,
+        SplitConfig,
+        SplitConfigDict,
+        SplitRequestSplitter,
+        SplitRequestSplitterDict,
+        SplitRun,
+        VerifyConfig,
+        VerifyConfigDict,
+        VerifyRun,
+    )
+
+if TYPE_CHECKING:
+    from extend_sync._generated.batch_processor_runs import BatchProcessorRuns
+    from extend_sync._generated.batch_runs import BatchRuns
+    from extend_sync._generated.classifier_versions import ClassifierVersions
+    from extend_sync._generated.classifiers import Classifiers
+    from extend_sync._generated.classify_runs import ClassifyRuns
+    from extend_sync._generated.edit_runs import EditRuns
+    from extend_sync._generated.edit_schemas import EditSchemas
+    from extend_sync._generated.edit_templates import EditTemplates
+    from extend_sync._generated.evaluation_set_items import EvaluationSetItems
+    from extend_sync._generated.evaluation_set_runs import EvaluationSetRuns
+    from extend_sync._generated.evaluation_sets import EvaluationSets
+    from extend_sync._generated.extract_runs import ExtractRuns
+    from extend_sync._generated.extractor_versions import ExtractorVersions
+    from extend_sync._generated.extractors import Extractors
+    from extend_sync._generated.files import Files
+    from extend_sync._generated.form_detection_runs import FormDetectionRuns
+    from extend_sync._generated.parse_runs import ParseRuns
+    from extend_sync._generated.processor_runs import ProcessorRuns
+    from extend_sync._generated.processor_versions import ProcessorVersions
+    from extend_sync._generated.processors import Processors
+    from extend_sync._generated.runs import Runs
+    from extend_sync._generated.split_runs import SplitRuns
+    from extend_sync._generated.splitter_versions import SplitterVersions
+    from extend_sync._generated.splitters import Splitters
+    from extend_sync._generated.verify_runs import VerifyRuns
+    from extend_sync._generated.webhook_endpoints import WebhookEndpoints
+    from extend_sync._generated.webhook_subscriptions import WebhookSubscriptions
+    from extend_sync._generated.webhooks import Webhooks
+    from extend_sync._generated.workflow_runs import WorkflowRuns
+    from extend_sync._generated.workflow_versions import WorkflowVersions
+    from extend_sync._generated.workflows import Workflows
 
 __all__ = ["Extend"]
 
@@ -49,24 +117,110 @@ class Extend(ClientBase):
 
     Resources:
 
-    - ``classify_runs``: create, classify, get, wait, wait_many, cancel, delete and list
-      classify runs; create_batch; cancel_many, cancel_iter and cancel_all for bulk work.
-    - ``classifiers``: saved classifiers (create, get, update, list).
-    - ``classifier_versions``: a classifier's published versions and its draft.
-    - ``batch_runs``: batches made by ``classify_runs.create_batch`` (get, wait).
-    - ``files``: upload, list, get, download and delete stored files.
-    - ``runs``: runs of every kind (classify, extract, split, parse, workflow, verify,
-      ...): get, cancel and list; cancel_many, cancel_iter and cancel_all across kinds.
-    - ``webhooks``: fetch the payload of a delivery sent by URL.
+    - runs of every kind, each with the API's methods for it (create, get, list, ...),
+      ``wait`` and ``create_and_wait``: ``extract_runs``, ``classify_runs``, ``split_runs``,
+      ``parse_runs``, ``workflow_runs``, ``verify_runs``, ``edit_runs``,
+      ``form_detection_runs``, ``evaluation_set_runs``; ``batch_runs``.
+    - what runs use: ``extractors``, ``classifiers``, ``splitters``, ``workflows`` and their
+      versions (``extractor_versions``, ``classifier_versions``, ``splitter_versions``,
+      ``workflow_versions``), ``edit_templates``, ``edit_schemas``, ``evaluation_sets``,
+      ``evaluation_set_items``.
+    - ``runs``: runs of every kind by id (get, cancel, list), and cancel_many, cancel_iter
+      and cancel_all across kinds.
+    - ``files`` (upload, download, ...), ``webhook_endpoints``, ``webhook_subscriptions``,
+      ``webhooks`` (fetch the payload of a delivery sent by URL).
+    - deprecated, the legacy processors API: ``processors``, ``processor_versions``,
+      ``processor_runs``, ``batch_processor_runs``.
+    - the root calls, which wait for the result on the server: ``extract``, ``classify``,
+      ``split``, ``parse``, ``edit``, ``detect_form``, ``verify`` (330 s default timeout).
+    - each made, and its module imported, when first used.
     """
 
-    classify_runs: ClassifyRuns
-    classifiers: Classifiers
-    classifier_versions: ClassifierVersions
-    batch_runs: BatchRuns
-    webhooks: Webhooks
-    files: Files
-    runs: Runs
+    batch_processor_runs: LazyResource[BatchProcessorRuns] = LazyResource(
+        "extend_sync._generated.batch_processor_runs", "BatchProcessorRuns"
+    )
+    batch_runs: LazyResource[BatchRuns] = LazyResource(
+        "extend_sync._generated.batch_runs", "BatchRuns"
+    )
+    classifier_versions: LazyResource[ClassifierVersions] = LazyResource(
+        "extend_sync._generated.classifier_versions", "ClassifierVersions"
+    )
+    classifiers: LazyResource[Classifiers] = LazyResource(
+        "extend_sync._generated.classifiers", "Classifiers"
+    )
+    classify_runs: LazyResource[ClassifyRuns] = LazyResource(
+        "extend_sync._generated.classify_runs", "ClassifyRuns"
+    )
+    edit_runs: LazyResource[EditRuns] = LazyResource("extend_sync._generated.edit_runs", "EditRuns")
+    edit_schemas: LazyResource[EditSchemas] = LazyResource(
+        "extend_sync._generated.edit_schemas", "EditSchemas"
+    )
+    edit_templates: LazyResource[EditTemplates] = LazyResource(
+        "extend_sync._generated.edit_templates", "EditTemplates"
+    )
+    evaluation_set_items: LazyResource[EvaluationSetItems] = LazyResource(
+        "extend_sync._generated.evaluation_set_items", "EvaluationSetItems"
+    )
+    evaluation_set_runs: LazyResource[EvaluationSetRuns] = LazyResource(
+        "extend_sync._generated.evaluation_set_runs", "EvaluationSetRuns"
+    )
+    evaluation_sets: LazyResource[EvaluationSets] = LazyResource(
+        "extend_sync._generated.evaluation_sets", "EvaluationSets"
+    )
+    extract_runs: LazyResource[ExtractRuns] = LazyResource(
+        "extend_sync._generated.extract_runs", "ExtractRuns"
+    )
+    extractor_versions: LazyResource[ExtractorVersions] = LazyResource(
+        "extend_sync._generated.extractor_versions", "ExtractorVersions"
+    )
+    extractors: LazyResource[Extractors] = LazyResource(
+        "extend_sync._generated.extractors", "Extractors"
+    )
+    files: LazyResource[Files] = LazyResource("extend_sync._generated.files", "Files")
+    form_detection_runs: LazyResource[FormDetectionRuns] = LazyResource(
+        "extend_sync._generated.form_detection_runs", "FormDetectionRuns"
+    )
+    parse_runs: LazyResource[ParseRuns] = LazyResource(
+        "extend_sync._generated.parse_runs", "ParseRuns"
+    )
+    processor_runs: LazyResource[ProcessorRuns] = LazyResource(
+        "extend_sync._generated.processor_runs", "ProcessorRuns"
+    )
+    processor_versions: LazyResource[ProcessorVersions] = LazyResource(
+        "extend_sync._generated.processor_versions", "ProcessorVersions"
+    )
+    processors: LazyResource[Processors] = LazyResource(
+        "extend_sync._generated.processors", "Processors"
+    )
+    runs: LazyResource[Runs] = LazyResource("extend_sync._generated.runs", "Runs")
+    split_runs: LazyResource[SplitRuns] = LazyResource(
+        "extend_sync._generated.split_runs", "SplitRuns"
+    )
+    splitter_versions: LazyResource[SplitterVersions] = LazyResource(
+        "extend_sync._generated.splitter_versions", "SplitterVersions"
+    )
+    splitters: LazyResource[Splitters] = LazyResource(
+        "extend_sync._generated.splitters", "Splitters"
+    )
+    verify_runs: LazyResource[VerifyRuns] = LazyResource(
+        "extend_sync._generated.verify_runs", "VerifyRuns"
+    )
+    webhook_endpoints: LazyResource[WebhookEndpoints] = LazyResource(
+        "extend_sync._generated.webhook_endpoints", "WebhookEndpoints"
+    )
+    webhook_subscriptions: LazyResource[WebhookSubscriptions] = LazyResource(
+        "extend_sync._generated.webhook_subscriptions", "WebhookSubscriptions"
+    )
+    webhooks: LazyResource[Webhooks] = LazyResource("extend_sync._generated.webhooks", "Webhooks")
+    workflow_runs: LazyResource[WorkflowRuns] = LazyResource(
+        "extend_sync._generated.workflow_runs", "WorkflowRuns"
+    )
+    workflow_versions: LazyResource[WorkflowVersions] = LazyResource(
+        "extend_sync._generated.workflow_versions", "WorkflowVersions"
+    )
+    workflows: LazyResource[Workflows] = LazyResource(
+        "extend_sync._generated.workflows", "Workflows"
+    )
 
     def __init__(
         self,
@@ -113,14 +267,153 @@ class Extend(ClientBase):
             )
         )
 
-    def _bind(self) -> None:
-        self.classify_runs = ClassifyRuns(self._portal, self._async.classify_runs)
-        self.classifiers = Classifiers(self._portal, self._async.classifiers)
-        self.classifier_versions = ClassifierVersions(self._portal, self._async.classifier_versions)
-        self.batch_runs = BatchRuns(self._portal, self._async.batch_runs)
-        self.webhooks = Webhooks(self._portal, self._async.webhooks)
-        self.files = Files(self._portal, self._async.files)
-        self.runs = Runs(self._portal, self._async.runs)
+    def classify(
+        self,
+        *,
+        file: FileFromUrl
+        | FileFromUrlDict
+        | FileFromId
+        | FileFromIdDict
+        | FileFromText
+        | FileFromTextDict,
+        classifier: ClassifierRef | ClassifierRefDict | None = None,
+        config: ClassifyConfig | ClassifyConfigDict | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> ClassifyRun:
+        """``POST /classify``.
+
+        The server answers when the run is done and gives up after 5 minutes, so the default
+        timeout is 330 s (``timeout=`` changes it)."""
+        return self._portal.call(
+            self._async.classify,
+            file=file,
+            classifier=classifier,
+            config=config,
+            metadata=metadata,
+            **options,
+        )
+
+    def detect_form(
+        self,
+        *,
+        file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
+        config: EditSchemaGenerationConfig | EditSchemaGenerationConfigDict | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> FormDetectionRun:
+        """``POST /detect_form``.
+
+        The server answers when the run is done and gives up after 5 minutes, so the default
+        timeout is 330 s (``timeout=`` changes it)."""
+        return self._portal.call(self._async.detect_form, file=file, config=config, **options)
+
+    def edit(
+        self,
+        *,
+        file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict | None = None,
+        template_id: str | None = None,
+        config: EditConfig | EditConfigDict | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> EditRun:
+        """``POST /edit``.
+
+        The server answers when the run is done and gives up after 5 minutes, so the default
+        timeout is 330 s (``timeout=`` changes it)."""
+        return self._portal.call(
+            self._async.edit, file=file, template_id=template_id, config=config, **options
+        )
+
+    def extract(
+        self,
+        *,
+        extractor: ExtractRequestExtractor | ExtractRequestExtractorDict | None = None,
+        config: ExtractConfigJson | ExtractConfigJsonDict | None = None,
+        file: FileFromUrl
+        | FileFromUrlDict
+        | FileFromId
+        | FileFromIdDict
+        | FileFromText
+        | FileFromTextDict
+        | None = None,
+        package: MultiFileRunPackage | MultiFileRunPackageDict | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> ExtractRun:
+        """``POST /extract``.
+
+        The server answers when the run is done and gives up after 5 minutes, so the default
+        timeout is 330 s (``timeout=`` changes it)."""
+        return self._portal.call(
+            self._async.extract,
+            extractor=extractor,
+            config=config,
+            file=file,
+            package=package,
+            metadata=metadata,
+            **options,
+        )
+
+    def parse(
+        self,
+        *,
+        file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
+        config: ParseConfig | ParseConfigDict | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        data_retention: DataRetention | DataRetentionDict | None = None,
+        response_type: ParseRequestResponseType | str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> ParseRun:
+        """``POST /parse``.
+
+        The server answers when the run is done and gives up after 5 minutes, so the default
+        timeout is 330 s (``timeout=`` changes it)."""
+        return self._portal.call(
+            self._async.parse,
+            file=file,
+            config=config,
+            metadata=metadata,
+            data_retention=data_retention,
+            response_type=response_type,
+            **options,
+        )
+
+    def split(
+        self,
+        *,
+        file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
+        splitter: SplitRequestSplitter | SplitRequestSplitterDict | None = None,
+        config: SplitConfig | SplitConfigDict | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> SplitRun:
+        """``POST /split``.
+
+        The server answers when the run is done and gives up after 5 minutes, so the default
+        timeout is 330 s (``timeout=`` changes it)."""
+        return self._portal.call(
+            self._async.split,
+            file=file,
+            splitter=splitter,
+            config=config,
+            metadata=metadata,
+            **options,
+        )
+
+    def verify(
+        self,
+        *,
+        file: FileFromUrl | FileFromUrlDict | FileFromId | FileFromIdDict,
+        config: VerifyConfig | VerifyConfigDict | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> VerifyRun:
+        """``POST /verify``.
+
+        The server answers when the run is done and gives up after 5 minutes, so the default
+        timeout is 330 s (``timeout=`` changes it)."""
+        return self._portal.call(
+            self._async.verify, file=file, config=config, metadata=metadata, **options
+        )
 
     @property
     def base_url(self) -> str:

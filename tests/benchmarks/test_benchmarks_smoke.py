@@ -22,6 +22,7 @@ EXPECTED_KEYS = [
     "decode.official_sdk_path",
     "import.cold",
     "import.first_answer",
+    "import.first_resource",
     "async_cancel.req_s",
     "async_cancel.cpu_us",
     "async_cancel_static.req_s",

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import extend_async.resources
+import extend_async.resources._generated
 import extend_sync._generated as generated
 from extend_async import AsyncExtend
 from extend_sync import Extend
@@ -36,12 +37,14 @@ def sync_parameters(signature: inspect.Signature) -> list[inspect.Parameter]:
 
 
 def async_classes() -> list[type]:
+    """The client and every resource module's classes: hand-written and generated."""
     found: list[type] = [AsyncExtend]
-    for module_info in pkgutil.iter_modules(extend_async.resources.__path__):
-        if module_info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"extend_async.resources.{module_info.name}")
-        found += [getattr(module, name) for name in module.__all__ if name.startswith("Async")]
+    for package in (extend_async.resources, extend_async.resources._generated):
+        for module_info in pkgutil.iter_modules(package.__path__):
+            if module_info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+            found += [getattr(module, name) for name in module.__all__ if name.startswith("Async")]
     return found
 
 

@@ -10,14 +10,19 @@ at run time too.
 
 from __future__ import annotations
 
-from extend_async import RequestOptions, Timeout
+from extend_async import PollPolicy, RequestOptions, Timeout
 from extend_async.testing import ExtendEmulator
 from extend_async.types import (
     ClassifyRun,
     ClassifyRunSummary,
     DeletedClassifyRun,
+    Extractor,
+    ExtractorSummary,
+    ExtractRun,
     File,
     FileSummary,
+    WebhookEndpoint,
+    WorkflowRunSummary,
 )
 from extend_sync import Extend, SyncPager
 
@@ -39,6 +44,24 @@ def _valid_calls(client: Extend, run_id: str) -> list[object]:
     return [run, again, traced, kept, pages, files, raw_status, deleted]
 
 
+def _valid_generated_calls(client: Extend, emulator: ExtendEmulator) -> list[object]:
+    """Resources generated from the schema: typed parameters, models, pagers, waits."""
+    extractor: Extractor = client.extractors.create(name="Invoices", timeout=5)
+    extractors: SyncPager[ExtractorSummary] = client.extractors.list(sort_by="created_at")
+    run: ExtractRun = client.extract_runs.create(
+        extractor={"id": extractor.id}, file={"url": "https://example.com/a.pdf"}
+    )
+    got: ExtractRun = client.extract_runs.get(run.id, max_retries=0)
+    emulator.advance(run.id, "PROCESSED")
+    waited: ExtractRun = client.extract_runs.wait(
+        run.id, deadline=5, poll=PollPolicy(interval=0.01)
+    )
+    raw_code: int = client.extract_runs.with_raw_response.get(run.id).status_code
+    endpoints: SyncPager[WebhookEndpoint] = client.webhook_endpoints.list(max_page_size=5)
+    workflow_runs: list[WorkflowRunSummary] = list(client.workflow_runs.list(status="PROCESSED"))
+    return [extractor, extractors, got, waited, raw_code, endpoints, workflow_runs]
+
+
 def _refused_calls(client: Extend, run_id: str) -> None:  # checked by mypy, never run
     client.classify_runs.get(run_id, tiemout=5)  # type: ignore[call-arg]
     client.classify_runs.get(run_id, timeout="5")  # type: ignore[arg-type]
@@ -48,11 +71,20 @@ def _refused_calls(client: Extend, run_id: str) -> None:  # checked by mypy, nev
     client.classify_runs.cancel()  # type: ignore[call-arg]
     wrong: File = client.classify_runs.get(run_id)  # type: ignore[assignment]
     bad: RequestOptions = {"timeot": 1}  # type: ignore[typeddict-unknown-key]
-    del wrong, bad
+    client.extract_runs.get()  # type: ignore[call-arg]
+    client.extract_runs.create(priority="high")  # type: ignore[arg-type]
+    client.extractors.create()  # type: ignore[call-arg]
+    client.extractors.list(max_page_size="5")  # type: ignore[arg-type]
+    client.webhook_endpoints.create(url=1, name="n")  # type: ignore[call-arg, arg-type]
+    not_a_run: ExtractRun = client.workflow_runs.get("w")  # type: ignore[assignment]
+    client.extract_run  # type: ignore[attr-defined]  # noqa: B018
+    del wrong, bad, not_a_run
 
 
 def test_the_typed_call_sites_run(client: Extend, emulator: ExtendEmulator) -> None:
     (run_id,) = emulator.seed_runs(1, status="PROCESSED")
     results = _valid_calls(client, run_id)
     assert results[-2] == 200
+    generated = _valid_generated_calls(client, emulator)
+    assert generated[4] == 200
     assert callable(_refused_calls)

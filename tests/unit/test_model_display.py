@@ -137,4 +137,5 @@ def test_bulk_result_shows_as_an_escaped_html_table() -> None:
 def test_help_on_the_clients_names_every_resource(client: type[Any]) -> None:
     doc = client.__doc__ or ""
     assert [name for name in RESOURCES if f"``{name}``" not in doc] == []
-    assert set(RESOURCES) <= set(client.__annotations__)
+    declared = {name for cls in client.__mro__ for name in vars(cls).get("__annotations__", {})}
+    assert set(RESOURCES) <= declared

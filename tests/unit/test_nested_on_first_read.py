@@ -1,4 +1,4 @@
-"""A decoded answer leaves its nested models as JSON until first read (``_lazy``), and no
+"""A decoded answer leaves its nested models as JSON until first read (``_first_read``), and no
 one can tell: every read, comparison, repr, dict, pickle or copy sees what decoding the
 whole answer at once gives, and a nested value that deviates from the schema is read
 leniently, with the same warnings, when it is first read."""
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from extend_async import ClassifyRun, ResponseDecodeError
 from extend_async._converter import converter, decode_response, structure_response
-from extend_async._lazy import ReadThrough, is_undecoded
+from extend_async._first_read import ReadThrough, is_undecoded
 from extend_async._lenient import forget_warnings, structure_leniently
 from extend_async.types import ClassifyConfig, ClassifyOutput, FileSummary
 
