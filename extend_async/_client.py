@@ -6,8 +6,6 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import BaseConnector, ClientSession, TraceConfig
-
 from ._hooks import AttemptHooks, RequestHook, ResponseHook
 from ._options import (
     DEFAULT_API_VERSION,
@@ -23,6 +21,8 @@ from ._transport import Requester, SessionHolder
 from .resources._generated._surface import AsyncSurface
 
 if TYPE_CHECKING:
+    from aiohttp import BaseConnector, ClientSession, TraceConfig
+
     from .ratelimit import RateLimiter
 
 __all__ = ["AsyncExtend"]

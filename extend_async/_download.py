@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import inspect
 import os
 import secrets
@@ -31,8 +32,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
-import aiohttp
-
+from . import _http_libs
 from ._errors import (
     APIConnectionError,
     ExtendError,
@@ -42,16 +42,18 @@ from ._errors import (
 )
 
 if TYPE_CHECKING:
+    import aiohttp
+
     from ._transport import Request
 
 __all__ = [
     "DEFAULT_MAX_DOWNLOAD_BYTES",
-    "RAW_BODY",
     "FileObjectSink",
     "PartFile",
     "Sink",
     "check_dest",
     "check_max_bytes",
+    "raw_body",
     "settled",
     "stream_body",
 ]
@@ -81,7 +83,7 @@ def _raw_body_option() -> dict[str, Any]:
     ``auto_decompress`` per request is recent (a session-wide setting before); where it is
     missing, a compressed body is refused rather than saved transformed (``stream_body``).
     """
-    request = getattr(aiohttp.ClientSession, "_request", None)
+    request = getattr(_http_libs.aiohttp.ClientSession, "_request", None)
     try:
         parameters = inspect.signature(request).parameters if request else {}
     except (TypeError, ValueError):
@@ -89,8 +91,11 @@ def _raw_body_option() -> dict[str, Any]:
     return {"auto_decompress": False} if "auto_decompress" in parameters else {}
 
 
-# Passed to ``session.get`` for a download: the stored bytes, as stored.
-RAW_BODY = _raw_body_option()
+@functools.cache
+def raw_body() -> dict[str, Any]:
+    """Passed to ``session.get`` for a download: the stored bytes, as stored. Found on
+    the first download rather than at import, which would import aiohttp (``_http_libs``)."""
+    return _raw_body_option()
 
 
 def check_max_bytes(value: int | None) -> int:
@@ -173,11 +178,11 @@ async def stream_body(
     it is written), and exactly the ``Content-Length`` when the host declares one.
     """
     encoding = response.headers.get("Content-Encoding", "").strip().lower()
-    if encoding not in ("", "identity") and not RAW_BODY:
+    if encoding not in ("", "identity") and not raw_body():
         raise ExtendError(
             f"{request.method} {request.path}: the file is served with Content-Encoding "
-            f"{encoding!r}, and this aiohttp ({aiohttp.__version__}) cannot give its bytes "
-            "as stored; upgrade aiohttp to download it"
+            f"{encoding!r}, and this aiohttp ({_http_libs.aiohttp.__version__}) cannot give "
+            "its bytes as stored; upgrade aiohttp to download it"
         )
     declared = response.content_length
     if declared is not None and declared > limit:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from multidict import CIMultiDict, CIMultiDictProxy
+from . import _http_libs
 
 __all__ = [
     "APIConnectionError",
@@ -118,8 +118,11 @@ class ExtendError(Exception):
     def __reduce__(self) -> tuple[Any, ...]:
         # Subclasses take keyword-only arguments, which the default pickling (calling the
         # class with ``self.args``) cannot supply; errors must cross process boundaries.
+        multidict = _http_libs.multidict  # a response's headers: a read-only view
         state = {
-            name: CIMultiDict(value) if isinstance(value, CIMultiDictProxy) else value
+            name: multidict.CIMultiDict(value)
+            if isinstance(value, multidict.CIMultiDictProxy)
+            else value
             for name, value in self.__dict__.items()
         }
         return (_rebuild, (type(self), self.args), state)

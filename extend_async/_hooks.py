@@ -14,9 +14,9 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-import aiohttp
 from attrs import frozen
 
+from . import _http_libs
 from ._errors import redact_secrets, sdk_error_in
 
 __all__ = [
@@ -133,7 +133,8 @@ def _describe(exc: Exception) -> str:
     # A request body that failed on its own (a file that changed while it was sent) is
     # named as itself, not as the connection error aiohttp wraps it in.
     exc = sdk_error_in(exc) or exc
-    detail = str(exc) if not isinstance(exc, aiohttp.ClientResponseError) else exc.message
+    response_error = _http_libs.aiohttp.ClientResponseError
+    detail = exc.message if isinstance(exc, response_error) else str(exc)
     # aiohttp's texts may name the connection, whose key holds a proxy's password.
     detail = redact_secrets(detail)
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__

@@ -19,20 +19,23 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Protocol, TypeVar
 
-import aiohttp
-
+from . import _http_libs
 from ._errors import APIConnectionError, APIStatusError, ExtendError, RateLimitError
 from ._retry import RetryPolicy
 
-__all__ = ["NOT_SENT", "Gate", "may_have_landed", "send_attempts"]
+__all__ = ["Gate", "may_have_landed", "never_sent", "send_attempts"]
 
 T = TypeVar("T")
 
 log = logging.getLogger("extend_async")
 
+
 # Transport failures where the request surely never reached the server: safe to retry
 # even for requests that are not idempotent, and never "may have landed".
-NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+def never_sent(exc: BaseException) -> bool:
+    """Is ``exc`` one of those failures? (aiohttp's classes, read when a request failed.)"""
+    aiohttp = _http_libs.aiohttp
+    return isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError)
 
 
 def may_have_landed(error: BaseException) -> bool:

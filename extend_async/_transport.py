@@ -24,14 +24,12 @@ from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-import aiohttp
 import orjson
 from attrs import frozen
-from multidict import CIMultiDictProxy
-from yarl import URL
 
+from . import _http_libs
 from ._converter import decode_response
-from ._download import RAW_BODY, Sink, stream_body
+from ._download import Sink, raw_body, stream_body
 from ._errors import (
     ERROR_BODY_CHARS,
     APIConnectionError,
@@ -56,10 +54,14 @@ from ._options import (
 )
 from ._request_options import NO_OPTIONS, CallOptions, resolve_options
 from ._retry import retry_after_seconds
-from ._send import NOT_SENT, Gate, send_attempts
+from ._send import Gate, never_sent, send_attempts
 from ._version import __version__
 
 if TYPE_CHECKING:
+    import aiohttp
+    from multidict import CIMultiDictProxy
+    from yarl import URL
+
     from ._upload import RequestBody
     from .ratelimit._attempts import Pacer
 
@@ -78,10 +80,16 @@ T = TypeVar("T")
 
 log = logging.getLogger("extend_async")
 
-USER_AGENT = (
-    f"extend-client/{__version__} "
-    f"(Python {platform.python_version()}; aiohttp {aiohttp.__version__})"
-)
+
+@lru_cache(maxsize=1)
+def user_agent() -> str:
+    """Made on first use: it names aiohttp's version, and aiohttp is imported late."""
+    return (
+        f"extend-client/{__version__} "
+        f"(Python {platform.python_version()}; aiohttp {_http_libs.aiohttp.__version__})"
+    )
+
+
 REQUEST_ID_HEADER = "x-extend-request-id"
 
 
@@ -188,15 +196,17 @@ class SessionHolder:
         if connector is not None:
             _check_same_loop(connector, "connector")
         else:
-            connector = aiohttp.TCPConnector(limit=self._connection_limit, ttl_dns_cache=300)
+            connector = _http_libs.aiohttp.TCPConnector(
+                limit=self._connection_limit, ttl_dns_cache=300
+            )
         # trust_env stays off: it would also read ~/.netrc in a thread for every request
         # (and clash with our Authorization header); proxies from the environment are
         # applied per request instead (proxy_for).
-        return aiohttp.ClientSession(
+        return _http_libs.aiohttp.ClientSession(
             connector=connector,
             # An API client is stateless: a cookie a server (or a proxy in front of it)
             # sets is never sent back. A session the user gives keeps its own jar.
-            cookie_jar=aiohttp.DummyCookieJar(),
+            cookie_jar=_http_libs.aiohttp.DummyCookieJar(),
             # A connector the user gave outlives our session: they close it.
             connector_owner=self._connector is None,
             trace_configs=self._trace_configs or None,
@@ -298,7 +308,7 @@ if hasattr(os, "register_at_fork"):
 
 @lru_cache(maxsize=64)
 def client_timeout(limits: Timeout) -> aiohttp.ClientTimeout:
-    return aiohttp.ClientTimeout(
+    return _http_libs.aiohttp.ClientTimeout(
         total=limits.total, sock_connect=limits.connect, sock_read=limits.read
     )
 
@@ -317,7 +327,7 @@ def _build_headers(options: ClientOptions) -> dict[str, str]:
     headers = {
         "Authorization": _Credential(f"Bearer {options.api_key}"),
         "x-extend-api-version": options.api_version,
-        "User-Agent": USER_AGENT,
+        "User-Agent": user_agent(),
         "Accept": "application/json",
     }
     if options.workspace_id:
@@ -417,9 +427,9 @@ class Request(NamedTuple):
     url: URL
     path: str
     headers: Mapping[str, str]
-    params: Mapping[str, str] | None = None
-    data: bytes | None = None
-    timeout: aiohttp.ClientTimeout = aiohttp.ClientTimeout()
+    params: Mapping[str, str] | None
+    data: bytes | None
+    timeout: aiohttp.ClientTimeout
     max_retries: int = 0
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     follow_redirects: bool = False
@@ -508,7 +518,7 @@ class Requester:
         self._base = options.base_url
         self._timeout = client_timeout(options.timeout)
         # Read once per client: every API request goes to the same host.
-        self.proxy = proxy_for(URL(options.base_url)) if options.trust_env else None
+        self.proxy = proxy_for(_http_libs.yarl.URL(options.base_url)) if options.trust_env else None
         # Bound explicitly by a derived requester, never found in the context:
         # the gate every attempt goes through (a bulk operation's throttle) ...
         self.gate: Gate | None = None
@@ -573,7 +583,7 @@ class Requester:
             headers = {**headers, "Content-Type": "application/json"}
         try:
             query = _query(params) if params else None
-            url = URL(self._base + path, encoded=True)
+            url = _http_libs.yarl.URL(self._base + path, encoded=True)
             # Refused here rather than by the socket: a lone surrogate cannot be sent.
             if query or not path.isascii():
                 (path + "".join(f"{k}={v}" for k, v in (query or {}).items())).encode("utf-8")
@@ -620,6 +630,8 @@ class Requester:
             url=url,
             path=path,
             headers=headers,
+            params=None,
+            data=None,
             timeout=client_timeout(options.timeout or default_timeout or client.timeout),
             max_retries=0
             if one_attempt
@@ -737,7 +749,7 @@ class Requester:
                     )
             else:  # no one listens: no event objects, no clock reads
                 status, headers, reason, body, size = await _attempt(session, request, sink)
-        except (asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
+        except (asyncio.TimeoutError, _http_libs.aiohttp.ClientError, OSError) as exc:
             failure = exc
         if failure is not None:
             # Raised outside the except block, so the transport error is not kept as the
@@ -784,7 +796,7 @@ async def _attempt(
         # A 3xx from the API is it misbehaving: never resend a body or trust another host.
         allow_redirects=request.follow_redirects,
         proxy=request.proxy,
-        **(RAW_BODY if request.raw_body else _NO_OPTIONS),
+        **(raw_body() if request.raw_body else _NO_OPTIONS),
     ) as response:
         status = response.status
         headers = response.headers
@@ -861,13 +873,13 @@ def connection_error(
     exc: BaseException, request: Request, attempt: int, lost: bool
 ) -> APIConnectionError:
     method, path = request.method, request.path
-    sent = not isinstance(exc, NOT_SENT)
+    sent = not never_sent(exc)
     if isinstance(exc, asyncio.TimeoutError):
         return APITimeoutError(
             f"{method} {path} timed out", method=method, path=path, attempts=attempt,
             sent=sent, after_lost_attempt=lost, retryable=request.can_resend(),
         )  # fmt: skip
-    if isinstance(exc, aiohttp.ClientResponseError | aiohttp.InvalidURL):
+    if isinstance(exc, _http_libs.aiohttp.ClientResponseError | _http_libs.aiohttp.InvalidURL):
         # Their str() names the URL, which for a signed URL is a credential.
         detail = f"{type(exc).__name__}: {getattr(exc, 'message', '')}".rstrip(": ")
     else:
@@ -880,7 +892,7 @@ def connection_error(
         sent=sent, after_lost_attempt=lost,
         # An untrusted certificate or a failed handshake does not heal on retry.
         retryable=request.can_resend()
-        and not isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError),
+        and not isinstance(exc, _http_libs.aiohttp.ClientSSLError | ssl.SSLError),
     )  # fmt: skip
 
 
@@ -902,7 +914,7 @@ def transport_cause(exc: BaseException) -> BaseException | None:
 def _chain_is_clean(exc: BaseException) -> bool:
     """Whether nothing a traceback shows of ``exc`` and its chain carries a secret."""
     for error in error_chain(exc):
-        if isinstance(error, aiohttp.ClientResponseError):
+        if isinstance(error, _http_libs.aiohttp.ClientResponseError):
             return False  # its request_info holds the request's headers
         texts = [str(error), repr(error), *map(str, getattr(error, "__notes__", ()))]
         if any(redact_secrets(text) != text for text in texts):

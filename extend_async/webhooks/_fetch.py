@@ -15,13 +15,12 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from yarl import URL
-
+from .. import _http_libs
 from .._errors import InvalidInputError, ResponseDecodeError, excerpt
 from .._json import loads
 from .._options import check_max_response_bytes
 from .._request_options import NO_OPTIONS, CallOptions
-from .._transport import USER_AGENT, Requester, off_loop_if_large
+from .._transport import Requester, off_loop_if_large, user_agent
 from ..types.webhooks import SignedUrlEvent
 from ._events import event_from_parts
 
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
     from ..types.webhooks import WebhookEvent
 
 __all__ = ["fetch_signed_payload"]
-
-_HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 
 
 async def fetch_signed_payload(
@@ -53,7 +50,7 @@ async def fetch_signed_payload(
     try:
         # encoded=True: the query is already percent-encoded and signed; re-encoding it
         # would invalidate the signature.
-        url = URL(event.payload.url, encoded=True)
+        url = _http_libs.yarl.URL(event.payload.url, encoded=True)
     except (TypeError, ValueError):
         raise InvalidInputError("the signed payload URL is not a valid URL") from None
     if url.scheme not in ("http", "https") or not url.host:
@@ -62,7 +59,11 @@ async def fetch_signed_payload(
     request = requester.build_external(
         url,
         path=where,  # what messages and logs name: never the URL itself
-        headers={**_HEADERS, **options.extra_headers} if options.extra_headers else _HEADERS,
+        headers={
+            "User-Agent": user_agent(),
+            "Accept": "application/json",
+            **(options.extra_headers or {}),
+        },
         options=options,
         max_response_bytes=None
         if max_response_bytes is None

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import BaseConnector, ClientSession, TraceConfig
-
 from extend_async._client import AsyncExtend
 from extend_async._hooks import RequestHook, ResponseHook
 from extend_async._lazy import LazyResource
@@ -23,6 +21,8 @@ from extend_async._retry import RetryPolicy
 from extend_sync._base import ClientBase
 
 if TYPE_CHECKING:
+    from aiohttp import BaseConnector, ClientSession, TraceConfig
+
     from extend_async.ratelimit import RateLimiter
     from extend_async.types import (
         ClassifierRef,

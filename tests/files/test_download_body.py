@@ -163,7 +163,7 @@ def test_this_aiohttp_can_turn_decompression_off_per_request() -> None:
 async def test_without_that_option_a_compressed_object_is_refused_not_transformed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_download, "RAW_BODY", {})  # as on an aiohttp without the option
+    monkeypatch.setattr(_download, "raw_body", dict)  # as on an aiohttp without the option
     reply = reply_with(gzip.compress(BODY, mtime=0), Content_Encoding="gzip")
     async with HostileHost(reply) as host, client(host) as api:
         with pytest.raises(ExtendError, match="Content-Encoding"):

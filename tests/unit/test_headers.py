@@ -35,13 +35,13 @@ async def test_every_request_carries_auth_version_and_user_agent(
 
 
 def test_user_agent_names_the_sdk_python_and_aiohttp() -> None:
-    from extend_async._transport import USER_AGENT
+    from extend_async._transport import user_agent
 
     assert re.fullmatch(
         rf"extend-client/{re.escape(__version__)} "
         rf"\(Python {re.escape(platform.python_version())}; "
         rf"aiohttp {re.escape(aiohttp.__version__)}\)",
-        USER_AGENT,
+        user_agent(),
     )
 
 
