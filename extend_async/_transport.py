@@ -18,7 +18,6 @@ import platform
 import ssl
 import threading
 import time
-import urllib.request
 import weakref
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from functools import lru_cache, partial
@@ -459,6 +458,8 @@ _UNSHOWN = frozenset({"headers", "data", "proxy", "form"})
 def proxy_for(url: URL) -> str | None:
     """The proxy ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` name for ``url``, unless
     ``NO_PROXY`` exempts its host (the rules curl and requests follow)."""
+    import urllib.request  # here, not at the top: it is 5% of importing the SDK
+
     proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(url.scheme) or proxies.get("all")
     if proxy is None or _exempt(url.host or "", proxies.get("no", "")):

@@ -12,7 +12,8 @@ this package holds the machinery and the result types:
 * ``progress``: counting outcomes for ``on_progress``.
 """
 
-from .operations import DEFAULT_BULK_RETRIES, DEFAULT_CONCURRENCY
+from typing import TYPE_CHECKING, Any
+
 from .outcomes import (
     BulkCancelInterrupted,
     BulkCancelResult,
@@ -24,6 +25,9 @@ from .outcomes import (
     StopReason,
     ThrottledOutError,
 )
+
+if TYPE_CHECKING:
+    from .operations import DEFAULT_BULK_RETRIES, DEFAULT_CONCURRENCY
 
 __all__ = [
     "DEFAULT_BULK_RETRIES",
@@ -38,3 +42,13 @@ __all__ = [
     "StopReason",
     "ThrottledOutError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The engine is loaded on the first bulk call, not with the package: ``extend_async``
+    # re-exports the result types only, and the engine is most of this package's import.
+    if name in ("DEFAULT_BULK_RETRIES", "DEFAULT_CONCURRENCY"):
+        from . import operations
+
+        return getattr(operations, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """Importing the client costs no aiohttp: it (with yarl and multidict) is imported on the
-first request, not with the package (``extend_async/_http_libs.py``)."""
+first request, not with the package (``extend_async/_http_libs.py``); nor the bulk engine."""
 
 from __future__ import annotations
 
@@ -14,14 +14,18 @@ from extend_async.testing import ExtendEmulator
 HTTP_LIBS = ("aiohttp", "yarl", "multidict")
 
 
-def _http_libs_after(code: str) -> set[str]:
-    """The HTTP libraries a fresh interpreter holds after running ``code``."""
+def _modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code``."""
     probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
-    loaded = json.loads(done.stdout.splitlines()[-1])
-    return {name for name in loaded if name.split(".")[0] in HTTP_LIBS}
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _http_libs_after(code: str) -> set[str]:
+    """The HTTP libraries a fresh interpreter holds after running ``code``."""
+    return {name for name in _modules_after(code) if name.split(".")[0] in HTTP_LIBS}
 
 
 @pytest.mark.parametrize(
@@ -73,3 +77,21 @@ def test_the_late_import_is_the_module_itself() -> None:
     assert (_http_libs.aiohttp, _http_libs.yarl, _http_libs.multidict) == (aiohttp, yarl, multidict)
     with pytest.raises(AttributeError, match="requests"):
         _http_libs.requests  # noqa: B018
+
+
+def test_the_bulk_engine_is_loaded_on_first_use_only() -> None:
+    loaded = _modules_after("import extend_async, extend_sync")
+    assert "extend_async.bulk.outcomes" in loaded  # the result types are re-exported
+    assert "extend_async.bulk.operations" not in loaded
+    code = "from extend_async.bulk import DEFAULT_BULK_RETRIES, DEFAULT_CONCURRENCY"
+    assert "extend_async.bulk.operations" in _modules_after(code)
+
+
+def test_the_bulk_defaults_are_the_engines() -> None:
+    from extend_async import bulk
+    from extend_async.bulk import operations
+
+    assert bulk.DEFAULT_CONCURRENCY == operations.DEFAULT_CONCURRENCY
+    assert bulk.DEFAULT_BULK_RETRIES == operations.DEFAULT_BULK_RETRIES
+    with pytest.raises(AttributeError, match="no_such_name"):
+        bulk.no_such_name  # noqa: B018
