@@ -19,7 +19,7 @@ from typing import Any, TypedDict
 
 from attrs import evolve
 
-from .._errors import APIStatusError, BadRequestError, ExtendError, InvalidInputError, NotFoundError
+from .._errors import APIStatusError, BadRequestError, ExtendError, InvalidInputError
 from .._options import CLASSIFY_SYNC_TIMEOUT
 from .._pagination import AsyncPager
 from .._paths import path
@@ -71,7 +71,7 @@ from ._base import (
     check_sort_by,
 )
 from ._batch import BatchInputArg, batch_body
-from ._lost_attempts import CANCEL_REFUSALS, landed_earlier, recover_refused_cancel
+from ._lost_attempts import cancel_run, delete_run
 from .files import AsyncFiles
 
 __all__ = ["AsyncClassifyRuns", "AsyncClassifyRunsWithRawResponse"]
@@ -413,15 +413,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         return await self._cancel(id, resolve_options(options))
 
     async def _cancel(self, id: str, options: CallOptions) -> ClassifyRun:
-        try:
-            return await self._send_cancel(id, options)
-        except CANCEL_REFUSALS as refused:
-            # The fetch is a GET: the cancel's extra body is not for it.
-            fetch = partial(self._get, id, evolve(options, extra_body=None))
-            seen = await recover_refused_cancel(refused, fetch)
-            if seen.run is None or not seen.cancelled_by_lost_attempt:
-                raise
-            return seen.run
+        return await cancel_run(self._requester, "classify", id, ClassifyRun, options)
 
     async def _send_cancel(self, id: str, options: CallOptions) -> ClassifyRun:
         """``POST /classify_runs/{id}/cancel``, a refusal raised as it came (no recovery:
@@ -441,15 +433,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         A 404 on a retry after an attempt that may have landed (its answer was lost, it
         timed out, or it got a 5xx) means that attempt deleted the run: success.
         """
-        try:
-            return await self._requester.request(
-                "DELETE", path("/classify_runs/{}", id), cast_to=DeletedClassifyRun,
-                options=options,
-            )  # fmt: skip
-        except NotFoundError as missing:
-            if not landed_earlier(missing):
-                raise
-            return DeletedClassifyRun(id=id)
+        return await delete_run(self._requester, "classify", id, DeletedClassifyRun, options)
 
     def list(
         self,
