@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 import orjson
-from attrs import field, frozen
+from attrs import define, field, frozen
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -199,7 +199,7 @@ class SessionHolder:
             cookie_jar=aiohttp.DummyCookieJar(),
             # A connector the user gave outlives our session: they close it.
             connector_owner=self._connector is None,
-            trace_configs=self._trace_configs or None,
+            trace_configs=[*self._trace_configs, _send_counter()],
             auto_decompress=True,
         )
 
@@ -706,6 +706,7 @@ class Requester:
         session = self.sessions.get()
         started = time.monotonic()
         failure: BaseException | None = None
+        sends = Sends()
         form = request.form
         try:
             # The one place the hooks see an attempt: sent, then answered or failed.
@@ -723,6 +724,7 @@ class Requester:
                     # another host.
                     allow_redirects=request.follow_redirects,
                     proxy=request.proxy,
+                    trace_request_ctx=sends,
                     **(RAW_BODY if request.raw_body else _NO_OPTIONS),
                 ) as response:
                     status = seen.status = response.status
@@ -745,6 +747,9 @@ class Requester:
                         body = b""
         except (asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
             failure = exc
+        # aiohttp resent it on its own (a GET or DELETE whose connection reset after
+        # sending): the first send may have landed.
+        lost = lost or sends.count > 1
         if failure is not None:
             # Raised outside the except block, so the transport error is not kept as the
             # context: only the cause chosen by transport_cause stays reachable.
@@ -809,6 +814,32 @@ def _too_large(request: Request) -> ResponseTooLargeError:
         path=request.path,
         limit=limit,
     )
+
+
+@define
+class Sends:
+    """How many times aiohttp sent one attempt's request (its ``trace_request_ctx``).
+
+    aiohttp resends a GET or DELETE once, on its own, when the connection resets after
+    the request left; the retry loop would not learn that the first send may have landed
+    (a DELETE that did its work would end in a bare 404, not success). The client's own
+    sessions count sends with ``_send_counter`` (a public ``TraceConfig`` signal); a
+    session the user gives does not, and its resends stay unseen.
+    """
+
+    count: int = 0
+
+
+async def _count_send(session: object, context: Any, params: object) -> None:
+    sends = getattr(context, "trace_request_ctx", None)
+    if isinstance(sends, Sends):
+        sends.count += 1
+
+
+def _send_counter() -> aiohttp.TraceConfig:
+    config = aiohttp.TraceConfig()
+    config.on_request_headers_sent.append(_count_send)
+    return config
 
 
 def connection_error(

@@ -33,7 +33,7 @@ from ._base import (
     check_page_size,
     check_sort_by,
 )
-from ._lost_attempts import cancel_run, fetch_run
+from ._lost_attempts import cancel_run, delete_run, fetch_run
 from ._run_kinds import (
     CANCELLABLE_KINDS,
     LISTABLE_KINDS,
@@ -47,7 +47,7 @@ from ._run_kinds import (
 )
 
 if TYPE_CHECKING:
-    from ._run_kinds import AnyRun, AnyRunSummary
+    from ._run_kinds import AnyDeletedRun, AnyRun, AnyRunSummary
 
 __all__ = ["AsyncRuns", "AsyncRunsWithRawResponse"]
 
@@ -141,6 +141,28 @@ class AsyncRuns(AsyncAPIResource):
             "POST", url, cast_to=_cancel_answer(kind), options=options
         )
         return _unwrap(kind, answer)
+
+    async def delete(
+        self,
+        id: str,
+        *,
+        kind: RunKindName | str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AnyDeletedRun:
+        """Delete a run of any kind the API deletes, and all its data, permanently.
+
+        Answers with the kind's delete answer (``DeletedClassifyRun``,
+        ``ExtractRunsDeleteResponse``, ...). Form detection runs cannot be deleted:
+        ``InvalidInputError``, nothing sent. A 404 after an attempt that may have landed
+        means that attempt deleted the run: success, as for ``classify_runs.delete``.
+        """
+        row = resolve_kind(id, None if kind is None else check_kind(kind))
+        if row.deleted is None:
+            raise InvalidInputError(f"{row.label}s cannot be deleted (the API has no delete)")
+        deleted: AnyDeletedRun = await delete_run(
+            self._requester, row.name, id, model_named(row.deleted), options
+        )
+        return deleted
 
     def list(
         self,
@@ -405,3 +427,4 @@ class AsyncRunsWithRawResponse:
     def __init__(self, runs: AsyncRuns) -> None:
         self.get = with_raw(runs.get)
         self.cancel = with_raw(runs.cancel)
+        self.delete = with_raw(runs.delete)

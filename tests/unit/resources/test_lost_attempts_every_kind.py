@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from aioresponses import aioresponses
 
-from extend_async import AsyncExtend, BadRequestError, NotFoundError, RetryPolicy
+from extend_async import AsyncExtend, BadRequestError, InvalidInputError, NotFoundError, RetryPolicy
 from extend_async._options import DEFAULT_API_VERSION
 from extend_async.resources._run_kinds import CANCELLABLE_KINDS, RUN_KINDS, RunKind
 from extend_async.testing import ExtendEmulator
@@ -231,3 +231,36 @@ async def test_a_404_at_a_deletes_first_attempt_raises(
     with pytest.raises(NotFoundError) as caught:
         await _resource(client, kind).delete(run_id)
     assert not caught.value.after_lost_attempt
+
+
+def test_each_kinds_delete_answer_is_the_schemas() -> None:
+    answers = {e["path"]: e["response"] for e in GENERATED if e["method"] == "delete"}
+    for kind in RUN_KINDS.values():
+        if kind.name == "classify":  # hand-written: DeletedClassifyRun
+            assert kind.deleted == "DeletedClassifyRun"
+            continue
+        schema = answers.get(kind.path + "/{id}")
+        assert kind.deleted == (None if schema is None else schema.removeprefix("Extend.")), kind
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("kind", [k for k in RUN_KINDS if RUN_KINDS[k].deleted])
+async def test_client_runs_delete_recovers_for_every_kind(
+    client: AsyncExtend, mock_api: aioresponses, kind: str, loss: str
+) -> None:
+    row = RUN_KINDS[kind]
+    run_id = row.id_prefix + "Xj8mK2pL9nR4vT7qY5wZ"
+    delete_url = str(url(f"{row.path}/{run_id}"))
+    mock_api.delete(delete_url, exception=LOSSES[loss]())
+    mock_api.delete(delete_url, status=404, payload=GONE)
+    deleted = await client.runs.delete(run_id)
+    assert type(deleted).__name__ == row.deleted
+    assert len(requests_made(mock_api, "DELETE", f"{row.path}/{run_id}")) == 2
+
+
+async def test_client_runs_delete_refuses_a_kind_the_api_cannot_delete(
+    client: AsyncExtend, mock_api: aioresponses
+) -> None:
+    with pytest.raises(InvalidInputError, match="cannot be deleted"):
+        await client.runs.delete("fdr_Xj8mK2pL9nR4vT7qY5wZ")
+    assert requests_made(mock_api, "DELETE", "/form_detection_runs/fdr_Xj8mK2pL9nR4vT7qY5wZ") == []
