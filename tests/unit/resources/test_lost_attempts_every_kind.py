@@ -1,7 +1,7 @@
 """After a lost attempt, every run kind's ``cancel`` and ``delete`` recover as classify's do.
 
-The kinds come from the one table (``_run_kinds.RUN_KINDS``); each run's JSON is what the
-emulator sends for it (read once per kind, before the HTTP layer is mocked). The first
+The kinds come from the one table (``_run_kinds.RUN_KINDS``); each run's JSON is the
+smallest the schema allows for its model. The first
 attempt is lost after the request left (a reset or a timeout); the retry is refused (400
 "cannot be cancelled", or 404 on a delete).
 """
@@ -15,11 +15,10 @@ from typing import Any
 import aiohttp
 import pytest
 from aioresponses import aioresponses
+from schema._strategies import required_only
 
 from extend_async import AsyncExtend, BadRequestError, InvalidInputError, NotFoundError, RetryPolicy
-from extend_async._options import DEFAULT_API_VERSION
 from extend_async.resources._run_kinds import CANCELLABLE_KINDS, RUN_KINDS, RunKind
-from extend_async.testing import ExtendEmulator
 from scripts.generate_resources import attribute_of
 
 from .._helpers import recorded
@@ -58,20 +57,17 @@ def test_the_kinds_under_test_are_every_generated_run_resource() -> None:
     assert set(DELETES) == {"extract", "split", "parse", "workflow", "verify", "processor", "edit"}
 
 
-async def _wire_runs(status_of: Callable[[RunKind], str]) -> dict[str, dict[str, Any]]:
-    """Each kind's run JSON (the run itself, or its legacy envelope), from the emulator."""
+def _wire_runs(status_of: Callable[[RunKind], str]) -> dict[str, dict[str, Any]]:
+    """Each cancellable kind's run JSON (the run, or its legacy envelope): the smallest the
+    schema allows, with an id of the kind and ``status_of`` its status."""
     out: dict[str, dict[str, Any]] = {}
-    async with ExtendEmulator(seed=7) as emu, aiohttp.ClientSession() as http:
-        for kind in RUN_KINDS.values():
-            if kind.name not in CANCELLABLE_KINDS:
-                continue
-            (run_id,) = emu.seed_runs(1, kind=kind.name, status=status_of(kind))
-            headers = {
-                "Authorization": f"Bearer {emu.api_key}",
-                "x-extend-api-version": DEFAULT_API_VERSION,
-            }
-            async with http.get(f"{emu.base_url}{kind.path}/{run_id}", headers=headers) as got:
-                out[kind.name] = await got.json()
+    for kind in RUN_KINDS.values():
+        if kind.name not in CANCELLABLE_KINDS:
+            continue
+        data: dict[str, Any] = required_only(kind.envelope.get if kind.envelope else kind.model)
+        run = data["processorRun"] if kind.envelope else data
+        run.update(id=kind.id_prefix + "Xj8mK2pL9nR4vT7qY5wZ", status=status_of(kind))
+        out[kind.name] = data
     return out
 
 
@@ -81,12 +77,12 @@ def _stopped(kind: RunKind) -> str:
 
 @pytest.fixture(scope="module")
 def stopped_runs() -> dict[str, dict[str, Any]]:
-    return asyncio.run(_wire_runs(_stopped))
+    return _wire_runs(_stopped)
 
 
 @pytest.fixture(scope="module")
 def finished_runs() -> dict[str, dict[str, Any]]:
-    return asyncio.run(_wire_runs(lambda kind: "PROCESSED"))
+    return _wire_runs(lambda kind: "PROCESSED")
 
 
 @pytest.fixture
