@@ -18,8 +18,10 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from operator import attrgetter
 from typing import Any
 
+import attrs
 import orjson
 
 from ._common import SEED_PATH, Goal, Row, run_child
@@ -85,8 +87,15 @@ def hold_results(client: str, n: int) -> dict[str, Any]:
         from extend_async.types import ClassifyRun
 
         hook = structure_hook_for(ClassifyRun)
+        # Every field read: nested models are decoded on first read, and until then held
+        # as their parsed JSON (closer to raw's dicts); the figure is of typed models.
+        read_every_field = attrgetter(*(a.name for a in attrs.fields(ClassifyRun)))
         before = _peak_mib()
-        kept = [hook(orjson.loads(body), ClassifyRun) for body in bodies]
+        kept = []
+        for body in bodies:
+            run = hook(orjson.loads(body), ClassifyRun)
+            read_every_field(run)
+            kept.append(run)
     elif client == "official":
         from extend_ai.core.unchecked_base_model import construct_type
         from extend_ai.types import ClassifyRun as OfficialClassifyRun

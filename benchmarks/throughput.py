@@ -120,9 +120,11 @@ def async_cancel_rows(smoke: bool) -> list[Row]:
     """Workload 1: async cancel of 5,000 runs at concurrency 64, emulator and static server."""
     sizes = ASYNC_SMOKE if smoke else ASYNC_FULL
     rows: list[Row] = []
-    for kind, key, label in (
-        ("emulator", "async_cancel", "async cancel ×{n} @64 (emulator, ~3 KB)"),
-        ("static", "async_cancel_static", "async cancel ×{n} @64 (static, full 4.2 KB)"),
+    # (server, row key, label, req/s goal vs raw, CPU goal vs raw): the full answer is held
+    # to the request pipeline's targets, at least raw's rate within 1.1x its CPU.
+    for kind, key, label, rate, cpu in (
+        ("emulator", "async_cancel", "async cancel ×{n} @64 (emulator, ~3 KB)", 0.9, 1.2),
+        ("static", "async_cancel_static", "async cancel ×{n} @64 (static, full 4.2 KB)", 1.0, 1.1),
     ):
         with ServerProcess(kind) as server:
             results = _rounds(
@@ -132,8 +134,8 @@ def async_cancel_rows(smoke: bool) -> list[Row]:
             key,
             label.format(n=sizes.n),
             results,
-            rate_goals=(Goal("raw", ">=", 0.9),),
-            cpu_goals=(Goal("raw", "<=", 1.2),),
+            rate_goals=(Goal("raw", ">=", rate),),
+            cpu_goals=(Goal("raw", "<=", cpu),),
             note=f"official: {sizes.n_official} runs per round",
         )
     return rows
@@ -150,7 +152,7 @@ def sync_cancel_rows(smoke: bool) -> list[Row]:
         "sync_cancel",
         f"sync sequential cancel ×{sizes.n} (emulator)",
         results,
-        rate_goals=(Goal("raw", ">=", 0.75), Goal("official", ">=", 6.0)),
+        rate_goals=(Goal("raw", ">=", 0.8), Goal("official", ">=", 6.0)),
         cpu_goals=(),
         note="" if available else "n/a (extend_sync not available)",
     )

@@ -25,8 +25,10 @@ from cattrs import Converter
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from ._errors import ResponseDecodeError, excerpt
+from ._first_read import UNDECODED, read_through, slot_of
 from ._introspect import (
     NO_EXTRA,
+    ModelField,
     ModelShape,
     choose_member,
     extra_keys,
@@ -42,7 +44,7 @@ from ._introspect import (
     wire_key,
 )
 from ._json import loads
-from ._lenient import ShapeError, structure_leniently
+from ._lenient import ShapeError, read_leniently, structure_leniently
 from ._scalars import (
     STRICT_PRIMITIVES,
     TimestampRangeError,
@@ -226,7 +228,7 @@ def _slot_setters(cls: type[Any]) -> dict[str, Callable[[Any, Any], None]] | Non
     }
     if slots != {a.name for a in fields}:
         return None  # not slotted, or a slot __init__ fills itself (the cached hash)
-    descriptors = {a.name: inspect.getattr_static(cls, a.name) for a in fields}
+    descriptors = {a.name: slot_of(inspect.getattr_static(cls, a.name)) for a in fields}
     extra = descriptors.get(EXTRA_FIELDS)
     if isinstance(extra, _ExtraFieldsSlot):
         descriptors[EXTRA_FIELDS] = extra.slot  # the slot under Model's read-as-empty wrapper
@@ -247,13 +249,17 @@ def _log_slot_fallback(cls: type[Any], why: str) -> None:
     log.debug("decoding %s through __init__ (%s)", cls.__qualname__, why)
 
 
-def _make_structure_fn(tp: Any) -> Callable[[Any, Any], Any]:
+def _make_structure_fn(tp: Any, *, lazy: bool = False) -> Callable[[Any, Any], Any]:
     """Generate the strict structure function of a model (see the section comment).
 
     Two bodies: an object with exactly as many keys as the model names (the usual, complete
     answer) reads every key by subscript, and then has no unknown key unless one of the
     named keys is missing, which the ``KeyError`` sends to the second body. That one reads
     with ``get``, applies defaults and collects the unknown keys for ``extra_fields``.
+
+    ``lazy``: the function for a whole answer (``structure_hook_for``), which leaves each
+    nested model as its JSON until first read (``_first_read``); nested models themselves are
+    decoded in full when read.
     """
     shape = model_shape(tp)
     cls = shape.cls
@@ -266,12 +272,25 @@ def _make_structure_fn(tp: Any) -> Callable[[Any, Any], Any]:
         "_no_extra": shape.known.issuperset,
         "_NO_EXTRA": NO_EXTRA,
         "_extra_keys": extra_keys,
+        "_UNDECODED": UNDECODED,
     }
     _BUILDING.add(tp)
     try:
         exprs = [_structure_expr(f.type, "x", f"h{i}", globs) for i, f in enumerate(shape.fields)]
     finally:
         _BUILDING.discard(tp)
+    if lazy:
+        deferred = {
+            i
+            for i, f in enumerate(shape.fields)
+            if setters is not None
+            and _deferred_json_type(f.type) is not None
+            and read_through(cls, f.name)
+        }
+        if not deferred:  # nothing nested: the converter's own function
+            return converter.get_structure_hook(tp)
+        for i in deferred:
+            exprs[i] = _deferred_expr(tp, shape.fields[i], exprs[i], f"f{i}", globs)
     fn_name = f"structure_{cls.__name__}"
     lines = [f"def {fn_name}(o, _=None):"]
     if shape.fields:
@@ -281,10 +300,54 @@ def _make_structure_fn(tp: Any) -> Callable[[Any, Any], Any]:
         lines.append("      pass  # a named key is missing (maybe for an unknown one)")
     lines += _body(shape, setters, exprs, globs, complete=False, indent="  ")
     source = "\n".join(lines) + "\n"
-    filename = _register_source(f"{cls.__module__}.{type_name(tp)}", source)
+    model = f"{cls.__module__}.{type_name(tp)}{' (nested models on first read)' if lazy else ''}"
+    filename = _register_source(model, source)
     namespace: dict[str, Any] = {}
     exec(compile(source, filename, "exec"), globs, namespace)
     return namespace[fn_name]  # type: ignore[no-any-return]
+
+
+def _deferred_json_type(tp: Any) -> type | None:
+    """``dict`` for a field holding a model (or a union of models), ``list`` for a tuple
+    of models, each maybe ``| None``: the JSON value left undecoded until first read.
+    None for any other field (a scalar, a timestamp, a free-form object): decoded at once."""
+    inner = optional_of(tp) or tp
+    if attrs.has(inner) or model_union_of(inner) is not None:
+        return dict
+    item = item_of(inner)
+    if item is not None and (attrs.has(item) or model_union_of(item) is not None):
+        return list
+    return None
+
+
+def _deferred_expr(root: Any, f: ModelField, expr: str, name: str, globs: dict[str, Any]) -> str:
+    """``expr`` (decoding the local ``x`` at once) for a field whose JSON value is kept
+    undecoded when it has the expected JSON type; any other value is decoded at once as
+    before, so a value of the wrong type still sends the whole answer to the lenient walk."""
+    globs[name] = _nested_decoder(type_name(root), f.key, optional_of(f.type) or f.type)
+    globs[f"{name}_t"] = _deferred_json_type(f.type)
+    # The tuple ``_first_read.undecoded`` makes, written out: no call per nested field.
+    return f"(_UNDECODED, {name}, x) if type(x) is {name}_t else ({expr})"
+
+
+def _nested_decoder(root: str, path: str, tp: Any) -> Callable[[Any], Any]:
+    """Decode a nested value when first read: strict, else the lenient walk, which logs a
+    deviation under the answer's model and the field's path, as decoding the whole answer
+    at once would have."""
+    globs: dict[str, Any] = {}
+    source = f"def decode_nested(x):\n  return {_structure_expr(tp, 'x', 'h', globs)}\n"
+    filename = _register_source(f"{root}.{path} (first read)", source)
+    namespace: dict[str, Any] = {}
+    exec(compile(source, filename, "exec"), globs, namespace)
+    strict: Callable[[Any], Any] = namespace["decode_nested"]
+
+    def decode(raw: Any) -> Any:
+        try:
+            return strict(raw)
+        except Exception:  # the value drifted from the schema: read it leniently
+            return read_leniently(raw, tp, root=root, path=path, fallback=converter.structure)
+
+    return decode
 
 
 _fake_file_numbers = itertools.count(2)
@@ -419,7 +482,7 @@ def _make_model_union_hook(tp: Any) -> Callable[[Any, Any], Any]:
             return dict(value)
         if member is None:
             raise ValueError(f"the object is none of {[m.__name__ for m in members]}")
-        return structure_hook_for(member)(value, member)  # type: ignore[arg-type]
+        return converter.get_structure_hook(member)(value, member)
 
     return structure_model_union
 
@@ -465,7 +528,11 @@ converter.register_structure_hook_factory(
 
 @cache
 def structure_hook_for(cls: type[T]) -> Callable[[Any, type[T]], T]:
-    """The compiled, strict structure function for ``cls``, looked up once (hot path)."""
+    """The compiled, strict structure function of a whole answer of type ``cls``, made
+    once (hot path): for a model, one that leaves nested models as their JSON until they
+    are first read (``_first_read``); for any other type, the converter's."""
+    if attrs.has(typing.get_origin(cls) or cls):
+        return _make_structure_fn(cls, lazy=True)
     return converter.get_structure_hook(cls)
 
 
@@ -501,7 +568,13 @@ def decode_response(
         why = f"the body is not JSON ({exc})"
         raise _decode_error(why, body, cast_to, status, request_id, method, path) from exc
     try:
-        return structure_response(data, cast_to)
+        # ``structure_response`` written out (one frame fewer for every answer): the strict
+        # function first, the lenient walk when the answer drifted from the schema.
+        return structure_hook_for(cast_to)(data, cast_to)  # type: ignore[arg-type, no-any-return]
+    except Exception:
+        pass
+    try:
+        return structure_leniently(data, cast_to, fallback=converter.structure)
     except ShapeError as exc:
         raise _decode_error(str(exc), body, cast_to, status, request_id, method, path) from None
 

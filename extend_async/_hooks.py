@@ -26,6 +26,7 @@ __all__ = [
     "RequestHook",
     "ResponseEvent",
     "ResponseHook",
+    "SeenAttempt",
 ]
 
 log = logging.getLogger("extend_async")
@@ -71,21 +72,22 @@ class AttemptHooks:
     from a hook is logged and swallowed: observing a request never changes its outcome.
     """
 
-    __slots__ = ("on_request", "on_response")
+    __slots__ = ("active", "on_request", "on_response")
 
     def __init__(self, on_request: RequestHook | None, on_response: ResponseHook | None) -> None:
         self.on_request = on_request
         self.on_response = on_response
+        # Read once per attempt: with no hook, an attempt makes no event and reads no clock.
+        self.active = on_request is not None or on_response is not None
 
-    @property
-    def active(self) -> bool:
-        return self.on_request is not None or self.on_response is not None
-
-    def attempt(self, method: str, path: str, attempt: int) -> _Attempt:
-        return _Attempt(self, method, path, attempt)
+    def attempt(self, method: str, path: str, attempt: int) -> SeenAttempt:
+        return SeenAttempt(self, method, path, attempt)
 
 
-class _Attempt:
+class SeenAttempt:
+    """One attempt as the hooks see it: its status and request id are filled in as the
+    answer arrives, and ``__exit__`` reports it."""
+
     __slots__ = ("_attempt", "_hooks", "_method", "_path", "_started", "request_id", "status")
 
     def __init__(self, hooks: AttemptHooks, method: str, path: str, attempt: int) -> None:
@@ -97,7 +99,7 @@ class _Attempt:
         self.status: int | None = None
         self.request_id: str | None = None
 
-    def __enter__(self) -> _Attempt:
+    def __enter__(self) -> SeenAttempt:
         hook = self._hooks.on_request
         if hook is not None:
             _call(hook, RequestEvent(method=self._method, path=self._path, attempt=self._attempt))

@@ -16,6 +16,12 @@ __all__ = ["loads"]
 # about ten times faster than the regular expression \d{19} on a typical answer.
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _NINETEEN_DIGITS = b"0" * 19
+# A first look at every 4th byte only: 19 digits in a row cover at least four positions
+# that are multiples of 4, so a body whose every-4th bytes hold no four digits in a row
+# (nearly every answer: timestamps and ids never do) has no such integer, found at a
+# quarter of the cost; any other body gets the full search.
+_STRIDE = 4
+_STRIDE_DIGITS = b"0" * 4
 
 
 def _refuse_constant(name: str) -> Any:
@@ -25,7 +31,9 @@ def _refuse_constant(name: str) -> Any:
 def loads(body: bytes) -> Any:
     """Parse ``body``; raises ``ValueError`` (``orjson.JSONDecodeError`` is one) if it is
     not JSON, or nests deeper than a parser follows."""
-    if _NINETEEN_DIGITS not in body.translate(_DIGITS_TO_ZERO):
+    if _STRIDE_DIGITS not in body[::_STRIDE].translate(
+        _DIGITS_TO_ZERO
+    ) or _NINETEEN_DIGITS not in body.translate(_DIGITS_TO_ZERO):
         return orjson.loads(body)  # refuses more than 1024 levels with JSONDecodeError
     try:
         return json.loads(body, parse_constant=_refuse_constant)

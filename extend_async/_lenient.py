@@ -39,7 +39,7 @@ from ._introspect import (
 from ._scalars import STRICT_PRIMITIVES, TimestampRangeError, structure_datetime
 from .types._base import EXTRA_FIELDS
 
-__all__ = ["ShapeError", "forget_warnings", "structure_leniently"]
+__all__ = ["ShapeError", "forget_warnings", "read_leniently", "structure_leniently"]
 
 T = TypeVar("T")
 
@@ -75,6 +75,15 @@ def structure_leniently(data: Any, tp: type[T], *, fallback: Callable[[Any, Any]
         why = "is missing" if "id" not in data else f"is {_kind(data['id'])}, not a string"
         raise ShapeError(f"{root}.id {why}")
     return _Walk(root, fallback).model(tp, data, "")  # type: ignore[no-any-return]
+
+
+def read_leniently(
+    value: Any, tp: Any, *, root: str, path: str, fallback: Callable[[Any, Any], Any]
+) -> Any:
+    """``value`` (found at ``path`` in an answer of type ``root``) as ``tp``, read as the
+    walk reads it there: a nested model decoded on first read (``_first_read``) logs the same
+    deviations, under the same names, as decoding the whole answer at once."""
+    return _Walk(root, fallback).read(tp, value, path)
 
 
 def forget_warnings() -> None:

@@ -117,7 +117,8 @@ def datetime_from_text(value: str) -> datetime:
             parsed = _parse_timestamp_rewritten(value)
     else:
         parsed = _parse_timestamp_rewritten(value)
-    return _in_utc(parsed)
+    # "Z" and "+00:00" parse to the timezone.utc singleton: no further call for them.
+    return parsed if parsed.tzinfo is timezone.utc else _in_utc(parsed)
 
 
 def structure_datetime(value: Any, _: Any) -> datetime:

@@ -105,16 +105,17 @@ async def send_attempts(
     ``policy.max_retry_after`` is not waited out. Anything else ``once`` raises (a body
     too large, a decode error, a stopped gate) is never retried.
     """
-    gate = gate or _DIRECT
     attempt = retried = throttled = 0
     lost = False
     while True:
         attempt += 1
         try:
+            if gate is None:  # no gate: straight out, one frame fewer per attempt
+                return await once(attempt, lost)
             return await gate.attempt(partial(once, attempt, lost), method=method)
         except RateLimitError as error:
             throttled += 1
-            resend = gate.resend_throttled(error, throttled)
+            resend = (gate or _DIRECT).resend_throttled(error, throttled)
             if resend:
                 continue
             failure: ExtendError = error
@@ -143,7 +144,7 @@ async def send_attempts(
             retried + 1,
             retries + 1,
         )
-        await gate.wait(delay)
+        await (gate or _DIRECT).wait(delay)
 
 
 def _why(error: ExtendError) -> str:

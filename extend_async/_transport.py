@@ -22,11 +22,11 @@ import urllib.request
 import weakref
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import aiohttp
 import orjson
-from attrs import define, field, frozen
+from attrs import define, frozen
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -47,7 +47,7 @@ from ._errors import (
     redact_secrets,
     sdk_error_in,
 )
-from ._hooks import NO_HOOKS, AttemptHooks
+from ._hooks import NO_HOOKS, AttemptHooks, SeenAttempt
 from ._json import loads
 from ._options import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -403,27 +403,29 @@ ERROR_READ_BYTES = 64 * 1024
 _READ_CHUNK = 64 * 1024
 
 
-@frozen
-class Request:
+class Request(NamedTuple):
     """Everything one request needs, built once and sent as many times as retries allow.
 
     ``path`` is what messages and logs name: the API path, or for a URL that is itself a
     credential (a signed payload URL) a description of where it points.
+
+    A named tuple: immutable, and built once per call for about a quarter of what a frozen
+    attrs class costs (which stores each field through ``object.__setattr__``).
     """
 
     method: str
     url: URL
     path: str
-    headers: Mapping[str, str] = field(repr=False)
+    headers: Mapping[str, str]
     params: Mapping[str, str] | None = None
-    data: bytes | None = field(default=None, repr=False)
+    data: bytes | None = None
     timeout: aiohttp.ClientTimeout = aiohttp.ClientTimeout()
     max_retries: int = 0
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     follow_redirects: bool = False
-    proxy: str | None = field(default=None, repr=False)
+    proxy: str | None = None
     # Instead of ``data``: a body built again for each attempt (a multipart upload).
-    form: RequestBody | None = field(default=None, repr=False)
+    form: RequestBody | None = None
     # The body exactly as the host stores it: never decompressed (a download).
     raw_body: bool = False
     # Built by ``build_request``: a request to the API, whose budget a rate limiter paces.
@@ -432,6 +434,16 @@ class Request:
     def can_resend(self) -> bool:
         """Whether another attempt may send this body again (a one-shot stream cannot)."""
         return self.form is None or self.form.can_resend()
+
+    def __repr__(self) -> str:
+        # Never the headers (the API key), the body, the proxy (its password) or the form.
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in self._fields if name not in _UNSHOWN
+        )
+        return f"Request({shown})"
+
+
+_UNSHOWN = frozenset({"headers", "data", "proxy", "form"})
 
 
 def proxy_for(url: URL) -> str | None:
@@ -457,9 +469,10 @@ def _exempt(host: str, no_proxy: str) -> bool:
     return False
 
 
-@frozen
-class Answer:
-    """A 2xx answer: read in full into ``body``, or streamed to a sink (``body`` empty)."""
+class Answer(NamedTuple):
+    """A 2xx answer: read in full into ``body``, or streamed to a sink (``body`` empty).
+
+    A named tuple, as ``Request``: one is made per call."""
 
     status: int
     headers: CIMultiDictProxy[str]
@@ -493,6 +506,7 @@ class Requester:
         self.pacer = pacer
         self._headers = _build_headers(options)
         self._base = options.base_url
+        self._timeout = client_timeout(options.timeout)
         # Read once per client: every API request goes to the same host.
         self.proxy = proxy_for(URL(options.base_url)) if options.trust_env else None
         # Bound explicitly by a derived requester, never found in the context:
@@ -534,7 +548,10 @@ class Requester:
         SDK sends, so a field the SDK does not know yet can be used without waiting for it.
         """
         client = self.options
-        headers = _merge_headers(self._headers, options.extra_headers)
+        extra_headers = options.extra_headers
+        headers = (
+            self._headers if not extra_headers else _merge_headers(self._headers, extra_headers)
+        )
         if options.extra_query:
             params = {**(params or {}), **options.extra_query}
         extra = options.extra_body
@@ -555,26 +572,24 @@ class Requester:
                 raise InvalidInputError(f"the body is not JSON-serialisable: {exc}") from None
             headers = {**headers, "Content-Type": "application/json"}
         try:
-            query = _query(params)
+            query = _query(params) if params else None
             url = URL(self._base + path, encoded=True)
             # Refused here rather than by the socket: a lone surrogate cannot be sent.
-            (path + "".join(f"{k}={v}" for k, v in (query or {}).items())).encode("utf-8")
+            if query or not path.isascii():
+                (path + "".join(f"{k}={v}" for k, v in (query or {}).items())).encode("utf-8")
         except (UnicodeEncodeError, ValueError, TypeError) as exc:
             raise InvalidInputError(f"{method} {path!r} cannot be sent: {exc}") from None
-        return Request(
-            method=method,
-            url=url,
-            path=path,
-            headers=headers,
-            params=query,
-            data=data,
-            timeout=client_timeout(options.timeout or default_timeout or client.timeout),
-            max_retries=client.max_retries if options.max_retries is None else options.max_retries,
-            max_response_bytes=client.max_response_bytes,
-            proxy=self.proxy,
-            form=form,
-            api=True,
+        timeout = (
+            self._timeout
+            if options.timeout is None and default_timeout is None
+            else client_timeout(options.timeout or default_timeout or client.timeout)
         )
+        retries = client.max_retries if options.max_retries is None else options.max_retries
+        # Positional (the fields' order): a keyword call of a named tuple costs twice as much.
+        return Request(
+            method, url, path, headers, query, data, timeout, retries,
+            client.max_response_bytes, False, self.proxy, form, False, True,
+        )  # fmt: skip
 
     def build_external(
         self,
@@ -638,11 +653,18 @@ class Requester:
         resolved. ``form`` (instead of ``json``) builds each attempt's payload, a multipart
         upload say; once it says it cannot be sent again, no attempt is retried.
         """
+        if type(options) is not CallOptions:
+            options = resolve_options(options)
         request = self.build_request(
             method, path, params=params, json=json, form=form, default_timeout=default_timeout,
-            options=resolve_options(options),
+            options=options,
         )  # fmt: skip
         answer = await self.send(request, idempotent=idempotent)
+        if len(answer.body) <= OFF_LOOP_DECODE_BYTES:  # nearly always: no hop, no await
+            return decode_response(
+                answer.body, cast_to, status=answer.status, request_id=answer.request_id,
+                method=method, path=path,
+            )  # fmt: skip
         return await decode_off_loop_if_large(
             answer.body, cast_to, status=answer.status, request_id=answer.request_id,
             method=method, path=path,
@@ -707,44 +729,15 @@ class Requester:
         started = time.monotonic()
         failure: BaseException | None = None
         sends = Sends()
-        form = request.form
         try:
-            # The one place the hooks see an attempt: sent, then answered or failed.
-            with self.hooks.attempt(request.method, request.path, attempt) as seen:
-                async with session.request(
-                    request.method,
-                    request.url,
-                    params=request.params,
-                    data=request.data if form is None else form.payload(),
-                    headers=request.headers
-                    if form is None
-                    else {**request.headers, **form.headers},
-                    timeout=request.timeout,
-                    # A 3xx from the API is it misbehaving: never resend a body or trust
-                    # another host.
-                    allow_redirects=request.follow_redirects,
-                    proxy=request.proxy,
-                    trace_request_ctx=sends,
-                    **(RAW_BODY if request.raw_body else _NO_OPTIONS),
-                ) as response:
-                    status = seen.status = response.status
-                    headers = response.headers
-                    seen.request_id = headers.get(REQUEST_ID_HEADER)
-                    reason = response.reason
-                    size = 0
-                    if 200 <= status < 300:
-                        if sink is None:
-                            body = await _read_within(response, request)
-                            size = len(body)
-                        else:
-                            body = b""
-                            size = await stream_body(
-                                response, sink, request, request.max_response_bytes
-                            )
-                    elif status >= 200:
-                        body = await _read_head(response)
-                    else:  # a 1xx (a protocol switch) has no body to wait for
-                        body = b""
+            if self.hooks.active:
+                # The one place the hooks see an attempt: sent, then answered or failed.
+                with self.hooks.attempt(request.method, request.path, attempt) as seen:
+                    status, headers, reason, body, size = await _attempt(
+                        session, request, sink, sends, seen
+                    )
+            else:  # no one listens: no event objects, no clock reads
+                status, headers, reason, body, size = await _attempt(session, request, sink, sends)
         except (asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
             failure = exc
         # aiohttp resent it on its own (a GET or DELETE whose connection reset after
@@ -774,6 +767,61 @@ class Requester:
             status, reason, body, headers, method=request.method, path=request.path,
             attempts=attempt, after_lost_attempt=lost, resendable=request.can_resend(),
         )  # fmt: skip
+
+
+async def _attempt(
+    session: aiohttp.ClientSession,
+    request: Request,
+    sink: Sink | None,
+    sends: Sends,
+    seen: SeenAttempt | None = None,
+) -> tuple[int, CIMultiDictProxy[str], str | None, bytes, int]:
+    """Send ``request`` once and read its answer: status, headers, reason, body (empty when
+    streamed to ``sink``) and the body's size. ``sends`` counts aiohttp's sends of it;
+    ``seen``: the hooks' view of the attempt."""
+    form = request.form
+    async with session.request(
+        request.method,
+        request.url,
+        params=request.params,
+        data=request.data if form is None else form.payload(),
+        headers=request.headers if form is None else {**request.headers, **form.headers},
+        timeout=request.timeout,
+        # A 3xx from the API is it misbehaving: never resend a body or trust another host.
+        allow_redirects=request.follow_redirects,
+        proxy=request.proxy,
+        trace_request_ctx=sends,
+        **(RAW_BODY if request.raw_body else _NO_OPTIONS),
+    ) as response:
+        status = response.status
+        headers = response.headers
+        if seen is not None:
+            seen.status = status
+            seen.request_id = headers.get(REQUEST_ID_HEADER)
+        reason = response.reason
+        size = 0
+        if 200 <= status < 300:
+            if sink is None:
+                declared = response.content_length
+                if (
+                    declared is not None
+                    and declared <= request.max_response_bytes
+                    and "Content-Encoding" not in headers
+                ):
+                    # The usual answer: its size declared and within the limit, its body
+                    # read as sent (aiohttp reads exactly Content-Length bytes): one read.
+                    body = await response.read()
+                else:
+                    body = await _read_within(response, request)
+                size = len(body)
+            else:
+                body = b""
+                size = await stream_body(response, sink, request, request.max_response_bytes)
+        elif status >= 200:
+            body = await _read_head(response)
+        else:  # a 1xx (a protocol switch) has no body to wait for
+            body = b""
+    return status, headers, reason, body, size
 
 
 async def _read_within(response: aiohttp.ClientResponse, request: Request) -> bytes:
@@ -921,8 +969,14 @@ async def decode_off_loop_if_large(
     return await off_loop_if_large(
         len(body),
         partial(
-            _decode, body, cast_to, status=status, request_id=request_id, method=method, path=path
-        ),
+            decode_response,
+            body,
+            cast_to,
+            status=status,
+            request_id=request_id,
+            method=method,
+            path=path,
+        ),  # fmt: skip
     )
 
 
@@ -933,11 +987,3 @@ async def off_loop_if_large(size: int, work: Callable[[], T]) -> T:
     if size > OFF_LOOP_DECODE_BYTES:
         return await asyncio.to_thread(work)
     return work()
-
-
-def _decode(
-    body: bytes, cast_to: type[T], *, status: int, request_id: str | None, method: str, path: str
-) -> T:
-    return decode_response(
-        body, cast_to, status=status, request_id=request_id, method=method, path=path
-    )

@@ -140,7 +140,7 @@ class _Call(Generic[T]):
     def __init__(self, awaitable: Awaitable[T], loop: asyncio.AbstractEventLoop) -> None:
         self._awaitable = awaitable
         self._loop = loop
-        self._task: asyncio.Future[T] | None = None
+        self._task: asyncio.Task[None] | None = None
         self._cancelled = False
         self._done = threading.Lock()
         self._done.acquire()
@@ -153,27 +153,25 @@ class _Call(Generic[T]):
             _close_awaitable(self._awaitable)
             self._done.release()
             return
+        self._task = self._loop.create_task(self._run())
+
+    async def _run(self) -> None:
+        """The call, then the caller woken from within the task's last step.
+
+        Not a done callback: asyncio runs those one turn of the loop later, a wake-up of
+        the loop (a poll of its selector) for nothing on every sync call.
+        """
         try:
-            task = asyncio.ensure_future(self._awaitable)
+            self.result = await self._awaitable
+        except asyncio.CancelledError as exc:
+            # Cancelled by Ctrl-C (the caller re-raises its KeyboardInterrupt) or by the
+            # loop shutting down under a concurrent close(). Not raised again: the caller
+            # is told, and nothing else waits for this task.
+            self.error = _cancellation_detail(exc) or ExtendError(CLOSED_DURING_CALL_MESSAGE)
         except BaseException as exc:  # handed to the caller, whatever it is
             self.error = exc
+        finally:
             self._done.release()
-            return
-        self._task = task
-        task.add_done_callback(self._finish)
-
-    def _finish(self, task: asyncio.Future[T]) -> None:
-        if task.cancelled():
-            # Cancelled by Ctrl-C (the caller re-raises its KeyboardInterrupt) or by the
-            # loop shutting down under a concurrent close().
-            self.error = _cancellation_detail(task) or ExtendError(CLOSED_DURING_CALL_MESSAGE)
-        else:
-            error = task.exception()
-            if error is None:
-                self.result = task.result()
-            else:
-                self.error = error
-        self._done.release()
 
     def _cancel(self) -> None:
         self._cancelled = True
@@ -203,22 +201,13 @@ class _Call(Generic[T]):
         self._done.acquire(timeout=CANCEL_TIMEOUT)
 
 
-def _cancellation_detail(task: asyncio.Future[Any]) -> asyncio.CancelledError | None:
+def _cancellation_detail(exc: asyncio.CancelledError) -> asyncio.CancelledError | None:
     """The subclass of CancelledError a cancelled call ended with, if it raised one.
 
     ``BulkCancelInterrupted``, for one, carries the partial result of a bulk operation; a
     plain CancelledError says nothing more than that the task was cancelled.
     """
-    try:
-        task.result()
-    except asyncio.CancelledError as exc:
-        if type(exc) is asyncio.CancelledError:
-            # Python 3.10 raises a fresh CancelledError here, with the coroutine's own as its
-            # context; 3.11+ raises the coroutine's own.
-            context = exc.__context__
-            exc = context if isinstance(context, asyncio.CancelledError) else exc
-        return exc if type(exc) is not asyncio.CancelledError else None
-    return None
+    return exc if type(exc) is not asyncio.CancelledError else None
 
 
 def _close_awaitable(awaitable: Awaitable[Any]) -> None:

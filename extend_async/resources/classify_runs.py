@@ -71,7 +71,7 @@ from ._base import (
     check_sort_by,
 )
 from ._batch import BatchInputArg, batch_body
-from ._lost_attempts import cancel_run, delete_run
+from ._lost_attempts import CANCEL_REFUSALS, delete_run, recover_refused_cancel
 from .files import AsyncFiles
 
 __all__ = ["AsyncClassifyRuns", "AsyncClassifyRunsWithRawResponse"]
@@ -410,10 +410,33 @@ class AsyncClassifyRuns(AsyncAPIResource):
         refused, the run is fetched: if it is CANCELLED, that attempt did the work and the
         run is returned.
         """
-        return await self._cancel(id, resolve_options(options))
+        resolved = resolve_options(options)
+        # ``_cancel`` written out: one frame fewer on the SDK's most frequent call.
+        try:
+            return await self._requester.request(
+                "POST", path("/classify_runs/{}/cancel", id), cast_to=ClassifyRun,
+                options=resolved,
+            )  # fmt: skip
+        except CANCEL_REFUSALS as refused:
+            return await self._cancelled_by_lost_attempt(id, resolved, refused)
 
     async def _cancel(self, id: str, options: CallOptions) -> ClassifyRun:
-        return await cancel_run(self._requester, "classify", id, ClassifyRun, options)
+        try:
+            return await self._send_cancel(id, options)
+        except CANCEL_REFUSALS as refused:
+            return await self._cancelled_by_lost_attempt(id, options, refused)
+
+    async def _cancelled_by_lost_attempt(
+        self, id: str, options: CallOptions, refused: ExtendError
+    ) -> ClassifyRun:
+        """The run, when a refused cancel was done by an earlier attempt that may have
+        landed; else ``refused`` raised again."""
+        # The fetch is a GET: the cancel's extra body is not for it.
+        fetch = partial(self._get, id, evolve(options, extra_body=None))
+        seen = await recover_refused_cancel(refused, fetch)
+        if seen.run is None or not seen.cancelled_by_lost_attempt:
+            raise refused
+        return seen.run
 
     async def _send_cancel(self, id: str, options: CallOptions) -> ClassifyRun:
         """``POST /classify_runs/{id}/cancel``, a refusal raised as it came (no recovery:

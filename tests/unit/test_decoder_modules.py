@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from attrs import frozen
 
-from extend_async._converter import structure_hook_for
+from extend_async._converter import converter, structure_hook_for
 from extend_async.types import ClassifyRun
 
 PACKAGE = Path(__file__).resolve().parents[2] / "extend_async"
@@ -49,12 +49,17 @@ def test_a_traceback_through_a_generated_structure_function_shows_its_source() -
 
 
 def test_the_generated_source_survives_linecache_checkcache() -> None:
-    structure_hook_for(ClassifyRun)
-    name = "<extend_async generated structure extend_async.types.classify_runs.ClassifyRun>"
+    converter.get_structure_hook(ClassifyRun)  # the nested decoder
+    structure_hook_for(ClassifyRun)  # a whole answer's, nested models left for first read
+    model = "extend_async.types.classify_runs.ClassifyRun"
     linecache.checkcache()
-    lines = linecache.getlines(name)
-    assert lines
-    assert lines[0].startswith("def structure_ClassifyRun(o, _=None):")
+    for name in (
+        f"<extend_async generated structure {model}>",
+        f"<extend_async generated structure {model} (nested models on first read)>",
+    ):
+        lines = linecache.getlines(name)
+        assert lines
+        assert lines[0].startswith("def structure_ClassifyRun(o, _=None):")
 
 
 def _imported_modules(path: Path) -> set[str]:

@@ -45,3 +45,13 @@ def test_an_excerpt_depends_only_on_the_head_of_the_body(body: bytes) -> None:
     assert excerpt(huge).endswith("…")
     assert len(excerpt(huge)) <= 201
     assert excerpt(huge) == excerpt(huge[:1600] + b"<")
+
+
+@given(
+    pad=st.text(alphabet="ab", max_size=8),
+    big=st.integers(min_value=2**64, max_value=10**40) | st.integers(-(10**40), -(2**63) - 1),
+)
+def test_a_long_integer_is_exact_wherever_it_falls_in_the_body(pad: str, big: int) -> None:
+    # The quick look reads every 4th byte: the integer is put at every offset from it.
+    body = json.dumps({"pad": pad, "createdAt": "2024-03-21T16:45:00.123Z", "n": big}).encode()
+    assert loads(body)["n"] == big

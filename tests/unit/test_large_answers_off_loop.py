@@ -46,7 +46,7 @@ class DecodeSpy:
         self.started = asyncio.Event()
         self.waited_out = False
         loop = asyncio.get_running_loop()
-        original = _transport._decode
+        original = decode_response
 
         def decode(*args: Any, **kwargs: Any) -> Any:
             self.threads.append(threading.get_ident())
@@ -56,7 +56,7 @@ class DecodeSpy:
                 self.waited_out = not self.loop_ran.wait(5)
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(_transport, "_decode", decode)
+        monkeypatch.setattr(_transport, "decode_response", decode)
 
 
 async def test_a_big_answer_decodes_off_the_loop_while_other_tasks_run(

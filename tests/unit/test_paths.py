@@ -147,3 +147,25 @@ async def test_any_id_is_rejected_or_lands_on_exactly_its_own_path(
         assert ENCODED_SEGMENT.fullmatch(got), got
         assert got not in {".", ".."}
         assert unquote(got, errors="strict") == run_id
+
+
+@given(
+    st.text(alphabet="aZ09_-.~/é\u00b2\u0661 ", max_size=300)
+    | st.text(alphabet="aZ09_-", min_size=250, max_size=260)
+)
+def test_the_one_id_path_is_the_template_filled(value: str) -> None:
+    # ``path`` with one id skips the checks and the quoting for an id matching PLAIN_ID and
+    # joins the template's parts instead of formatting it: it must give what formatting
+    # the checked, quoted id gives, odd digits ("²", "١") and lengths near the limit too.
+    from urllib.parse import quote
+
+    from extend_async._paths import PLAIN_ID
+
+    try:
+        expected = value if PLAIN_ID.fullmatch(value) else quote(validate_id(value), safe="-_.~")
+    except InvalidInputError:
+        with pytest.raises(InvalidInputError):
+            path("/runs/{}/cancel", value)
+        return
+    assert path("/runs/{}/cancel", value) == f"/runs/{expected}/cancel"
+    assert path("/runs/{}", value) == f"/runs/{expected}"
