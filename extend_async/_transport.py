@@ -742,7 +742,7 @@ class Requester:
             failure = exc
         # aiohttp resent it on its own (a GET or DELETE whose connection reset after
         # sending): the first send may have landed.
-        lost = lost or sends.count > 1
+        lost = lost or sends.resent
         if failure is not None:
             # Raised outside the except block, so the transport error is not kept as the
             # context: only the cause chosen by transport_cause stays reachable.
@@ -866,22 +866,26 @@ def _too_large(request: Request) -> ResponseTooLargeError:
 
 @define
 class Sends:
-    """How many times aiohttp sent one attempt's request (its ``trace_request_ctx``).
+    """Whether aiohttp sent one attempt's request twice (its ``trace_request_ctx``).
 
     aiohttp resends a GET or DELETE once, on its own, when the connection resets after
     the request left; the retry loop would not learn that the first send may have landed
     (a DELETE that did its work would end in a bare 404, not success). The client's own
-    sessions count sends with ``_send_counter`` (a public ``TraceConfig`` signal); a
-    session the user gives does not, and its resends stay unseen.
+    sessions watch sends with ``_send_counter`` (a public ``TraceConfig`` signal): the same
+    URL sent again is such a resend (a followed redirect goes to another URL). A session
+    the user gives is not watched, and its resends stay unseen.
     """
 
-    count: int = 0
+    last_url: object = None
+    resent: bool = False
 
 
-async def _count_send(session: object, context: Any, params: object) -> None:
+async def _count_send(session: object, context: Any, params: Any) -> None:
     sends = getattr(context, "trace_request_ctx", None)
     if isinstance(sends, Sends):
-        sends.count += 1
+        url = getattr(params, "url", None)
+        sends.resent = sends.resent or (sends.last_url is not None and url == sends.last_url)
+        sends.last_url = url
 
 
 def _send_counter() -> aiohttp.TraceConfig:
