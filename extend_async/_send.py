@@ -133,7 +133,8 @@ async def send_attempts(
             failure = error
             allowed = error.retryable and (idempotent or not error.sent)
             delay = policy.backoff(retried)
-        lost = lost or may_have_landed(failure)
+        # An attempt aiohttp resent on its own carries it too (``_transport.Sends``).
+        lost = lost or may_have_landed(failure) or bool(getattr(failure, "after_lost_attempt", 0))
         if not allowed or retried >= retries or delay is None:
             raise failure
         retried += 1

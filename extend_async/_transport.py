@@ -24,7 +24,7 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import orjson
-from attrs import frozen
+from attrs import define, frozen
 
 from . import _http_libs
 from ._converter import decode_response
@@ -208,7 +208,7 @@ class SessionHolder:
             cookie_jar=_http_libs.aiohttp.DummyCookieJar(),
             # A connector the user gave outlives our session: they close it.
             connector_owner=self._connector is None,
-            trace_configs=self._trace_configs or None,
+            trace_configs=[*self._trace_configs, _send_counter()],
             auto_decompress=True,
         )
 
@@ -741,17 +741,21 @@ class Requester:
         session = self.sessions.get()
         started = time.monotonic()
         failure: BaseException | None = None
+        sends = Sends()
         try:
             if self.hooks.active:
                 # The one place the hooks see an attempt: sent, then answered or failed.
                 with self.hooks.attempt(request.method, request.path, attempt) as seen:
                     status, headers, reason, body, size = await _attempt(
-                        session, request, sink, seen
+                        session, request, sink, sends, seen
                     )
             else:  # no one listens: no event objects, no clock reads
-                status, headers, reason, body, size = await _attempt(session, request, sink)
+                status, headers, reason, body, size = await _attempt(session, request, sink, sends)
         except (asyncio.TimeoutError, _http_libs.aiohttp.ClientError, OSError) as exc:
             failure = exc
+        # aiohttp resent it on its own (a GET or DELETE whose connection reset after
+        # sending): the first send may have landed.
+        lost = lost or sends.resent
         if failure is not None:
             # Raised outside the except block, so the transport error is not kept as the
             # context: only the cause chosen by transport_cause stays reachable.
@@ -782,10 +786,12 @@ async def _attempt(
     session: aiohttp.ClientSession,
     request: Request,
     sink: Sink | None,
+    sends: Sends,
     seen: SeenAttempt | None = None,
 ) -> tuple[int, CIMultiDictProxy[str], str | None, bytes, int]:
     """Send ``request`` once and read its answer: status, headers, reason, body (empty when
-    streamed to ``sink``) and the body's size. ``seen``: the hooks' view of the attempt."""
+    streamed to ``sink``) and the body's size. ``sends`` counts aiohttp's sends of it;
+    ``seen``: the hooks' view of the attempt."""
     form = request.form
     async with session.request(
         request.method,
@@ -797,6 +803,7 @@ async def _attempt(
         # A 3xx from the API is it misbehaving: never resend a body or trust another host.
         allow_redirects=request.follow_redirects,
         proxy=request.proxy,
+        trace_request_ctx=sends,
         **(raw_body() if request.raw_body else _NO_OPTIONS),
     ) as response:
         status = response.status
@@ -868,6 +875,36 @@ def _too_large(request: Request) -> ResponseTooLargeError:
         path=request.path,
         limit=limit,
     )
+
+
+@define
+class Sends:
+    """Whether aiohttp sent one attempt's request twice (its ``trace_request_ctx``).
+
+    aiohttp resends a GET or DELETE once, on its own, when the connection resets after
+    the request left; the retry loop would not learn that the first send may have landed
+    (a DELETE that did its work would end in a bare 404, not success). The client's own
+    sessions watch sends with ``_send_counter`` (a public ``TraceConfig`` signal): the same
+    URL sent again is such a resend (a followed redirect goes to another URL). A session
+    the user gives is not watched, and its resends stay unseen.
+    """
+
+    last_url: object = None
+    resent: bool = False
+
+
+async def _count_send(session: object, context: Any, params: Any) -> None:
+    sends = getattr(context, "trace_request_ctx", None)
+    if isinstance(sends, Sends):
+        url = getattr(params, "url", None)
+        sends.resent = sends.resent or (sends.last_url is not None and url == sends.last_url)
+        sends.last_url = url
+
+
+def _send_counter() -> aiohttp.TraceConfig:
+    config = _http_libs.aiohttp.TraceConfig()
+    config.on_request_headers_sent.append(_count_send)
+    return config
 
 
 def connection_error(

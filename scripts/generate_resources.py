@@ -98,6 +98,8 @@ RENAMES = {
 METHOD_RENAMES = {"retrieve": "get"}
 LEGACY = frozenset({"processor", "processor_run", "processor_version", "batch_processor_run"})
 RETRIED_POSTS = frozenset({"update", "cancel"})
+# method -> (its path after the run's collection, the helper of ``_lost_attempts`` sending it)
+RECOVERED = {"cancel": ("/{id}/cancel", "cancel_run"), "delete": ("/{id}", "delete_run")}
 ROOT_NAMESPACE = "root"
 # Local names in a generated method: no parameter may take one.
 RESERVED = frozenset({"self", "options", "path", "w", "types", "deadline", "poll", "answer"})
@@ -132,6 +134,15 @@ def wait_kinds(root: Path) -> dict[str, dict[str, Any]]:
         attribute: {"final": sorted(kind.final), "unwrap": kind.unwrap}
         for attribute, kind in RUN_KINDS.items()
     }
+
+
+def run_kind_names(root: Path) -> dict[str, str]:
+    """Client attribute -> the name of its kind in ``_run_kinds.RUN_KINDS`` (rule 8)."""
+    if root != ROOT:
+        raise GenerationError("the run kinds are read from this checkout's package only")
+    from extend_async.resources._run_kinds import RUN_KINDS
+
+    return {kind.path.lstrip("/"): name for name, kind in RUN_KINDS.items()}
 
 
 class Imports:
@@ -259,6 +270,17 @@ class Method:
                 "The server answers when the run is done and gives up after 5 minutes, so the "
                 "default timeout is 330 s (``timeout=`` changes it)."
             )
+        if self.e["method"] == "cancel" and self.owner.run_kind is not None:
+            lines.append(
+                "A refusal after an attempt that may have landed (its answer was lost, it "
+                "timed out, or it got a 5xx) fetches the run: if it is CANCELLED (or "
+                "CANCELLING), that attempt cancelled it and the run is returned."
+            )
+        if self.e["method"] == "delete" and self.owner.run_kind is not None:
+            lines.append(
+                "A 404 after an attempt that may have landed (its answer was lost, it timed "
+                "out, or it got a 5xx) means that attempt deleted the run: success."
+            )
         if self.deprecated:
             lines.append(f"Deprecated ({self.deprecation()}): each call warns.")
             if self.e["namespace"] in LEGACY:
@@ -280,6 +302,14 @@ class Method:
         if self.is_list:
             return head + self.render_list(params)
         answer = w.answer_type(self.e["response"])
+        if recovered := self.recovered():
+            w.imports.add("extend_async.resources._lost_attempts", recovered)
+            return (
+                f"{head}async def {self.name}({params}) -> {answer}:\n"
+                f"    {self.docstring()}\n"
+                f"    return await {recovered}({requester}, {w.run_kind!r}, id, "
+                f"{w.runtime(answer)}, options)\n"
+            )
         settings = [f'"{self.e["http"]}"', self.url()]
         if args := self.body_args():
             settings.append(args)
@@ -295,6 +325,16 @@ class Method:
             f"    {self.docstring()}\n"
             f"    return await {requester}.request({', '.join(settings)})\n"
         )
+
+    def recovered(self) -> str | None:
+        """The helper of ``_lost_attempts`` that sends this method (rule 8), if any."""
+        rule = RECOVERED.get(self.e["method"])
+        if rule is None or self.owner.run_kind is None:
+            return None
+        suffix, helper = rule
+        if self.e["path"] != "/" + self.owner.attribute + suffix:
+            raise GenerationError(f"{self.where}: a run's {self.name} at an unexpected path")
+        return helper
 
     def render_list(self, params: str) -> str:
         w = self.owner
@@ -343,7 +383,8 @@ class ResourceWriter:
         self.schema: Schema = generator.schema
         self.models: Generator = generator.models
         self.exported: set[str] = generator.exported
-        self.attribute = attribute
+        self.attribute: str = attribute
+        self.run_kind: str | None = generator.run_kinds.get(attribute)
         self.typing_only = typing_only  # models named only in annotations (the surface)
         self.imports: Imports = Imports(generator.exported)
         self.scratch: Module = Module("scratch")
@@ -433,6 +474,7 @@ class Writer:
         self.models = Generator(self.schema, hand_written_names(root))
         self.exported = models_exported(root)
         self.kinds = wait_kinds(root)
+        self.run_kinds = run_kind_names(root)
         self.namespaces: dict[str, list[dict[str, Any]]] = {}
         for e in self.schema.endpoints:
             self.namespaces.setdefault(e["namespace"], []).append(e)

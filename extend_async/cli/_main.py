@@ -224,12 +224,15 @@ def _add_delete(commands: Any) -> None:
     delete = commands.add_parser(
         "delete",
         help="delete a run and its data, permanently",
-        description="Delete a run and all its data, permanently. The confirmation goes "
-        "to stderr; with -o json|yaml|id|markdown the API's answer goes to stdout.",
+        description="Delete a run of any type and all its data, permanently (the type "
+        "from the id's prefix, or --type; form detection runs cannot be deleted). The "
+        "confirmation goes to stderr; with -o json|yaml|id|markdown the API's answer goes "
+        "to stdout.",
     )
     _connection_options(delete, in_command=True)
     delete.add_argument("id", metavar="ID")
     _allow_any_id(delete)
+    _one_type(delete)
     add_output_option(delete)
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "Printer",
     "add_output_option",
     "colour_enabled",
+    "deleted_id",
     "json_line",
     "paint",
 ]
@@ -114,7 +115,15 @@ FILE_COLUMNS = (
     Column("NAME", 30, lambda file: file.name),
     Column("CREATED", 0, lambda file: _when(getattr(file, "created_at", None))),
 )
-DELETED_COLUMNS = (Column("DELETED", 0, lambda deleted: deleted.id),)
+
+
+def deleted_id(deleted: Any) -> str:
+    """An item's id; a legacy processor run's delete answer names it
+    ``document_processor_run_id``."""
+    return str(getattr(deleted, "id", None) or getattr(deleted, "document_processor_run_id", ""))
+
+
+DELETED_COLUMNS = (Column("DELETED", 0, deleted_id),)
 OUTCOME_COLUMNS = (
     Column("INDEX", 6, lambda row: row["index"]),
     Column("ID", 25, lambda row: row["id"]),
@@ -263,4 +272,4 @@ class Printer:
 
 
 def _get_id(item: Any) -> object:
-    return item["id"] if isinstance(item, dict) else item.id
+    return item["id"] if isinstance(item, dict) else deleted_id(item)

@@ -9,7 +9,7 @@ from .._errors import InvalidInputError
 from ..resources._run_kinds import LISTABLE_KINDS, kind_from_id
 from ._common import EXIT_OK, PROG, UsageError, make_client, notice, plural
 from ._ids import check_id, check_run_id
-from ._output import DELETED_COLUMNS, RUN_COLUMNS, TYPED_RUN_COLUMNS, Column, Printer
+from ._output import DELETED_COLUMNS, RUN_COLUMNS, TYPED_RUN_COLUMNS, Column, Printer, deleted_id
 
 __all__ = [
     "batches_list_command",
@@ -60,10 +60,14 @@ async def get_command(args: argparse.Namespace, *, stdout: TextIO) -> int:
 
 async def delete_command(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
     run_id = run_id_argument(args)
+    kind = run_type(args, run_id)
     async with make_client(args) as client:
-        deleted = await client.classify_runs.delete(run_id)
+        try:
+            deleted = await client.runs.delete(run_id, kind=kind)
+        except InvalidInputError as exc:  # another type than --type, or one not deletable
+            raise UsageError(f"ID: {exc}") from None
     if args.output == "table":  # nothing to show but the confirmation, which is no data
-        notice(f"deleted {deleted.id}", stderr)
+        notice(f"deleted {deleted_id(deleted)}", stderr)
     else:
         Printer(stdout, args.output, DELETED_COLUMNS).show(deleted)
     return EXIT_OK

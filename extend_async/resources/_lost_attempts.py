@@ -7,25 +7,47 @@ it lives here, once, for single calls and bulk alike:
 * a refused cancel (400/422/409) after an attempt that may have landed: that attempt may
   have cancelled the run. ``recover_refused_cancel`` fetches the run once and says so;
 * a 404 on a delete after such an attempt: that attempt deleted it (``landed_earlier``).
+
+``cancel_run`` and ``delete_run`` send a run's cancel and delete with these recoveries, for
+every kind of run (from ``_run_kinds``): the generated resources' ``cancel``/``delete``,
+``classify_runs`` and ``client.runs`` all call them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Generic, Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
-from attrs import frozen
+import attrs
+from attrs import evolve, frozen
 
 from .._errors import (
     BadRequestError,
     ConflictError,
     ExtendError,
+    NotFoundError,
     ResponseDecodeError,
     UnprocessableEntityError,
 )
-from ._run_kinds import is_stopping
+from .._paths import path
+from .._request_options import CallOptions, resolve_options
+from ._run_kinds import RUN_KINDS, RunKind, is_stopping, model_named
 
-__all__ = ["CANCEL_REFUSALS", "RefusedCancel", "landed_earlier", "recover_refused_cancel"]
+if TYPE_CHECKING:
+    from .._transport import Requester
+
+__all__ = [
+    "CANCEL_REFUSALS",
+    "RefusedCancel",
+    "cancel_run",
+    "delete_run",
+    "fetch_run",
+    "landed_earlier",
+    "recover_refused_cancel",
+]
+
+T = TypeVar("T")
 
 # How the API refuses to cancel a run ("cannot be cancelled in status ..."): 400, or 422
 # and 409 from some deployments.
@@ -77,3 +99,75 @@ async def recover_refused_cancel(
         return RefusedCancel(run=None, cancelled_by_lost_attempt=False)
     run = await fetch()
     return RefusedCancel(run=run, cancelled_by_lost_attempt=landed and is_stopping(run.status))
+
+
+async def fetch_run(requester: Requester, kind: RunKind, id: str, options: CallOptions) -> Any:
+    """``GET {kind}/{id}``: the run (out of its envelope, for a legacy kind)."""
+    url = path(kind.path + "/{}", id)
+    if kind.envelope is None:
+        return await requester.request("GET", url, cast_to=kind.model_type(), options=options)
+    answer = await requester.request(
+        "GET", url, cast_to=model_named(kind.envelope.get), options=options
+    )
+    return getattr(answer, kind.envelope.run)
+
+
+async def cancel_run(
+    requester: Requester,
+    kind: str,
+    id: str,
+    cast_to: type[T],
+    options: CallOptions | Mapping[str, Any],
+) -> T:
+    """``POST {kind}/{id}/cancel``, decoded into ``cast_to`` (the run, or its envelope).
+
+    A refusal after an attempt that may have landed is recovered: the run is fetched once
+    (``recover_refused_cancel``) and, if it is CANCELLED (or CANCELLING: a workflow run),
+    that attempt did the work and the run is the answer. Any other refusal is raised as
+    it came.
+    """
+    row = RUN_KINDS[kind]
+    request = resolve_options(options)
+    url = path(row.path + "/{}/cancel", id)
+    try:
+        return await requester.request("POST", url, cast_to=cast_to, options=request)
+    except CANCEL_REFUSALS as refused:
+        # The fetch is a GET: the cancel's extra body is not for it.
+        fetch = partial(fetch_run, requester, row, id, evolve(request, extra_body=None))
+        seen = await recover_refused_cancel(refused, fetch)
+        if seen.run is None or not seen.cancelled_by_lost_attempt:
+            raise
+        if row.envelope is None:
+            return cast(T, seen.run)
+        return cast_to(**{"success": True, row.envelope.run: seen.run})
+
+
+# What a delete answers, by field of its model: ``{"id"}`` (the legacy processor runs':
+# ``{"success", "documentProcessorRunId", "message"}``).
+def _deleted_fields(id: str) -> dict[str, object]:
+    return {"id": id, "success": True, "document_processor_run_id": id, "message": "Deleted"}
+
+
+async def delete_run(
+    requester: Requester,
+    kind: str,
+    id: str,
+    cast_to: type[T],
+    options: CallOptions | Mapping[str, Any],
+) -> T:
+    """``DELETE {kind}/{id}``, decoded into ``cast_to``.
+
+    A 404 after an attempt that may have landed means that attempt deleted the run: the
+    answer is then the one a delete gives, built for ``id`` (``cast_to(id=id)``).
+    """
+    row = RUN_KINDS[kind]
+    try:
+        return await requester.request(
+            "DELETE", path(row.path + "/{}", id), cast_to=cast_to, options=options
+        )
+    except NotFoundError as missing:
+        if not landed_earlier(missing):
+            raise
+        values = _deleted_fields(id)
+        fields = attrs.fields(cast(Any, cast_to))
+        return cast_to(**{f.name: values[f.name] for f in fields if f.name in values})

@@ -25,20 +25,28 @@ if TYPE_CHECKING:
     from ..types import (
         ClassifyRun,
         ClassifyRunSummary,
+        DeletedClassifyRun,
         EditRun,
+        EditRunsDeleteResponse,
         EditRunSummary,
         ExtractRun,
+        ExtractRunsDeleteResponse,
         ExtractRunSummary,
         FormDetectionRun,
         LegacyProcessorRun,
         LegacyProcessorRunSummary,
         ParseRun,
+        ParseRunsDeleteResponse,
         ParseRunSummary,
+        ProcessorRunDeleteResponse,
         SplitRun,
+        SplitRunsDeleteResponse,
         SplitRunSummary,
         VerifyRun,
+        VerifyRunsDeleteResponse,
         VerifyRunSummary,
         WorkflowRun,
+        WorkflowRunsDeleteResponse,
         WorkflowRunSummary,
     )
 
@@ -46,6 +54,7 @@ __all__ = [
     "CANCELLABLE_KINDS",
     "LISTABLE_KINDS",
     "RUN_KINDS",
+    "AnyDeletedRun",
     "AnyRun",
     "AnyRunSummary",
     "RunKind",
@@ -77,6 +86,11 @@ AnyRun: TypeAlias = (
     "ClassifyRun | ExtractRun | SplitRun | ParseRun | WorkflowRun | VerifyRun"
     " | LegacyProcessorRun | EditRun | FormDetectionRun"
 )
+AnyDeletedRun: TypeAlias = (
+    "DeletedClassifyRun | ExtractRunsDeleteResponse | SplitRunsDeleteResponse"
+    " | ParseRunsDeleteResponse | WorkflowRunsDeleteResponse | VerifyRunsDeleteResponse"
+    " | ProcessorRunDeleteResponse | EditRunsDeleteResponse"
+)
 AnyRunSummary: TypeAlias = (
     "ClassifyRunSummary | ExtractRunSummary | SplitRunSummary | ParseRunSummary"
     " | WorkflowRunSummary | VerifyRunSummary | LegacyProcessorRunSummary | EditRunSummary"
@@ -106,7 +120,8 @@ class RunKind:
 
     ``cancel_refusal`` is ``None`` for a kind that can be cancelled, else why not (the
     message of the ``failed`` outcome or the ``InvalidInputError``, sent before any
-    request). ``summary`` is ``None`` for a kind the API cannot list.
+    request). ``summary`` is ``None`` for a kind the API cannot list, ``deleted`` for one
+    it cannot delete.
     """
 
     name: RunKindName
@@ -119,6 +134,7 @@ class RunKind:
     final: frozenset[str]
     cancel_refusal: str | None = None
     envelope: Envelope | None = None
+    deleted: str | None = None  # a delete's answer model; None: the API cannot delete it
     list_filters: frozenset[str] = frozenset({"batchId", "fileNameContains", "sort"})
 
     @property
@@ -152,32 +168,34 @@ RUN_KINDS: dict[str, RunKind] = {
     for kind in (
         RunKind(
             "classify", "/classify_runs", "clr_", "classify run", "ClassifyRun",
-            "ClassifyRunSummary", _RUN_STATUSES, _ENDS,
+            "ClassifyRunSummary", _RUN_STATUSES, _ENDS, deleted="DeletedClassifyRun",
         ),
         RunKind(
             "extract", "/extract_runs", "exr_", "extract run", "ExtractRun",
-            "ExtractRunSummary", _RUN_STATUSES, _ENDS,
+            "ExtractRunSummary", _RUN_STATUSES, _ENDS, deleted="ExtractRunsDeleteResponse",
         ),
         RunKind(
             "split", "/split_runs", "splr_", "split run", "SplitRun", "SplitRunSummary",
-            _RUN_STATUSES, _ENDS,
+            _RUN_STATUSES, _ENDS, deleted="SplitRunsDeleteResponse",
         ),
         RunKind(
             "parse", "/parse_runs", "pr_", "parse run", "ParseRun", "ParseRunSummary",
             ("PENDING", "PROCESSING", "PROCESSED", "FAILED"), frozenset({"PROCESSED", "FAILED"}),
             cancel_refusal="parse runs cannot be cancelled (the API has no CANCELLED parse run)",
             list_filters=frozenset({"batchId", "fileNameContains"}),
+            deleted="ParseRunsDeleteResponse",
         ),
         RunKind(
             "workflow", "/workflow_runs", "workflow_run_", "workflow run", "WorkflowRun",
             "WorkflowRunSummary",
             ("PENDING", "PROCESSING", "NEEDS_REVIEW", "REJECTED", "PROCESSED", "FAILED",
              "CANCELLED", "CANCELLING"),
-            _ENDS | {"NEEDS_REVIEW", "REJECTED"},
+            _ENDS | {"NEEDS_REVIEW", "REJECTED"}, deleted="WorkflowRunsDeleteResponse",
         ),
         RunKind(
             "verify", "/verify_runs", "vr_", "verify run", "VerifyRun", "VerifyRunSummary",
             ("PROCESSING", "PROCESSED", "FAILED", "CANCELLED"), _ENDS, list_filters=_NO_BATCH,
+            deleted="VerifyRunsDeleteResponse",
         ),
         RunKind(
             "processor", "/processor_runs", "dpr_", "processor run", "LegacyProcessorRun",
@@ -186,13 +204,13 @@ RUN_KINDS: dict[str, RunKind] = {
                 get="ProcessorRunGetResponse", cancel="ProcessorRunCancelResponse",
                 list="ProcessorRunListResponse", run="processor_run", runs="processor_runs",
             ),
-            list_filters=_NO_BATCH,
+            list_filters=_NO_BATCH, deleted="ProcessorRunDeleteResponse",
         ),
         RunKind(
             "edit", "/edit_runs", "edr_", "edit run", "EditRun", "EditRunSummary",
             ("PROCESSING", "PROCESSED", "FAILED"), frozenset({"PROCESSED", "FAILED"}),
             cancel_refusal="edit runs cannot be cancelled (the API has no cancel for them)",
-            list_filters=_NO_BATCH,
+            list_filters=_NO_BATCH, deleted="EditRunsDeleteResponse",
         ),
         RunKind(
             "form_detection", "/form_detection_runs", "fdr_", "form detection run",

@@ -19,7 +19,7 @@ from typing import Any, TypedDict
 
 from attrs import evolve
 
-from .._errors import APIStatusError, BadRequestError, ExtendError, InvalidInputError, NotFoundError
+from .._errors import APIStatusError, BadRequestError, ExtendError, InvalidInputError
 from .._options import CLASSIFY_SYNC_TIMEOUT
 from .._pagination import AsyncPager
 from .._paths import path
@@ -71,7 +71,7 @@ from ._base import (
     check_sort_by,
 )
 from ._batch import BatchInputArg, batch_body
-from ._lost_attempts import CANCEL_REFUSALS, landed_earlier, recover_refused_cancel
+from ._lost_attempts import CANCEL_REFUSALS, delete_run, recover_refused_cancel
 from .files import AsyncFiles
 
 __all__ = ["AsyncClassifyRuns", "AsyncClassifyRunsWithRawResponse"]
@@ -456,15 +456,7 @@ class AsyncClassifyRuns(AsyncAPIResource):
         A 404 on a retry after an attempt that may have landed (its answer was lost, it
         timed out, or it got a 5xx) means that attempt deleted the run: success.
         """
-        try:
-            return await self._requester.request(
-                "DELETE", path("/classify_runs/{}", id), cast_to=DeletedClassifyRun,
-                options=options,
-            )  # fmt: skip
-        except NotFoundError as missing:
-            if not landed_earlier(missing):
-                raise
-            return DeletedClassifyRun(id=id)
+        return await delete_run(self._requester, "classify", id, DeletedClassifyRun, options)
 
     def list(
         self,

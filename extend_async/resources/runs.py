@@ -8,7 +8,7 @@ Every request goes through the requester like any other resource's.
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
-from functools import cached_property, partial
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from attrs import evolve
@@ -33,7 +33,7 @@ from ._base import (
     check_page_size,
     check_sort_by,
 )
-from ._lost_attempts import CANCEL_REFUSALS, recover_refused_cancel
+from ._lost_attempts import cancel_run, delete_run, fetch_run
 from ._run_kinds import (
     CANCELLABLE_KINDS,
     LISTABLE_KINDS,
@@ -47,7 +47,7 @@ from ._run_kinds import (
 )
 
 if TYPE_CHECKING:
-    from ._run_kinds import AnyRun, AnyRunSummary
+    from ._run_kinds import AnyDeletedRun, AnyRun, AnyRunSummary
 
 __all__ = ["AsyncRuns", "AsyncRunsWithRawResponse"]
 
@@ -108,17 +108,8 @@ class AsyncRuns(AsyncAPIResource):
         return await self._get(id, row, resolve_options(options))
 
     async def _get(self, id: str, kind: RunKind, options: CallOptions) -> AnyRun:
-        url = path(kind.path + "/{}", id)
-        if kind.envelope is not None:
-            answer = await self._requester.request(
-                "GET", url, cast_to=model_named(kind.envelope.get), options=options
-            )
-            run: AnyRun = getattr(answer, kind.envelope.run)
-            return run
-        found: AnyRun = await self._requester.request(
-            "GET", url, cast_to=kind.model_type(), options=options
-        )
-        return found
+        run: AnyRun = await fetch_run(self._requester, kind, id, options)
+        return run
 
     async def cancel(
         self,
@@ -139,30 +130,39 @@ class AsyncRuns(AsyncAPIResource):
         """
         row = resolve_kind(id, None if kind is None else check_kind(kind))
         _check_cancellable(row)
-        resolved = resolve_options(options)
-        try:
-            return await self._send_cancel(id, row, resolved)
-        except CANCEL_REFUSALS as refused:
-            fetch = partial(self._get, id, row, evolve(resolved, extra_body=None))
-            seen = await recover_refused_cancel(refused, fetch)
-            if seen.run is None or not seen.cancelled_by_lost_attempt:
-                raise
-            return seen.run
+        answer = await cancel_run(self._requester, row.name, id, _cancel_answer(row), options)
+        return _unwrap(row, answer)
 
     async def _send_cancel(self, id: str, kind: RunKind, options: CallOptions) -> AnyRun:
         """``POST {kind}/{id}/cancel``, a refusal raised as it came."""
         _check_cancellable(kind)
         url = path(kind.path + "/{}/cancel", id)
-        if kind.envelope is not None:
-            answer = await self._requester.request(
-                "POST", url, cast_to=model_named(kind.envelope.cancel), options=options
-            )
-            run: AnyRun = getattr(answer, kind.envelope.run)
-            return run
-        cancelled: AnyRun = await self._requester.request(
-            "POST", url, cast_to=kind.model_type(), options=options
+        answer = await self._requester.request(
+            "POST", url, cast_to=_cancel_answer(kind), options=options
         )
-        return cancelled
+        return _unwrap(kind, answer)
+
+    async def delete(
+        self,
+        id: str,
+        *,
+        kind: RunKindName | str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AnyDeletedRun:
+        """Delete a run of any kind the API deletes, and all its data, permanently.
+
+        Answers with the kind's delete answer (``DeletedClassifyRun``,
+        ``ExtractRunsDeleteResponse``, ...). Form detection runs cannot be deleted:
+        ``InvalidInputError``, nothing sent. A 404 after an attempt that may have landed
+        means that attempt deleted the run: success, as for ``classify_runs.delete``.
+        """
+        row = resolve_kind(id, None if kind is None else check_kind(kind))
+        if row.deleted is None:
+            raise InvalidInputError(f"{row.label}s cannot be deleted (the API has no delete)")
+        deleted: AnyDeletedRun = await delete_run(
+            self._requester, row.name, id, model_named(row.deleted), options
+        )
+        return deleted
 
     def list(
         self,
@@ -401,6 +401,16 @@ class AsyncRuns(AsyncAPIResource):
         return AsyncRunsWithRawResponse(self)
 
 
+def _cancel_answer(kind: RunKind) -> type[Any]:
+    """The model a kind's cancel answers with: the run, or its legacy envelope."""
+    return kind.model_type() if kind.envelope is None else model_named(kind.envelope.cancel)
+
+
+def _unwrap(kind: RunKind, answer: Any) -> AnyRun:
+    run: AnyRun = answer if kind.envelope is None else getattr(answer, kind.envelope.run)
+    return run
+
+
 def _check_cancellable(kind: RunKind) -> None:
     if kind.cancel_refusal is not None:
         raise InvalidInputError(kind.cancel_refusal)
@@ -417,3 +427,4 @@ class AsyncRunsWithRawResponse:
     def __init__(self, runs: AsyncRuns) -> None:
         self.get = with_raw(runs.get)
         self.cancel = with_raw(runs.cancel)
+        self.delete = with_raw(runs.delete)

@@ -56,7 +56,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
     data = parser.add_argument_group("data")
-    data.add_argument("--seed-runs", type=int, default=0, metavar="N", help="N runs at start")
+    data.add_argument(
+        "--seed-runs", type=int, default=0, metavar="N",
+        help="N runs of each --seed-kinds kind at start",
+    )  # fmt: skip
+    data.add_argument(
+        "--seed-kinds", type=_seed_kinds, default=("classify",), metavar="KINDS",
+        help="the kinds of the seeded runs, comma-separated (classify, extract, split, parse, "
+        "workflow, verify, processor, edit, form_detection; default classify)",
+    )  # fmt: skip
     data.add_argument(
         "--seed-status",
         default="PROCESSING",
@@ -221,8 +229,55 @@ def emulator_from_args(args: argparse.Namespace) -> ExtendEmulator:
     return emulator
 
 
+def _seed_kinds(text: str) -> tuple[str, ...]:
+    """``classify,extract``: kinds of the one table of run kinds, each once, in order."""
+    from ..resources._run_kinds import RUN_KINDS
+
+    names = []
+    for part in text.split(","):
+        name = part.strip().lower().replace("-", "_")
+        name = {"processor_run": "processor"}.get(name, name.removesuffix("_runs"))
+        if name not in RUN_KINDS:
+            raise argparse.ArgumentTypeError(
+                f"{part.strip()!r} is not a run kind (one of {', '.join(RUN_KINDS)})"
+            )
+        names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def check_seed_status(kinds: Sequence[str], status: str) -> str | None:
+    """Why ``status`` cannot be seeded for one of ``kinds`` (a kind without it), if so."""
+    from ..resources._run_kinds import RUN_KINDS
+
+    lacking = [kind for kind in kinds if status not in RUN_KINDS[kind].statuses]
+    if lacking:
+        return f"--seed-status {status}: {', '.join(lacking)} runs have no such status"
+    return None
+
+
+def seed(
+    emulator: ExtendEmulator, n: int, status: str, kinds: Sequence[str] = ("classify",)
+) -> list[str]:
+    """``n`` runs of each of ``kinds`` in ``status``; a line saying so per kind."""
+    said = []
+    for kind in kinds:
+        if kind == "classify":
+            # Runs of a real classifier: realistic bodies, and classifierId filters work.
+            classifier_id = emulator.create_classifier("Document Type Classifier")
+            emulator.seed_runs(n, status=status, classifier_id=classifier_id)
+            said.append(f"Seeded {n} {status} classify runs of classifier {classifier_id}")
+        else:
+            emulator.seed_runs(n, status=status, kind=kind)
+            said.append(f"Seeded {n} {status} {kind.replace('_', ' ')} runs")
+    return said
+
+
 async def serve(
-    emulator: ExtendEmulator, *, seed_runs: int = 0, seed_status: str = "PROCESSING"
+    emulator: ExtendEmulator,
+    *,
+    seed_runs: int = 0,
+    seed_status: str = "PROCESSING",
+    seed_kinds: Sequence[str] = ("classify",),
 ) -> signal.Signals | None:
     """Serve until SIGINT or SIGTERM, printing where and with which key; return the
     signal that stopped it."""
@@ -243,20 +298,14 @@ async def serve(
     try:
         await emulator.start()
         try:
-            if seed_runs:
-                # Runs of a real classifier: realistic bodies, and classifierId filters work.
-                classifier_id = emulator.create_classifier("Document Type Classifier")
-                emulator.seed_runs(seed_runs, status=seed_status, classifier_id=classifier_id)
+            seeded = seed(emulator, seed_runs, seed_status, seed_kinds) if seed_runs else []
             print(f"Extend emulator listening on {emulator.base_url}", flush=True)
             print(f"API key: {emulator.api_key} (workspace {emulator.workspace_id})", flush=True)
             for hook in emulator.webhooks:  # never the secret
                 events = ", ".join(sorted(hook.events)) if hook.events else "all events"
                 print(f"Webhooks: {events} to {hook.url}", flush=True)
-            if seed_runs:
-                print(
-                    f"Seeded {seed_runs} {seed_status} classify runs of classifier {classifier_id}",
-                    flush=True,
-                )
+            for line in seeded:
+                print(line, flush=True)
             print("Press Ctrl-C to stop.", flush=True)
             await stop.wait()
         finally:
@@ -278,9 +327,16 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
         # The constructor names its keyword; here the user typed flags.
         text = str(exc).replace("allow_remote=True to send", "--webhook-allow-remote to send")
         parser.error(text.replace("allow_remote=True", "--allow-remote"))
+    if args.seed_runs and (why := check_seed_status(args.seed_kinds, args.seed_status)):
+        parser.error(why)
     try:
         stopped_by = asyncio.run(
-            serve(emulator, seed_runs=args.seed_runs, seed_status=args.seed_status)
+            serve(
+                emulator,
+                seed_runs=args.seed_runs,
+                seed_status=args.seed_status,
+                seed_kinds=args.seed_kinds,
+            )
         )
     except KeyboardInterrupt:
         stopped_by = signal.SIGINT

@@ -31,7 +31,7 @@ from ._render import batch_status
 from ._routing import Call, Handler, Route
 from ._settings import Settings
 from ._store import FileSpec, Store
-from ._validation import file_spec, json_object, metadata, page_size
+from ._validation import file_spec, json_object, legacy_file_spec, metadata, page_size
 
 __all__ = ["Record", "Resources", "template_of"]
 
@@ -418,7 +418,8 @@ class Resources:
             run.text = "\n".join(text for _, text, _ in inputs if text)
             run.pages = sum(pages for _, _, pages in inputs)
         elif file_value is not None or kind.file_input == "file":
-            spec = file_spec(file_value)
+            legacy = kind.namespace == "processor_run"
+            spec = legacy_file_spec(file_value) if legacy else file_spec(file_value)
             summary, run.text, run.pages = self._file(spec, call.workspace_id)
             values["file"] = summary
             values["files"] = [summary]

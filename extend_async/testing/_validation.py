@@ -22,6 +22,7 @@ __all__ = [
     "classify_config",
     "file_spec",
     "json_object",
+    "legacy_file_spec",
     "metadata",
     "optional_string",
     "override_config",
@@ -105,6 +106,38 @@ def file_spec(value: Any, path: str = "file") -> FileSpec:
     if not isinstance(text, str):
         raise ValidationProblem(f"{path}.text must be a string")
     return FileSpec("text", text, name)
+
+
+# A legacy processor run's file, as the schema spells it (``LegacyProcessorRunFileInput``),
+# -> the key ``file_spec`` reads.
+_LEGACY_FILE_KEYS = {"fileUrl": "url", "fileId": "id", "fileName": "name"}
+
+
+def legacy_file_spec(value: Any, path: str = "file") -> FileSpec:
+    """A legacy processor run's ``file``: ``{fileUrl | fileId, fileName?}``, what the
+    schema (and so the official SDKs) send; ``{url | id | text, name?}`` too, the newer
+    runs' spelling this emulator took before (kept: clients written against it send it)."""
+    if value is None:
+        raise ValidationProblem(f"{path} is required")
+    file = _object(value, path)
+    legacy = [key for key in _LEGACY_FILE_KEYS if key in file]
+    if not legacy:
+        return file_spec(file, path)
+    if any(key in file for key in ("url", "id", "text", "name")):
+        raise ValidationProblem(
+            f"{path} mixes fileUrl/fileId/fileName with url/id/text/name: use one spelling"
+        )
+    sources = [key for key in ("fileUrl", "fileId") if file.get(key) is not None]
+    if len(sources) != 1:
+        raise ValidationProblem(f"{path} must have exactly one of 'fileUrl' or 'fileId'")
+    newer = {_LEGACY_FILE_KEYS[key]: file[key] for key in legacy if file[key] is not None}
+    try:
+        return file_spec(newer, path)
+    except ValidationProblem as problem:  # name the key the client sent
+        message = problem.message
+        for old, new in _LEGACY_FILE_KEYS.items():
+            message = message.replace(f"{path}.{new} ", f"{path}.{old} ")
+        raise ValidationProblem(message) from None
 
 
 def _classifications(value: Any, path: str) -> list[dict[str, Any]]:

@@ -56,7 +56,10 @@ class EditRuns:
         )
 
     def delete(self, id: str, **options: Unpack[RequestOptions]) -> EditRunsDeleteResponse:
-        """``DELETE /edit_runs/{id}``."""
+        """``DELETE /edit_runs/{id}``.
+
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success."""
         return self._portal.call(self._async.delete, id, **options)
 
     def list(

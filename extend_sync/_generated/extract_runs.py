@@ -58,7 +58,11 @@ class ExtractRuns:
         self._async = resource
 
     def cancel(self, id: str, **options: Unpack[RequestOptions]) -> ExtractRun:
-        """``POST /extract_runs/{id}/cancel``."""
+        """``POST /extract_runs/{id}/cancel``.
+
+        A refusal after an attempt that may have landed (its answer was lost, it timed out, or
+        it got a 5xx) fetches the run: if it is CANCELLED (or CANCELLING), that attempt
+        cancelled it and the run is returned."""
         return self._portal.call(self._async.cancel, id, **options)
 
     def create(
@@ -113,7 +117,10 @@ class ExtractRuns:
         )
 
     def delete(self, id: str, **options: Unpack[RequestOptions]) -> ExtractRunsDeleteResponse:
-        """``DELETE /extract_runs/{id}``."""
+        """``DELETE /extract_runs/{id}``.
+
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success."""
         return self._portal.call(self._async.delete, id, **options)
 
     def list(

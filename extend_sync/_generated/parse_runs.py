@@ -51,7 +51,11 @@ class ParseRuns:
         self._async = resource
 
     def cancel(self, id: str, **options: Unpack[RequestOptions]) -> ParseRun:
-        """``POST /parse_runs/{id}/cancel``."""
+        """``POST /parse_runs/{id}/cancel``.
+
+        A refusal after an attempt that may have landed (its answer was lost, it timed out, or
+        it got a 5xx) fetches the run: if it is CANCELLED (or CANCELLING), that attempt
+        cancelled it and the run is returned."""
         return self._portal.call(self._async.cancel, id, **options)
 
     def create(
@@ -89,7 +93,10 @@ class ParseRuns:
         )
 
     def delete(self, id: str, **options: Unpack[RequestOptions]) -> ParseRunsDeleteResponse:
-        """``DELETE /parse_runs/{id}``."""
+        """``DELETE /parse_runs/{id}``.
+
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success."""
         return self._portal.call(self._async.delete, id, **options)
 
     def list(

@@ -55,6 +55,10 @@ class ProcessorRuns:
     def cancel(self, id: str, **options: Unpack[RequestOptions]) -> ProcessorRunCancelResponse:
         """``POST /processor_runs/{id}/cancel``.
 
+        A refusal after an attempt that may have landed (its answer was lost, it timed out, or
+        it got a 5xx) fetches the run: if it is CANCELLED (or CANCELLING), that attempt
+        cancelled it and the run is returned.
+
         Deprecated (processor_runs.cancel: the legacy processors API is deprecated): each call
         warns. Extractors, classifiers, splitters and their runs replace it."""
         return self._portal.call(self._async.cancel, id, **options)
@@ -97,6 +101,9 @@ class ProcessorRuns:
 
     def delete(self, id: str, **options: Unpack[RequestOptions]) -> ProcessorRunDeleteResponse:
         """``DELETE /processor_runs/{id}``.
+
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success.
 
         Deprecated (processor_runs.delete: the legacy processors API is deprecated): each call
         warns. Extractors, classifiers, splitters and their runs replace it."""

@@ -18,7 +18,7 @@ from extend_sync._pager import SyncPager
 from extend_sync._portal import Portal
 
 if TYPE_CHECKING:
-    from extend_async.resources._run_kinds import AnyRun, AnyRunSummary
+    from extend_async.resources._run_kinds import AnyDeletedRun, AnyRun, AnyRunSummary
 
 __all__ = ["Runs", "RunsWithRawResponse"]
 
@@ -56,6 +56,18 @@ class Runs:
         a CANCELLED (or CANCELLING) run is returned.
         """
         return self._portal.call(self._async.cancel, id, kind=kind, **options)
+
+    def delete(
+        self, id: str, *, kind: RunKindName | str | None = None, **options: Unpack[RequestOptions]
+    ) -> AnyDeletedRun:
+        """Delete a run of any kind the API deletes, and all its data, permanently.
+
+        Answers with the kind's delete answer (``DeletedClassifyRun``,
+        ``ExtractRunsDeleteResponse``, ...). Form detection runs cannot be deleted:
+        ``InvalidInputError``, nothing sent. A 404 after an attempt that may have landed
+        means that attempt deleted the run: success, as for ``classify_runs.delete``.
+        """
+        return self._portal.call(self._async.delete, id, kind=kind, **options)
 
     def list(
         self,
@@ -215,3 +227,8 @@ class RunsWithRawResponse:
         self, id: str, *, kind: RunKindName | str | None = None, **options: Unpack[RequestOptions]
     ) -> RawResponse[AnyRun]:
         return self._portal.call(self._async.cancel, id, kind=kind, **options)
+
+    def delete(
+        self, id: str, *, kind: RunKindName | str | None = None, **options: Unpack[RequestOptions]
+    ) -> RawResponse[AnyDeletedRun]:
+        return self._portal.call(self._async.delete, id, kind=kind, **options)

@@ -54,7 +54,11 @@ class SplitRuns:
         self._async = resource
 
     def cancel(self, id: str, **options: Unpack[RequestOptions]) -> SplitRun:
-        """``POST /split_runs/{id}/cancel``."""
+        """``POST /split_runs/{id}/cancel``.
+
+        A refusal after an attempt that may have landed (its answer was lost, it timed out, or
+        it got a 5xx) fetches the run: if it is CANCELLED (or CANCELLING), that attempt
+        cancelled it and the run is returned."""
         return self._portal.call(self._async.cancel, id, **options)
 
     def create(
@@ -94,7 +98,10 @@ class SplitRuns:
         )
 
     def delete(self, id: str, **options: Unpack[RequestOptions]) -> SplitRunsDeleteResponse:
-        """``DELETE /split_runs/{id}``."""
+        """``DELETE /split_runs/{id}``.
+
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success."""
         return self._portal.call(self._async.delete, id, **options)
 
     def list(

@@ -48,7 +48,11 @@ class VerifyRuns:
         self._async = resource
 
     def cancel(self, id: str, **options: Unpack[RequestOptions]) -> VerifyRun:
-        """``POST /verify_runs/{id}/cancel``."""
+        """``POST /verify_runs/{id}/cancel``.
+
+        A refusal after an attempt that may have landed (its answer was lost, it timed out, or
+        it got a 5xx) fetches the run: if it is CANCELLED (or CANCELLING), that attempt
+        cancelled it and the run is returned."""
         return self._portal.call(self._async.cancel, id, **options)
 
     def create(
@@ -65,7 +69,10 @@ class VerifyRuns:
         )
 
     def delete(self, id: str, **options: Unpack[RequestOptions]) -> VerifyRunsDeleteResponse:
-        """``DELETE /verify_runs/{id}``."""
+        """``DELETE /verify_runs/{id}``.
+
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success."""
         return self._portal.call(self._async.delete, id, **options)
 
     def list(

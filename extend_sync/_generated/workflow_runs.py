@@ -55,7 +55,11 @@ class WorkflowRuns:
         self._async = resource
 
     def cancel(self, id: str, **options: Unpack[RequestOptions]) -> WorkflowRun:
-        """``POST /workflow_runs/{id}/cancel``."""
+        """``POST /workflow_runs/{id}/cancel``.
+
+        A refusal after an attempt that may have landed (its answer was lost, it timed out, or
+        it got a 5xx) fetches the run: if it is CANCELLED (or CANCELLING), that attempt
+        cancelled it and the run is returned."""
         return self._portal.call(self._async.cancel, id, **options)
 
     def create(
@@ -108,7 +112,10 @@ class WorkflowRuns:
         )
 
     def delete(self, id: str, **options: Unpack[RequestOptions]) -> WorkflowRunsDeleteResponse:
-        """``DELETE /workflow_runs/{id}``."""
+        """``DELETE /workflow_runs/{id}``.
+
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success."""
         return self._portal.call(self._async.delete, id, **options)
 
     def list(

@@ -1,4 +1,4 @@
-"""``extend-client runs list|get|watch|cancel`` for every type of run (``--type``, or the
+"""``extend-client runs list|get|watch|cancel|delete`` for every type of run (``--type``, or the
 id's prefix), ``cancel --all`` across types and its dry run's counts per type."""
 
 from __future__ import annotations
@@ -182,3 +182,28 @@ def test_watch_a_run_of_another_type_until_final(
     done = run_cli(["runs", "watch", run_id, "--interval", "0.05", "-o", "json"], emu)
     assert done.returncode == code
     assert orjson.loads(done.stdout)["status"] == final
+
+
+def test_delete_a_run_of_any_type_by_its_prefix_or_type(emu: ExtendEmulator) -> None:
+    emu.configure(allow_delete_active=True)
+    ids = {kind: emu.seed_runs(1, kind=kind, status="PROCESSED") for kind in ("extract", "edit")}
+    ids["workflow"] = emu.seed_runs(1, kind="workflow", status="PROCESSED")
+    ids["processor"] = emu.seed_runs(1, kind="processor", status="PROCESSED")
+    by_prefix = run_cli(["runs", "delete", ids["extract"][0]], emu)
+    assert (by_prefix.returncode, by_prefix.stderr) == (0, f"deleted {ids['extract'][0]}\n")
+    typed = run_cli(["runs", "delete", "--type", "edit", ids["edit"][0], "-o", "json"], emu)
+    assert typed.returncode == 0, typed.stderr
+    assert orjson.loads(typed.stdout)["id"] == ids["edit"][0]
+    legacy = run_cli(["runs", "delete", ids["processor"][0], "-o", "id"], emu)
+    assert (legacy.returncode, legacy.stdout) == (0, ids["processor"][0] + "\n"), legacy.stderr
+    for kind in ("extract", "edit", "processor"):
+        assert run_cli(["runs", "get", ids[kind][0]], emu).returncode == 1  # gone
+    # A type that does not match the id, or one the API cannot delete: nothing sent.
+    before = dict(emu.request_counts)
+    wrong = run_cli(["runs", "delete", "--type", "split", ids["workflow"][0]], emu)
+    assert wrong.returncode == 2
+    assert "prefix of workflow runs" in wrong.stderr
+    never = run_cli(["runs", "delete", "--type", "form_detection", "fdr_x1"], emu)
+    assert never.returncode == 2
+    assert "cannot be deleted" in never.stderr
+    assert emu.request_counts == before

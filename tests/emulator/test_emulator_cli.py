@@ -91,3 +91,36 @@ def test_cli_sets_the_behaviour_of_the_other_run_kinds() -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--max-runs", "0"])
     assert exited.value.code == 2
+
+
+async def test_seed_kinds_seeds_n_runs_of_each_kind_and_says_so() -> None:
+    from extend_async import AsyncExtend
+    from extend_async.testing import ExtendEmulator
+    from extend_async.testing._cli import build_parser, seed
+
+    args = build_parser().parse_args(["--seed-runs", "2", "--seed-kinds", "classify,extract_runs"])
+    assert args.seed_kinds == ("classify", "extract")
+    assert build_parser().parse_args(["--seed-runs", "2"]).seed_kinds == ("classify",)
+    async with ExtendEmulator(seed=5) as emulator:
+        said = seed(emulator, 2, "PROCESSING", ("classify", "extract", "form_detection"))
+        assert said[0].startswith("Seeded 2 PROCESSING classify runs of classifier cl_")
+        assert said[1:] == [
+            "Seeded 2 PROCESSING extract runs",
+            "Seeded 2 PROCESSING form detection runs",
+        ]
+        async with AsyncExtend(emulator.api_key, base_url=emulator.base_url) as client:
+            listed = [run async for run in client.runs.list(kinds=["classify", "extract"])]
+    assert sorted(type(run).__name__ for run in listed) == [
+        "ClassifyRunSummary", "ClassifyRunSummary", "ExtractRunSummary", "ExtractRunSummary",
+    ]  # fmt: skip
+
+
+def test_seed_kinds_are_checked_before_anything_starts(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--seed-runs", "1", "--seed-kinds", "classify,frobnicate"])
+    assert exited.value.code == 2
+    assert "'frobnicate' is not a run kind" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main(["--seed-runs", "1", "--seed-kinds", "extract,parse", "--seed-status", "CANCELLED"])
+    assert exited.value.code == 2
+    assert "parse runs have no such status" in capsys.readouterr().err

@@ -322,6 +322,29 @@ async def test_a_run_names_its_processor_or_carries_a_config(wire: Wire) -> None
     assert "processorId is required" in reply.assert_error(400, "INVALID_REQUEST")["message"]
 
 
+async def test_a_legacy_processor_run_takes_its_file_as_the_schema_spells_it(wire: Wire) -> None:
+    # LegacyProcessorRunFileInput: {fileUrl | fileId, fileName?}; {url | id | text} too.
+    made = await ok(wire.post("/processors", json={"name": "P", "type": "EXTRACT"}))
+    processor = made["processor"]["id"]
+    url = "https://files.example.com/docs/pack.pdf"
+    for file in ({"fileUrl": url, "fileName": "scan.pdf"}, {"url": url, "name": "scan.pdf"}):
+        run = await ok(wire.post("/processor_runs", json={"processorId": processor, "file": file}))
+        (summary,) = run["processorRun"]["files"]
+        assert summary["name"] == "scan.pdf"
+    by_id = {"processorId": processor, "file": {"fileId": summary["id"]}}
+    run = await ok(wire.post("/processor_runs", json=by_id))
+    assert [f["id"] for f in run["processorRun"]["files"]] == [summary["id"]]
+    refused = {
+        "exactly one of 'fileUrl' or 'fileId'": {"fileName": "x.pdf"},
+        "exactly one of 'fileUrl' or 'fileId' ": {"fileUrl": url, "fileId": summary["id"]},
+        "use one spelling": {"fileUrl": url, "name": "x.pdf"},
+        "file.fileUrl must be an absolute": {"fileUrl": "ftp://x/y.pdf"},
+    }
+    for message, file in refused.items():
+        reply = await wire.post("/processor_runs", json={"processorId": processor, "file": file})
+        assert message.strip() in reply.assert_error(400, "INVALID_REQUEST")["message"]
+
+
 async def test_parse_output_holds_the_files_text(wire: Wire) -> None:
     run = await ok(wire.post("/parse", json={"file": INVOICE}))
     (chunk,) = run["output"]["chunks"]

@@ -13,11 +13,12 @@ import pytest
 from extend_async import AsyncExtend, PollPolicy, WaitTimeoutError
 from extend_async.testing import ExtendEmulator, Lifecycle
 from extend_async.testing._kinds import RUN_KINDS as EMULATED
-from extend_async.types import ExtractConfigJson, FileFromUrlDict
+from extend_async.types import ExtractConfigJson, FileFromUrlDict, LegacyProcessorRunFileInputDict
 from extend_sync import Extend
 
 FAST = PollPolicy(interval=0.01, fast_phase=0, jitter=0)
 FILE: FileFromUrlDict = {"url": "https://example.com/a.pdf"}
+LEGACY_FILE: LegacyProcessorRunFileInputDict = {"fileUrl": "https://example.com/a.pdf"}
 ENDED = {"PROCESSED", "FAILED", "CANCELLED"}
 
 # attribute -> (the emulator's kind, the statuses that end a wait: what the API documents)
@@ -59,7 +60,7 @@ async def creators(client: AsyncExtend) -> dict[str, dict[str, Any]]:
         "edit_runs": {"file": FILE},
         "form_detection_runs": {"file": FILE},
         "evaluation_set_runs": {"evaluation_set_id": evaluation.id},
-        "processor_runs": {"processor_id": processor.processor.id, "raw_text": "An invoice"},
+        "processor_runs": {"processor_id": processor.processor.id, "file": LEGACY_FILE},
     }
 
 
@@ -151,7 +152,7 @@ async def test_a_legacy_list_pages_through_its_own_envelope(
     made = set()
     for _ in range(3):
         created = await async_extend_client.processor_runs.create(
-            processor_id=processor.processor.id, raw_text="An invoice"
+            processor_id=processor.processor.id, file=LEGACY_FILE
         )
         made.add(created.processor_run.id)
     pager = async_extend_client.processor_runs.list(max_page_size=2)

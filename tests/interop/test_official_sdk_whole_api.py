@@ -178,6 +178,22 @@ def test_legacy_processors_and_processor_runs(client: Extend) -> None:
     assert client.processor_run.delete(run.processor_run.id).success
 
 
+def test_a_legacy_processor_run_from_a_file_as_the_schema_spells_it(client: Extend) -> None:
+    # LegacyProcessorRunFileInput: {fileUrl | fileId, fileName?}, as the SDK sends it.
+    processor_id = client.processor.create(name="Legacy", type=LegacyProcessorType.EXTRACT)
+    processor = processor_id.processor.id
+    by_url = client.processor_run.create(
+        processor_id=processor,
+        file={"file_url": "https://files.example.com/docs/pack.pdf", "file_name": "scan.pdf"},
+    )
+    (file,) = by_url.processor_run.files
+    assert file.name == "scan.pdf"
+    by_id = client.processor_run.create(processor_id=processor, file={"file_id": file.id})
+    assert [f.id for f in by_id.processor_run.files] == [file.id]
+    with pytest.raises(BadRequestError):  # neither fileUrl nor fileId
+        client.processor_run.create(processor_id=processor, file={"file_name": "x.pdf"})
+
+
 def test_evaluation_sets_items_and_runs(client: Extend) -> None:
     extractor = client.extractors.create(name="E")
     evaluation = client.evaluation_sets.create(name="Golden", entity_id=extractor.id)

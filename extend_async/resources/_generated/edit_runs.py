@@ -13,6 +13,7 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import SortBy, check_page_size, check_sort_by
+from extend_async.resources._lost_attempts import delete_run
 from extend_async.resources._run_waiting import RunWaiting
 from extend_async.types import (
     EditConfig,
@@ -65,10 +66,11 @@ class AsyncEditRuns(RunWaiting):
         )
 
     async def delete(self, id: str, **options: Unpack[RequestOptions]) -> EditRunsDeleteResponse:
-        """``DELETE /edit_runs/{id}``."""
-        return await self._requester.request(
-            "DELETE", path("/edit_runs/{}", id), cast_to=EditRunsDeleteResponse, options=options
-        )
+        """``DELETE /edit_runs/{id}``.
+
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success."""
+        return await delete_run(self._requester, "edit", id, EditRunsDeleteResponse, options)
 
     def list(
         self,

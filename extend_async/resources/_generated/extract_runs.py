@@ -14,6 +14,7 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import SortBy, check_page_size, check_sort_by
+from extend_async.resources._lost_attempts import cancel_run, delete_run
 from extend_async.resources._run_waiting import RunWaiting
 from extend_async.types import (
     BatchRun,
@@ -55,10 +56,12 @@ class AsyncExtractRuns(RunWaiting):
     _run_kind: ClassVar[str] = "extract_runs"
 
     async def cancel(self, id: str, **options: Unpack[RequestOptions]) -> ExtractRun:
-        """``POST /extract_runs/{id}/cancel``."""
-        return await self._requester.request(
-            "POST", path("/extract_runs/{}/cancel", id), cast_to=ExtractRun, options=options
-        )
+        """``POST /extract_runs/{id}/cancel``.
+
+        A refusal after an attempt that may have landed (its answer was lost, it timed out, or
+        it got a 5xx) fetches the run: if it is CANCELLED (or CANCELLING), that attempt
+        cancelled it and the run is returned."""
+        return await cancel_run(self._requester, "extract", id, ExtractRun, options)
 
     async def create(
         self,
@@ -128,13 +131,11 @@ class AsyncExtractRuns(RunWaiting):
         )
 
     async def delete(self, id: str, **options: Unpack[RequestOptions]) -> ExtractRunsDeleteResponse:
-        """``DELETE /extract_runs/{id}``."""
-        return await self._requester.request(
-            "DELETE",
-            path("/extract_runs/{}", id),
-            cast_to=ExtractRunsDeleteResponse,
-            options=options,
-        )
+        """``DELETE /extract_runs/{id}``.
+
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success."""
+        return await delete_run(self._requester, "extract", id, ExtractRunsDeleteResponse, options)
 
     def list(
         self,

@@ -14,6 +14,7 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import check_page_size
+from extend_async.resources._lost_attempts import cancel_run, delete_run
 from extend_async.resources._run_waiting import RunWaiting
 from extend_async.types import (
     BatchRun,
@@ -49,10 +50,12 @@ class AsyncParseRuns(RunWaiting):
     _run_kind: ClassVar[str] = "parse_runs"
 
     async def cancel(self, id: str, **options: Unpack[RequestOptions]) -> ParseRun:
-        """``POST /parse_runs/{id}/cancel``."""
-        return await self._requester.request(
-            "POST", path("/parse_runs/{}/cancel", id), cast_to=ParseRun, options=options
-        )
+        """``POST /parse_runs/{id}/cancel``.
+
+        A refusal after an attempt that may have landed (its answer was lost, it timed out, or
+        it got a 5xx) fetches the run: if it is CANCELLED (or CANCELLING), that attempt
+        cancelled it and the run is returned."""
+        return await cancel_run(self._requester, "parse", id, ParseRun, options)
 
     async def create(
         self,
@@ -103,10 +106,11 @@ class AsyncParseRuns(RunWaiting):
         )
 
     async def delete(self, id: str, **options: Unpack[RequestOptions]) -> ParseRunsDeleteResponse:
-        """``DELETE /parse_runs/{id}``."""
-        return await self._requester.request(
-            "DELETE", path("/parse_runs/{}", id), cast_to=ParseRunsDeleteResponse, options=options
-        )
+        """``DELETE /parse_runs/{id}``.
+
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success."""
+        return await delete_run(self._requester, "parse", id, ParseRunsDeleteResponse, options)
 
     def list(
         self,

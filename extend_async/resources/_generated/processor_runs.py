@@ -14,6 +14,7 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import check_page_size
+from extend_async.resources._lost_attempts import cancel_run, delete_run
 from extend_async.resources._run_waiting import RunWaiting
 from extend_async.resources._wire import deprecated
 from extend_async.types import (
@@ -58,13 +59,14 @@ class AsyncProcessorRuns(RunWaiting):
     ) -> ProcessorRunCancelResponse:
         """``POST /processor_runs/{id}/cancel``.
 
+        A refusal after an attempt that may have landed (its answer was lost, it timed out, or
+        it got a 5xx) fetches the run: if it is CANCELLED (or CANCELLING), that attempt
+        cancelled it and the run is returned.
+
         Deprecated (processor_runs.cancel: the legacy processors API is deprecated): each call
         warns. Extractors, classifiers, splitters and their runs replace it."""
-        return await self._requester.request(
-            "POST",
-            path("/processor_runs/{}/cancel", id),
-            cast_to=ProcessorRunCancelResponse,
-            options=options,
+        return await cancel_run(
+            self._requester, "processor", id, ProcessorRunCancelResponse, options
         )
 
     @deprecated("processor_runs.create: the legacy processors API is deprecated")
@@ -125,13 +127,13 @@ class AsyncProcessorRuns(RunWaiting):
     ) -> ProcessorRunDeleteResponse:
         """``DELETE /processor_runs/{id}``.
 
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success.
+
         Deprecated (processor_runs.delete: the legacy processors API is deprecated): each call
         warns. Extractors, classifiers, splitters and their runs replace it."""
-        return await self._requester.request(
-            "DELETE",
-            path("/processor_runs/{}", id),
-            cast_to=ProcessorRunDeleteResponse,
-            options=options,
+        return await delete_run(
+            self._requester, "processor", id, ProcessorRunDeleteResponse, options
         )
 
     @deprecated("processor_runs.get: the legacy processors API is deprecated")

@@ -14,6 +14,7 @@ from extend_async._raw import with_raw
 from extend_async._request_options import RequestOptions, Unpack
 from extend_async.resources import _wire as w
 from extend_async.resources._base import SortBy, check_page_size, check_sort_by
+from extend_async.resources._lost_attempts import cancel_run, delete_run
 from extend_async.resources._run_waiting import RunWaiting
 from extend_async.types import (
     FileFromId,
@@ -45,10 +46,12 @@ class AsyncVerifyRuns(RunWaiting):
     _run_kind: ClassVar[str] = "verify_runs"
 
     async def cancel(self, id: str, **options: Unpack[RequestOptions]) -> VerifyRun:
-        """``POST /verify_runs/{id}/cancel``."""
-        return await self._requester.request(
-            "POST", path("/verify_runs/{}/cancel", id), cast_to=VerifyRun, options=options
-        )
+        """``POST /verify_runs/{id}/cancel``.
+
+        A refusal after an attempt that may have landed (its answer was lost, it timed out, or
+        it got a 5xx) fetches the run: if it is CANCELLED (or CANCELLING), that attempt
+        cancelled it and the run is returned."""
+        return await cancel_run(self._requester, "verify", id, VerifyRun, options)
 
     async def create(
         self,
@@ -73,10 +76,11 @@ class AsyncVerifyRuns(RunWaiting):
         )
 
     async def delete(self, id: str, **options: Unpack[RequestOptions]) -> VerifyRunsDeleteResponse:
-        """``DELETE /verify_runs/{id}``."""
-        return await self._requester.request(
-            "DELETE", path("/verify_runs/{}", id), cast_to=VerifyRunsDeleteResponse, options=options
-        )
+        """``DELETE /verify_runs/{id}``.
+
+        A 404 after an attempt that may have landed (its answer was lost, it timed out, or it
+        got a 5xx) means that attempt deleted the run: success."""
+        return await delete_run(self._requester, "verify", id, VerifyRunsDeleteResponse, options)
 
     def list(
         self,
