@@ -17,6 +17,7 @@ redis-py only with ``RedisRateLimiter``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 from ._protocol import CATEGORIES, Category, RateLimiter

@@ -1,5 +1,6 @@
 """Importing the client costs no aiohttp: it (with yarl and multidict) is imported on the
-first request, not with the package (``extend_async/_http_libs.py``); nor the bulk engine."""
+first request (``tests/integration/test_aiohttp_on_first_request.py``), not with the
+package (``extend_async/_http_libs.py``); nor is the bulk engine."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
-from extend_async.testing import ExtendEmulator
 
 HTTP_LIBS = ("aiohttp", "yarl", "multidict")
 
@@ -41,32 +40,6 @@ def test_importing_the_client_loads_no_http_library(code: str) -> None:
     assert _http_libs_after(code) == set()
 
 
-def test_the_first_request_loads_aiohttp_and_works() -> None:
-    with ExtendEmulator(seed=1).run_in_thread() as emu:
-        code = (
-            "import asyncio\n"
-            "from extend_async import AsyncExtend\n"
-            "async def main():\n"
-            f"    async with AsyncExtend({emu.api_key!r}, base_url={emu.base_url!r}) as c:\n"
-            "        page = await c.classify_runs.list()\n"
-            "        assert isinstance(page.data, tuple | list)\n"
-            "asyncio.run(main())"
-        )
-        loaded = _http_libs_after(code)
-    assert {"aiohttp", "yarl", "multidict"} <= loaded
-
-
-def test_the_sync_client_loads_aiohttp_on_its_first_request() -> None:
-    with ExtendEmulator(seed=1).run_in_thread() as emu:
-        code = (
-            "from extend_sync import Extend\n"
-            f"with Extend({emu.api_key!r}, base_url={emu.base_url!r}) as client:\n"
-            "    client.classify_runs.list()\n"
-        )
-        loaded = _http_libs_after(code)
-    assert "aiohttp" in loaded
-
-
 def test_the_late_import_is_the_module_itself() -> None:
     import aiohttp
     import multidict
@@ -95,3 +68,10 @@ def test_the_bulk_defaults_are_the_engines() -> None:
     assert bulk.DEFAULT_BULK_RETRIES == operations.DEFAULT_BULK_RETRIES
     with pytest.raises(AttributeError, match="no_such_name"):
         bulk.no_such_name  # noqa: B018
+
+
+def test_a_lazy_name_that_checks_an_optional_dependency_loads_in_a_fresh_interpreter() -> None:
+    # ``importlib.util`` is imported by the module that uses it, not left to aiohttp.
+    pytest.importorskip("redis")
+    code = "from extend_async.ratelimit import RedisRateLimiter"
+    assert "extend_async.ratelimit._redis" in _modules_after(code)
