@@ -130,6 +130,8 @@ class SessionHolder:
         # A session the user gave is theirs: used as it is, never closed by us.
         self._user_session = session
         self._session: aiohttp.ClientSession | None = None
+        # The same pool under a session that watches sends: used for DELETE alone (below).
+        self._watched: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_end: AsyncGenerator[None, None] | None = None
         # Two loops (threads) asking at once must not both make a session.
@@ -155,9 +157,12 @@ class SessionHolder:
         # in the child would ever release it.
         self._lock = threading.Lock()
         session, self._session = self._session, None
+        watched, self._watched = self._watched, None
         self._loop = None
         _keep_unfinalised(self._loop_end)  # its finaliser would reach the parent's loop
         self._loop_end = None
+        if watched is not None:
+            watched.detach()  # its connector is the session's, handled just below
         if session is not None:
             connector = session.connector
             session.detach()
@@ -166,17 +171,19 @@ class SessionHolder:
                 if isinstance(getattr(connector, "_closed", None), bool):
                     connector._closed = True
 
-    def get(self) -> aiohttp.ClientSession:
+    def get(self, *, watch_sends: bool = False) -> aiohttp.ClientSession:
+        """The session for this loop; ``watch_sends``: the one that tells aiohttp's own
+        resends apart (``Sends``), sharing the same connections."""
         if self._user_session is not None:
             return self._users_session()
         session = self._session
         loop = asyncio.get_running_loop()
         if session is not None and self._loop is loop and not session.closed:
-            return session
+            return self._watched or session if watch_sends else session
         with self._lock:
             session = self._session
             if session is not None and self._loop is loop and not session.closed:
-                return session
+                return self._watched or session if watch_sends else session
             if self.closed:
                 raise ExtendError("this client is closed; create a new one")
             if session is not None and self._loop is not loop and not self._loop_is_dead():
@@ -186,9 +193,10 @@ class SessionHolder:
                 )
             _keep_unfinalised(self._loop_end)
             session = self._make_session()
-            self._session, self._loop = session, loop
-            self._loop_end = _close_when_loop_ends(session)
-            return session
+            watched = _watching_sends(session, self._trace_configs)
+            self._session, self._watched, self._loop = session, watched, loop
+            self._loop_end = _close_when_loop_ends(session, watched)
+            return watched if watch_sends else session
 
     def _make_session(self) -> aiohttp.ClientSession:
         connector = self._connector
@@ -208,7 +216,7 @@ class SessionHolder:
             cookie_jar=_http_libs.aiohttp.DummyCookieJar(),
             # A connector the user gave outlives our session: they close it.
             connector_owner=self._connector is None,
-            trace_configs=[*self._trace_configs, _send_counter()],
+            trace_configs=list(self._trace_configs),
             auto_decompress=True,
         )
 
@@ -230,7 +238,10 @@ class SessionHolder:
         self.closed = True
         with self._lock:
             session, self._session = self._session, None
+            watched, self._watched = self._watched, None
             loop_end, self._loop_end = self._loop_end, None
+        if watched is not None and not watched.closed:
+            await watched.close()  # not the connector's owner: closes no connection
         if session is not None and not session.closed:
             await session.close()
         if loop_end is not None and self._loop is asyncio.get_running_loop():
@@ -239,15 +250,39 @@ class SessionHolder:
             _keep_unfinalised(loop_end)
 
 
-async def _closing_at_shutdown(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+def _watching_sends(
+    session: aiohttp.ClientSession, trace_configs: Sequence[aiohttp.TraceConfig]
+) -> aiohttp.ClientSession:
+    """``session``'s connections under a session that counts each send (``Sends``).
+
+    Only a DELETE is sent through it: of the methods aiohttp resends on its own (GET and
+    DELETE here), only a DELETE changes anything when its first send lands. Tracing costs
+    every request a few awaits and objects, so the session everything else uses has none.
+    """
+    return aiohttp.ClientSession(
+        connector=session.connector,
+        connector_owner=False,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        trace_configs=[*trace_configs, _send_counter()],
+        auto_decompress=True,
+    )
+
+
+async def _closing_at_shutdown(
+    session: aiohttp.ClientSession, watched: aiohttp.ClientSession
+) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
+        if not watched.closed:
+            await watched.close()
         if not session.closed:
             await session.close()
 
 
-def _close_when_loop_ends(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+def _close_when_loop_ends(
+    session: aiohttp.ClientSession, watched: aiohttp.ClientSession
+) -> AsyncGenerator[None, None]:
     """Start an async generator in the running loop that closes ``session`` when closed.
 
     asyncio registers every started async generator with its loop, and the loop's
@@ -255,7 +290,7 @@ def _close_when_loop_ends(session: aiohttp.ClientSession) -> AsyncGenerator[None
     loop closes) closes each one while the loop still runs: that is the only moment a
     session can still be closed properly once its loop is finishing.
     """
-    generator = _closing_at_shutdown(session)
+    generator = _closing_at_shutdown(session, watched)
     step = generator.asend(None)
     with contextlib.suppress(StopIteration):
         step.send(None)  # runs up to the ``yield``: nothing there waits
@@ -738,7 +773,7 @@ class Requester:
         acquire (by the request's category) comes before every attempt.
         """
         # Taken afresh for every attempt: aclose() may have run during a backoff.
-        session = self.sessions.get()
+        session = self.sessions.get(watch_sends=request.method == "DELETE")
         started = time.monotonic()
         failure: BaseException | None = None
         sends = Sends()
@@ -885,8 +920,9 @@ class Sends:
     the request left; the retry loop would not learn that the first send may have landed
     (a DELETE that did its work would end in a bare 404, not success). The client's own
     sessions watch sends with ``_send_counter`` (a public ``TraceConfig`` signal): the same
-    URL sent again is such a resend (a followed redirect goes to another URL). A session
-    the user gives is not watched, and its resends stay unseen.
+    URL sent again is such a resend (a followed redirect goes to another URL). Only a DELETE
+    is watched (``_watching_sends``: a GET resent changes nothing); a session the user gives
+    is not watched, and its resends stay unseen.
     """
 
     last_url: object = None
