@@ -259,10 +259,10 @@ def _watching_sends(
     DELETE here), only a DELETE changes anything when its first send lands. Tracing costs
     every request a few awaits and objects, so the session everything else uses has none.
     """
-    return aiohttp.ClientSession(
+    return _http_libs.aiohttp.ClientSession(
         connector=session.connector,
         connector_owner=False,
-        cookie_jar=aiohttp.DummyCookieJar(),
+        cookie_jar=_http_libs.aiohttp.DummyCookieJar(),
         trace_configs=[*trace_configs, _send_counter()],
         auto_decompress=True,
     )
