@@ -773,10 +773,11 @@ class Requester:
         acquire (by the request's category) comes before every attempt.
         """
         # Taken afresh for every attempt: aclose() may have run during a backoff.
-        session = self.sessions.get(watch_sends=request.method == "DELETE")
+        # Only a DELETE's sends are watched (``_watching_sends``): nothing to count otherwise.
+        sends = Sends() if request.method == "DELETE" else None
+        session = self.sessions.get(watch_sends=sends is not None)
         started = time.monotonic()
         failure: BaseException | None = None
-        sends = Sends()
         try:
             if self.hooks.active:
                 # The one place the hooks see an attempt: sent, then answered or failed.
@@ -790,7 +791,7 @@ class Requester:
             failure = exc
         # aiohttp resent it on its own (a GET or DELETE whose connection reset after
         # sending): the first send may have landed.
-        lost = lost or sends.resent
+        lost = lost or (sends is not None and sends.resent)
         if failure is not None:
             # Raised outside the except block, so the transport error is not kept as the
             # context: only the cause chosen by transport_cause stays reachable.
@@ -821,7 +822,7 @@ async def _attempt(
     session: aiohttp.ClientSession,
     request: Request,
     sink: Sink | None,
-    sends: Sends,
+    sends: Sends | None,
     seen: SeenAttempt | None = None,
 ) -> tuple[int, CIMultiDictProxy[str], str | None, bytes, int]:
     """Send ``request`` once and read its answer: status, headers, reason, body (empty when
