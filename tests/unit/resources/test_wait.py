@@ -281,5 +281,6 @@ async def test_a_real_wait_with_tiny_intervals_and_deadline(
     quick = PollPolicy(interval=0.005, fast_phase=0, multiplier=1.0, max_interval=0.005)
     with pytest.raises(WaitTimeoutError) as caught:
         await client.classify_runs.wait(RUN_ID, deadline=0.05, poll=quick)
-    assert caught.value.polls >= 2
+    # At least one poll: how many fit in 50 ms depends on the machine's load.
+    assert caught.value.polls >= 1
     assert caught.value.elapsed >= 0.05
