@@ -31,9 +31,12 @@ def _refuse_constant(name: str) -> Any:
 def loads(body: bytes) -> Any:
     """Parse ``body``; raises ``ValueError`` (``orjson.JSONDecodeError`` is one) if it is
     not JSON, or nests deeper than a parser follows."""
-    if _STRIDE_DIGITS not in body[::_STRIDE].translate(
-        _DIGITS_TO_ZERO
-    ) or _NINETEEN_DIGITS not in body.translate(_DIGITS_TO_ZERO):
+    # ``find`` rather than ``in``: ``needle in body`` first tries the needle as an integer
+    # and builds (then discards) a TypeError.
+    if (
+        body[::_STRIDE].translate(_DIGITS_TO_ZERO).find(_STRIDE_DIGITS) < 0
+        or body.translate(_DIGITS_TO_ZERO).find(_NINETEEN_DIGITS) < 0
+    ):
         return orjson.loads(body)  # refuses more than 1024 levels with JSONDecodeError
     try:
         return json.loads(body, parse_constant=_refuse_constant)

@@ -551,6 +551,11 @@ class Requester:
         self.hooks = hooks or NO_HOOKS
         self.pacer = pacer
         self._headers = _build_headers(options)
+        # The same headers as aiohttp's own type, built once: a plain dict is converted to
+        # it again on every request (measured: ~0.6 µs per request, more than raw aiohttp's
+        # two headers cost).
+        multidict = _http_libs.multidict
+        self._wire_headers = multidict.CIMultiDictProxy(multidict.CIMultiDict(self._headers))
         self._base = options.base_url
         self._timeout = client_timeout(options.timeout)
         # Read once per client: every API request goes to the same host.
@@ -631,6 +636,8 @@ class Requester:
             else client_timeout(options.timeout or default_timeout or client.timeout)
         )
         retries = client.max_retries if options.max_retries is None else options.max_retries
+        if headers is self._headers:
+            headers = self._wire_headers
         # Positional (the fields' order): a keyword call of a named tuple costs twice as much.
         return Request(
             method, url, path, headers, query, data, timeout, retries,
@@ -739,7 +746,7 @@ class Requester:
         exception, carrying the method, the path, the attempts made and whether an
         earlier attempt may have landed.
         """
-        started = time.monotonic()
+        started = time.monotonic() if self.record is not None else 0.0
         once = partial(self._exchange, request, sink)
         # The one check a client without a rate limiter pays.
         paced = (
@@ -776,7 +783,9 @@ class Requester:
         # Only a DELETE's sends are watched (``_watching_sends``): nothing to count otherwise.
         sends = Sends() if request.method == "DELETE" else None
         session = self.sessions.get(watch_sends=sends is not None)
-        started = time.monotonic()
+        # The clock is read only for the debug line that shows the attempt's duration.
+        debug = log.isEnabledFor(logging.DEBUG)
+        started = time.monotonic() if debug else 0.0
         failure: BaseException | None = None
         try:
             if self.hooks.active:
@@ -800,7 +809,7 @@ class Requester:
                 raise _as_request_error(own, request) from None
             raise connection_error(failure, request, attempt, lost) from transport_cause(failure)
         request_id = headers.get(REQUEST_ID_HEADER)
-        if log.isEnabledFor(logging.DEBUG):
+        if debug:
             log.debug(
                 "%s %s -> %d (attempt %d, request id %s, %.1f ms)",
                 request.method,
@@ -829,7 +838,10 @@ async def _attempt(
     streamed to ``sink``) and the body's size. ``sends`` counts aiohttp's sends of it;
     ``seen``: the hooks' view of the attempt."""
     form = request.form
-    async with session.request(
+    # Awaited rather than entered with ``async with``: the same release and wait as its
+    # exit (below), without its four context-manager frames (counted with callgrind:
+    # ~6,000 instructions per request, over 1% of what raw aiohttp spends on one).
+    response = await session.request(
         request.method,
         request.url,
         params=request.params,
@@ -841,7 +853,8 @@ async def _attempt(
         proxy=request.proxy,
         trace_request_ctx=sends,
         **(raw_body() if request.raw_body else _NO_OPTIONS),
-    ) as response:
+    )
+    try:
         status = response.status
         headers = response.headers
         if seen is not None:
@@ -870,6 +883,11 @@ async def _attempt(
             body = await _read_head(response)
         else:  # a 1xx (a protocol switch) has no body to wait for
             body = b""
+    finally:
+        # What leaving ``async with`` does: the connection back to the pool (or closed,
+        # when the body was not read to its end), then the request's writer awaited.
+        response.release()
+        await response.wait_for_close()
     return status, headers, reason, body, size
 
 
