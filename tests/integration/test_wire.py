@@ -15,8 +15,10 @@ from extend_async import (
     APIStatusError,
     AsyncExtend,
     FileFromUrl,
+    NotFoundError,
     __version__,
 )
+from extend_async._transport import ERROR_READ_BYTES
 
 from .conftest import FAST_RETRY
 
@@ -174,3 +176,59 @@ async def test_one_pool_per_client_shared_by_with_options(
     assert a is not None
     assert a == b == derived  # one kept-alive connection, reused by the derived client
     assert other != a  # another client, another pool
+
+
+async def test_a_connection_is_reused_only_after_its_answer_was_read_to_the_end(
+    serve: Callable[[Handler], Awaitable[Recorder]],
+) -> None:
+    answers = iter(
+        [
+            web.json_response({"message": "no such run"}, status=404),  # read whole
+            web.json_response(run_json()),
+            # Larger than the part of an error body the SDK reads: the rest stays unread.
+            web.Response(body=b"x" * (ERROR_READ_BYTES * 4), status=404),
+            web.json_response(run_json()),
+        ]
+    )
+
+    async def next_answer(request: web.Request) -> web.Response:
+        return next(answers)
+
+    server = await serve(next_answer)
+    async with AsyncExtend(API_KEY, base_url=server.base_url, max_retries=0) as client:
+        with pytest.raises(NotFoundError):
+            await client.classify_runs.get("clr_1")
+        await client.classify_runs.get("clr_1")
+        with pytest.raises(NotFoundError):
+            await client.classify_runs.get("clr_1")
+        await client.classify_runs.get("clr_1")
+    first, second, unread, after = server.client_ports
+    assert first is not None
+    assert first == second == unread  # read to the end: back to the pool, kept alive
+    assert after != unread  # left half read: closed, never handed to another request
+
+
+async def test_each_client_of_a_family_sends_its_own_headers(
+    serve: Callable[[Handler], Awaitable[Recorder]],
+) -> None:
+    async def ok(request: web.Request) -> web.Response:
+        return web.json_response(run_json())
+
+    server = await serve(ok)
+    async with AsyncExtend(API_KEY, base_url=server.base_url) as client:
+        await client.classify_runs.get("clr_1")
+        await client.with_options(workspace_id="ws_derived").classify_runs.get("clr_1")
+        await client.with_options(api_version="2025-04-21").classify_runs.get("clr_1")
+        await client.classify_runs.get("clr_1", extra_headers={"X-Trace": "t1"})
+        await client.classify_runs.get("clr_1")
+    seen = [headers for _, _, headers, _ in server.requests]
+    assert [h.get("x-extend-workspace-id") for h in seen] == [None, "ws_derived", None, None, None]
+    assert [h["x-extend-api-version"] for h in seen] == [
+        "2026-02-09",
+        "2026-02-09",
+        "2025-04-21",
+        "2026-02-09",
+        "2026-02-09",
+    ]
+    assert {h["Authorization"] for h in seen} == {f"Bearer {API_KEY}"}
+    assert [h.get("X-Trace") for h in seen] == [None, None, None, "t1", None]
