@@ -6,8 +6,9 @@ running an asyncio loop (through ``anyio.run``) that an anyio ``BlockingPortal``
 alive until it is stopped. The aiohttp session is created, used and closed in that loop.
 
 A call does not go through ``BlockingPortal.call``: it is handed to the loop with
-``loop.call_soon_threadsafe``, runs as a plain asyncio task, and wakes the caller with a
-plain lock. That costs about a third of ``BlockingPortal.call`` per crossing (measured with
+``loop.call_soon_threadsafe``, runs as a plain asyncio task (started eagerly on Python
+3.12+, so that its request goes out in the hand-off's own turn of the loop), and wakes the
+caller with a plain lock. That costs about a third of ``BlockingPortal.call`` per crossing (measured with
 ``benchmarks/sync_overhead.py``: 59–150 µs against 186–395 µs idle, 128–179 µs against
 467–469 µs on a loaded machine), the largest part of what the sync client adds to a call.
 It relies on three things anyio does not promise in so many words, each checked by
@@ -39,6 +40,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -153,7 +155,13 @@ class _Call(Generic[T]):
             _close_awaitable(self._awaitable)
             self._done.release()
             return
-        self._task = self._loop.create_task(self._run())
+        if sys.version_info >= (3, 12):
+            # The call's first step (building and sending the request) runs now, not one
+            # turn of the loop later: ~30 µs less per sync call, the wake-up of this thread
+            # that turn costs (measured with sync cancels against the static server).
+            self._task = asyncio.Task(self._run(), loop=self._loop, eager_start=True)
+        else:
+            self._task = self._loop.create_task(self._run())
 
     async def _run(self) -> None:
         """The call, then the caller woken from within the task's last step.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -32,6 +33,23 @@ async def current_tag() -> str:
 
 async def loop_thread_name() -> str:
     return threading.current_thread().name
+
+
+async def started_within_the_hand_off() -> bool:
+    """Whether this first step runs inside ``_Call.begin`` (an eager task) rather than in
+    a later turn of the loop."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is portal_module._Call.begin.__code__:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def test_a_calls_first_step_runs_in_the_hand_off_from_python_3_12(portal: Portal) -> None:
+    # One loop turn fewer per sync call (one thread wake-up less) where asyncio can start
+    # a task eagerly; before 3.12, the task's first step is scheduled as before.
+    assert portal.call(started_within_the_hand_off) is (sys.version_info >= (3, 12))
 
 
 def test_starts_on_first_call_in_its_own_thread(portal: Portal) -> None:
