@@ -8,9 +8,10 @@ alive until it is stopped. The aiohttp session is created, used and closed in th
 A call does not go through ``BlockingPortal.call``: it is handed to the loop with
 ``loop.call_soon_threadsafe``, runs as a plain asyncio task (started eagerly on Python
 3.12+, so that its request goes out in the hand-off's own turn of the loop), and wakes the
-caller with a plain lock. That costs about a third of ``BlockingPortal.call`` per crossing (measured with
-``benchmarks/sync_overhead.py``: 59–150 µs against 186–395 µs idle, 128–179 µs against
-467–469 µs on a loaded machine), the largest part of what the sync client adds to a call.
+caller with a plain lock. That costs about a third of ``BlockingPortal.call`` per crossing
+(measured with ``benchmarks/sync_overhead.py``: 59–150 µs against 186–395 µs idle,
+128–179 µs against 467–469 µs on a loaded machine), the largest part of what the sync
+client adds to a call.
 It relies on three things anyio does not promise in so many words, each checked by
 ``tests/sync/test_portal.py::test_anyio_behaviour_the_fast_crossing_relies_on`` so that an
 anyio upgrade that changes one fails there, by name, rather than somewhere in a client:
