@@ -74,13 +74,14 @@ def run_json(**changes: Any) -> dict[str, Any]:
     }
 
 
+async def answer_a_run(request: web.Request) -> web.Response:
+    return web.json_response(run_json())
+
+
 async def test_the_server_sees_the_documented_headers_and_json_body(
     serve: Callable[[Handler], Awaitable[Recorder]],
 ) -> None:
-    async def ok(request: web.Request) -> web.Response:
-        return web.json_response(run_json())
-
-    server = await serve(ok)
+    server = await serve(answer_a_run)
     async with AsyncExtend(API_KEY, base_url=server.base_url, workspace_id="ws_live") as client:
         await client.classify_runs.create(
             file=FileFromUrl(url="https://files.example.com/a.pdf"), classifier="cl_1"
@@ -160,10 +161,7 @@ async def test_a_disconnect_mid_create_is_not_retried_but_a_get_is(
 async def test_one_pool_per_client_shared_by_with_options(
     serve: Callable[[Handler], Awaitable[Recorder]],
 ) -> None:
-    async def ok(request: web.Request) -> web.Response:
-        return web.json_response(run_json())
-
-    server = await serve(ok)
+    server = await serve(answer_a_run)
     async with (
         AsyncExtend(API_KEY, base_url=server.base_url) as first,
         AsyncExtend(API_KEY, base_url=server.base_url) as second,
@@ -211,10 +209,7 @@ async def test_a_connection_is_reused_only_after_its_answer_was_read_to_the_end(
 async def test_each_client_of_a_family_sends_its_own_headers(
     serve: Callable[[Handler], Awaitable[Recorder]],
 ) -> None:
-    async def ok(request: web.Request) -> web.Response:
-        return web.json_response(run_json())
-
-    server = await serve(ok)
+    server = await serve(answer_a_run)
     async with AsyncExtend(API_KEY, base_url=server.base_url) as client:
         await client.classify_runs.get("clr_1")
         await client.with_options(workspace_id="ws_derived").classify_runs.get("clr_1")
