@@ -17,7 +17,6 @@ import typing
 from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from functools import cache
 from typing import Any, TypeVar
 
 import attrs
@@ -25,10 +24,9 @@ from cattrs import Converter
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from ._errors import ResponseDecodeError, excerpt
-from ._first_read import UNDECODED, read_through, slot_of
+from ._first_read import WIRE_SLOT, FieldPlan
 from ._introspect import (
     NO_EXTRA,
-    ModelField,
     ModelShape,
     choose_member,
     extra_keys,
@@ -43,7 +41,7 @@ from ._introspect import (
     union_takes_dict,
     wire_key,
 )
-from ._json import loads
+from ._json import exact, loads, loads_inexact
 from ._lenient import ShapeError, read_leniently, structure_leniently
 from ._scalars import (
     STRICT_PRIMITIVES,
@@ -52,7 +50,7 @@ from ._scalars import (
     structure_datetime,
     unstructure_datetime,
 )
-from .types._base import EXTRA_FIELDS, _ExtraFieldsSlot
+from .types._base import EXTRA_FIELDS, Model, _ExtraFieldsSlot
 
 __all__ = [
     "ShapeError",
@@ -224,11 +222,11 @@ def _slot_setters(cls: type[Any]) -> dict[str, Callable[[Any, Any], None]] | Non
         name
         for klass in cls.__mro__
         for name in klass.__dict__.get("__slots__", ())
-        if name != "__weakref__"
+        if name not in ("__weakref__", WIRE_SLOT)
     }
     if slots != {a.name for a in fields}:
         return None  # not slotted, or a slot __init__ fills itself (the cached hash)
-    descriptors = {a.name: slot_of(inspect.getattr_static(cls, a.name)) for a in fields}
+    descriptors = {a.name: inspect.getattr_static(cls, a.name) for a in fields}
     extra = descriptors.get(EXTRA_FIELDS)
     if isinstance(extra, _ExtraFieldsSlot):
         descriptors[EXTRA_FIELDS] = extra.slot  # the slot under Model's read-as-empty wrapper
@@ -257,54 +255,129 @@ def _make_structure_fn(tp: Any, *, lazy: bool = False) -> Callable[[Any, Any], A
     named keys is missing, which the ``KeyError`` sends to the second body. That one reads
     with ``get``, applies defaults and collects the unknown keys for ``extra_fields``.
 
-    ``lazy``: the function for a whole answer (``structure_hook_for``), which leaves each
-    nested model as its JSON until first read (``_first_read``); nested models themselves are
-    decoded in full when read.
+    ``lazy``: the function for a whole answer (``structure_hook_for``), which decodes its
+    ``id`` and ``status`` and leaves the rest for the first read (``_first_read``); nested
+    models themselves are decoded in full when read.
     """
     shape = model_shape(tp)
     cls = shape.cls
     setters = _slot_setters(cls)
-    globs: dict[str, Any] = {
-        "_cls": cls,
-        "_MISSING": _MISSING,
-        "_new": object.__new__,
-        "_known": shape.known,
-        "_no_extra": shape.known.issuperset,
-        "_NO_EXTRA": NO_EXTRA,
-        "_extra_keys": extra_keys,
-        "_UNDECODED": UNDECODED,
-    }
+    globs = _globals_of(shape)
     _BUILDING.add(tp)
     try:
         exprs = [_structure_expr(f.type, "x", f"h{i}", globs) for i, f in enumerate(shape.fields)]
     finally:
         _BUILDING.discard(tp)
     if lazy:
-        deferred = {
-            i
-            for i, f in enumerate(shape.fields)
-            if setters is not None
-            and _deferred_json_type(f.type) is not None
-            and read_through(cls, f.name)
-        }
-        if not deferred:  # nothing nested: the converter's own function
-            return converter.get_structure_hook(tp)
-        for i in deferred:
-            exprs[i] = _deferred_expr(tp, shape.fields[i], exprs[i], f"f{i}", globs)
-    fn_name = f"structure_{cls.__name__}"
-    lines = [f"def {fn_name}(o, _=None):"]
+        on_first_read = _first_read_fn(tp, shape, setters, exprs, globs)
+        # Nothing to leave for later (no field, or not a slotted Model): decoded at once.
+        return on_first_read or converter.get_structure_hook(tp)
+    lines = [f"def structure_{cls.__name__}(o, _=None):"]
+    lines += _bodies(shape, setters, exprs, globs, deferred=frozenset())
+    return _compile(f"{cls.__module__}.{type_name(tp)}", lines, globs)
+
+
+def _globals_of(shape: ModelShape) -> dict[str, Any]:
+    return {
+        "_cls": shape.cls,
+        "_MISSING": _MISSING,
+        "_new": object.__new__,
+        "_known": shape.known,
+        "_no_extra": shape.known.issuperset,
+        "_NO_EXTRA": NO_EXTRA,
+        "_extra_keys": extra_keys,
+    }
+
+
+def _bodies(
+    shape: ModelShape,
+    setters: dict[str, Callable[[Any, Any], None]] | None,
+    exprs: list[str],
+    globs: dict[str, Any],
+    *,
+    deferred: frozenset[int],
+    fill: bool = False,
+) -> list[str]:
+    lines = []
     if shape.fields:
         lines += [f"  if len(o) == {len(shape.fields)}:", "    try:"]
-        lines += _body(shape, setters, exprs, globs, complete=True, indent="      ")
+        lines += _body(shape, setters, exprs, globs, complete=True, indent="      ",
+                       deferred=deferred, fill=fill)  # fmt: skip
         lines.append("    except KeyError:")
         lines.append("      pass  # a named key is missing (maybe for an unknown one)")
-    lines += _body(shape, setters, exprs, globs, complete=False, indent="  ")
+    lines += _body(shape, setters, exprs, globs, complete=False, indent="  ",
+                   deferred=deferred, fill=fill)  # fmt: skip
+    return lines
+
+
+def _compile(model: str, lines: list[str], globs: dict[str, Any]) -> Callable[..., Any]:
+    """The one function ``lines`` define, its source registered for tracebacks."""
     source = "\n".join(lines) + "\n"
-    model = f"{cls.__module__}.{type_name(tp)}{' (nested models on first read)' if lazy else ''}"
-    filename = _register_source(model, source)
     namespace: dict[str, Any] = {}
-    exec(compile(source, filename, "exec"), globs, namespace)
-    return namespace[fn_name]  # type: ignore[no-any-return]
+    exec(compile(source, _register_source(model, source), "exec"), globs, namespace)
+    (function,) = namespace.values()
+    return function  # type: ignore[no-any-return]
+
+
+# The name of the structure functions whose answers wait for their first read.
+_WAITING = "structure_on_first_read_"
+
+# The fields an answer decodes at once: what nearly every caller reads (a cancel's
+# status, a bulk operation's id), so reading them never decodes the rest.
+_AT_ONCE = ("id", "status")
+
+
+def _first_read_fn(
+    tp: Any,
+    shape: ModelShape,
+    setters: dict[str, Callable[[Any, Any], None]] | None,
+    exprs: list[str],
+    globs: dict[str, Any],
+) -> Callable[[Any, Any], Any] | None:
+    """The structure function of a whole answer whose fields wait for their first read
+    (``_first_read``): it decodes ``id`` and ``status`` and keeps the JSON object in the
+    model's hidden slot. None when ``tp`` is not a slotted ``Model`` with fields, whose
+    answers are then decoded at once."""
+    cls = shape.cls
+    wire = inspect.getattr_static(cls, WIRE_SLOT, None)
+    if (
+        setters is None
+        or not shape.fields
+        or not issubclass(cls, Model)
+        or not isinstance(wire, types.MemberDescriptorType)
+    ):
+        return None
+    model = f"{cls.__module__}.{type_name(tp)}"
+    deferred = frozenset(
+        i for i, f in enumerate(shape.fields) if _deferred_json_type(f.type) is not None
+    )
+    nested = {}
+    for i in deferred:
+        f = shape.fields[i]
+        globs[f"f{i}_t"] = _deferred_json_type(f.type)
+        decode = _nested_decoder(model, type_name(tp), f.key, optional_of(f.type) or f.type)
+        nested[f.name] = (f.key, setters[f.name], decode)
+    body = _bodies(shape, setters, exprs, globs, deferred=deferred, fill=True)
+    fill = _compile(f"{model} (fields at first read)", ["def fill(self, o):", *body], globs)
+
+    def read_leniently_whole(raw: Any) -> Any:
+        return structure_leniently(raw, tp, fallback=converter.structure)
+
+    globs["_plan"] = FieldPlan(fill, read_leniently_whole, nested, setters)
+    globs["_dict"] = dict
+    globs["s_wire"] = wire.__set__
+    lines = [
+        f"def {_WAITING}{cls.__name__}(o, _=None, body=None):",
+        "  if type(o) is not _dict:",
+        "    raise TypeError('not a JSON object')",
+        "  self = _new(_cls)",
+    ]
+    for i, f in enumerate(shape.fields):
+        if f.name in _AT_ONCE and f.default is attrs.NOTHING and i not in deferred:
+            globs[f"s{i}"] = setters[f.name]
+            lines += [f"  x = o[{f.key!r}]", f"  s{i}(self, {exprs[i]})"]
+    lines += ["  s_wire(self, (_plan, o, False, body))", "  return self"]
+    return _compile(f"{model} (an answer, fields on first read)", lines, globs)
 
 
 def _deferred_json_type(tp: Any) -> type | None:
@@ -320,26 +393,13 @@ def _deferred_json_type(tp: Any) -> type | None:
     return None
 
 
-def _deferred_expr(root: Any, f: ModelField, expr: str, name: str, globs: dict[str, Any]) -> str:
-    """``expr`` (decoding the local ``x`` at once) for a field whose JSON value is kept
-    undecoded when it has the expected JSON type; any other value is decoded at once as
-    before, so a value of the wrong type still sends the whole answer to the lenient walk."""
-    globs[name] = _nested_decoder(type_name(root), f.key, optional_of(f.type) or f.type)
-    globs[f"{name}_t"] = _deferred_json_type(f.type)
-    # The tuple ``_first_read.undecoded`` makes, written out: no call per nested field.
-    return f"(_UNDECODED, {name}, x) if type(x) is {name}_t else ({expr})"
-
-
-def _nested_decoder(root: str, path: str, tp: Any) -> Callable[[Any], Any]:
+def _nested_decoder(model: str, root: str, path: str, tp: Any) -> Callable[[Any], Any]:
     """Decode a nested value when first read: strict, else the lenient walk, which logs a
-    deviation under the answer's model and the field's path, as decoding the whole answer
-    at once would have."""
+    deviation under the answer's model (``root``) and the field's path, as decoding the
+    whole answer at once would have. ``model`` names the generated source."""
     globs: dict[str, Any] = {}
-    source = f"def decode_nested(x):\n  return {_structure_expr(tp, 'x', 'h', globs)}\n"
-    filename = _register_source(f"{root}.{path} (first read)", source)
-    namespace: dict[str, Any] = {}
-    exec(compile(source, filename, "exec"), globs, namespace)
-    strict: Callable[[Any], Any] = namespace["decode_nested"]
+    lines = ["def decode_nested(x):", f"  return {_structure_expr(tp, 'x', 'h', globs)}"]
+    strict = _compile(f"{model}.{path} (first read)", lines, globs)
 
     def decode(raw: Any) -> Any:
         try:
@@ -381,10 +441,15 @@ def _body(
     *,
     complete: bool,
     indent: str,
+    deferred: frozenset[int],
+    fill: bool,
 ) -> list[str]:
-    """The lines that build one instance; ``complete``: every named key is present."""
+    """The lines that build one instance; ``complete``: every named key is present.
+
+    ``fill``: the lines that set the fields of ``self`` instead (``_first_read``), leaving
+    unset each field of ``deferred`` whose JSON value has the type it waits in."""
     lines = [] if complete else ["get = o.get"]
-    if setters is not None:
+    if setters is not None and not fill:
         lines.append("self = _new(_cls)")
     kwargs = []
     for i, (f, expr) in enumerate(zip(shape.fields, exprs, strict=True)):
@@ -407,7 +472,10 @@ def _body(
             expr = f"{default} if x is _MISSING else {expr}"
         if setters is not None:
             globs[f"s{i}"] = setters[f.name]
-            lines.append(f"s{i}(self, {expr})")
+            if i in deferred:
+                lines.append(f"if type(x) is not f{i}_t: s{i}(self, {expr})")
+            else:
+                lines.append(f"s{i}(self, {expr})")
         else:
             lines.append(f"v{i} = {expr}")
             kwargs.append(f"{f.name.lstrip('_')}=v{i}")
@@ -425,7 +493,10 @@ def _body(
                 "_NO_EXTRA" if complete else "_NO_EXTRA if _no_extra(o) else _extra_keys(o, _known)"
             )
             kwargs.append(f"{EXTRA_FIELDS}={extra}")
-    lines.append("return self" if setters is not None else f"return _cls({', '.join(kwargs)})")
+    if fill:
+        lines.append("return")
+    else:
+        lines.append("return self" if setters is not None else f"return _cls({', '.join(kwargs)})")
     return [indent + line for line in lines]
 
 
@@ -526,14 +597,30 @@ converter.register_structure_hook_factory(
 # --- entry points ---------------------------------------------------------------------------
 
 
-@cache
 def structure_hook_for(cls: type[T]) -> Callable[[Any, type[T]], T]:
     """The compiled, strict structure function of a whole answer of type ``cls``, made
-    once (hot path): for a model, one that leaves nested models as their JSON until they
-    are first read (``_first_read``); for any other type, the converter's."""
-    if attrs.has(typing.get_origin(cls) or cls):
-        return _make_structure_fn(cls, lazy=True)
-    return converter.get_structure_hook(cls)
+    once (hot path): for a model, one that leaves its fields but ``id`` and ``status`` as
+    their JSON until first read (``_first_read``); for any other type, the converter's."""
+    return (_answer_decoders.get(cls) or _answer_decoder(cls))[0]
+
+
+# ``_answer_decoder``'s answers, by type: one dict lookup per answer on the hot path.
+_answer_decoders: dict[Any, tuple[Callable[..., Any], bool]] = {}
+
+
+def _answer_decoder(cls: Any) -> tuple[Callable[..., Any], bool]:
+    """``structure_hook_for(cls)``, and whether its answers wait for their first read (it
+    then takes the body as a third argument, for ``_json.exact`` at that read)."""
+    found = _answer_decoders.get(cls)
+    if found is None:
+        if attrs.has(typing.get_origin(cls) or cls):
+            function = _make_structure_fn(cls, lazy=True)
+            found = function, function.__name__.startswith(_WAITING)
+        else:
+            found = converter.get_structure_hook(cls), False
+        # Two threads may both make it; either is kept, and both are the same.
+        found = _answer_decoders.setdefault(cls, found)
+    return found
 
 
 def structure_response(data: Any, cls: type[T]) -> T:
@@ -545,7 +632,7 @@ def structure_response(data: Any, cls: type[T]) -> T:
     a JSON object or, for a model with an ``id``, carries no string ``id``.
     """
     try:
-        return structure_hook_for(cls)(data, cls)  # type: ignore[arg-type, no-any-return]
+        return structure_hook_for(cls)(data, cls)
     except Exception:  # the answer drifted from the schema somewhere: read it leniently
         pass
     return structure_leniently(data, cls, fallback=converter.structure)
@@ -562,17 +649,22 @@ def decode_response(
 ) -> T:
     """The model in a 2xx body; ``ResponseDecodeError`` only for a body that is not JSON,
     not an object, or without an ``id`` (the message names the field path)."""
+    decoder, waits = _answer_decoders.get(cast_to) or _answer_decoder(cast_to)
     try:
-        data = loads(body)
+        # An answer whose fields wait for their first read has its integers made exact
+        # then (``_json.exact``), not here.
+        data = loads_inexact(body) if waits else loads(body)
     except ValueError as exc:
         why = f"the body is not JSON ({exc})"
         raise _decode_error(why, body, cast_to, status, request_id, method, path) from exc
     try:
         # ``structure_response`` written out (one frame fewer for every answer): the strict
         # function first, the lenient walk when the answer drifted from the schema.
-        return structure_hook_for(cast_to)(data, cast_to)  # type: ignore[arg-type, no-any-return]
+        return decoder(data, cast_to, body) if waits else decoder(data, cast_to)  # type: ignore[no-any-return]
     except Exception:
         pass
+    if waits:
+        data = exact(body, data)
     try:
         return structure_leniently(data, cast_to, fallback=converter.structure)
     except ShapeError as exc:

@@ -1,103 +1,98 @@
-"""Nested models decoded on first read.
+"""An answer's fields decoded on first read.
 
-An answer's model is built at once, but each nested model in it (``run.config``,
-``run.output``, a tuple of models, a union of models) is kept as its parsed JSON until
-the attribute is first read. Most answers are never read all the way down (a cancel's
-caller looks at ``status``; a bulk operation at the id), and building the ~35 nested
-objects of a full run was most of the SDK's CPU time per request.
+A decoded answer is built at once with only its ``id`` and ``status`` (what nearly every
+caller of a cancel, a get or a bulk operation reads). The rest waits in a hidden slot: a
+tuple of the model's ``FieldPlan``, the parsed JSON object, whether the fields have been
+decoded since, and the body while its integers are still to be made exact
+(``_json.exact``: a search that an answer read only for ``id`` and ``status`` skips).
+
+The first read of any other field decodes them all (strictly, or, when the answer
+deviates from the schema, with the lenient walk, exactly as decoding the whole answer at
+once would have), except each nested model (``run.config``, ``run.output``, a tuple of
+models), which waits until it is read itself: most answers are never read all the way
+down, and building the ~35 objects of a full run was most of the SDK's CPU time per
+request.
 
 The model stays what it was: a frozen, slotted attrs class with the same attributes and
-types. The slot of such a field holds an ``undecoded`` tuple until the first read, which
-decodes it (the strict function first, the lenient walk when the value deviates from the
-schema, exactly as decoding the whole answer at once would have) and stores the result
-in the slot, so the second read is a plain attribute read. Every way of looking at a
-model reads its attributes (``==``, ``hash``, ``repr``, ``to_dict``, pickling, copying,
-``attrs.evolve``), so none of them can tell an undecoded field from a decoded one.
-
-The attribute of such a field is a ``ReadThrough`` wrapped around attrs' slot: it relies
-on attrs' slotted classes keeping each field in a member descriptor on the class, which
-``read_through`` checks per class and field; when that does not hold (another attrs
-release), the field is simply decoded at once, as before.
+types. A field not decoded yet is an unset slot, and Python calls ``Model.__getattr__``
+(``read_field``) only when a slot is unset: once decoded, a field is a plain slot read.
+Every way of looking at a model reads its attributes (``==``, ``hash``, ``repr``,
+``to_dict``, pickling, copying, ``attrs.evolve``), so none of them can tell a field
+decoded on first read from one decoded at once.
 """
 
 from __future__ import annotations
 
-import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["UNDECODED", "ReadThrough", "is_undecoded", "read_through", "slot_of", "undecoded"]
+from ._json import exact
+
+__all__ = ["WIRE_SLOT", "FieldPlan", "complete", "read_field"]
+
+# The name of the hidden slot (``Model``'s base declares it): not an attrs field, so no
+# ``==``, ``hash``, ``repr``, pickle or ``attrs.evolve`` ever sees it.
+WIRE_SLOT = "_wire"
 
 
-class _Marker:
-    """The first item of an undecoded value's tuple; nothing else ever holds it."""
+class FieldPlan:
+    """How the fields of one model (or generic alias, ``Page[X]``) are decoded later.
 
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<undecoded>"
-
-
-UNDECODED = _Marker()
-
-
-def undecoded(decode: Callable[[Any], Any], raw: Any) -> tuple[Any, ...]:
-    """A nested value as parsed from the JSON answer, and how to decode it.
-
-    A plain tuple led by the private ``UNDECODED`` marker, not an object of a class of its
-    own: the decoder makes one per nested field of every answer, and a tuple costs a
-    third of an instance built through ``__init__``. No decoded value is such a tuple (a
-    tuple of models holds models), so a read can tell the two apart.
+    ``fill(model, raw)`` sets every field from the JSON object ``raw``, leaving unset the
+    nested models whose JSON has the expected type; it raises when ``raw`` deviates from
+    the schema, and ``lenient(raw)`` then gives the whole model, read leniently, whose
+    fields are copied instead. ``nested`` maps a nested field's name to its wire key, its
+    slot setter and the function that decodes its JSON value (strict, else lenient).
     """
-    return (UNDECODED, decode, raw)
+
+    __slots__ = ("fill", "lenient", "nested", "setters")
+
+    def __init__(
+        self,
+        fill: Callable[[Any, Any], None],
+        lenient: Callable[[Any], Any],
+        nested: Mapping[str, tuple[str, Callable[[Any, Any], None], Callable[[Any], Any]]],
+        setters: Mapping[str, Callable[[Any, Any], None]],
+    ) -> None:
+        self.fill = fill
+        self.lenient = lenient
+        self.nested = nested
+        self.setters = setters
 
 
-def is_undecoded(value: Any) -> bool:
-    return type(value) is tuple and len(value) == 3 and value[0] is UNDECODED
+def complete(model: Any, wire: Any, wire_slot: Any) -> tuple[FieldPlan, Any]:
+    """Decode every field of ``model`` still waiting in ``wire``, nested models aside."""
+    plan, raw, filled, body = wire
+    if not filled:
+        if body is not None:  # parsed by orjson alone: its long integers made exact first
+            raw = exact(body, raw)
+        try:
+            plan.fill(model, raw)
+        except Exception:  # the answer drifted from the schema: read it leniently
+            whole = plan.lenient(raw)
+            for name, set_slot in plan.setters.items():
+                set_slot(model, getattr(whole, name))
+        # Two threads reading at once both decode; either result is kept, and both are
+        # equal. The model is frozen to its users, not to its slots.
+        wire_slot.__set__(model, (plan, raw, True, None))
+    return plan, raw
 
 
-class ReadThrough:
-    """A field's slot, decoding an ``undecoded`` value on its first read."""
-
-    __slots__ = ("slot",)
-
-    def __init__(self, slot: Any) -> None:
-        self.slot = slot
-
-    def __get__(self, instance: Any, owner: Any = None) -> Any:
-        if instance is None:
-            return self
-        value = self.slot.__get__(instance, owner)
-        if type(value) is tuple and len(value) == 3 and value[0] is UNDECODED:
-            # Two threads reading at once both decode; either result is stored, and both
-            # are equal. The model is frozen to its users, not to this.
-            value = value[1](value[2])
-            self.slot.__set__(instance, value)
-        return value
-
-    def __set__(self, instance: Any, value: Any) -> None:
-        self.slot.__set__(instance, value)
-
-    def __delete__(self, instance: Any) -> None:
-        self.slot.__delete__(instance)
-
-
-def slot_of(descriptor: Any) -> Any:
-    """The member descriptor under a ``ReadThrough``, or ``descriptor`` itself."""
-    return descriptor.slot if isinstance(descriptor, ReadThrough) else descriptor
-
-
-def read_through(cls: type[Any], name: str) -> bool:
-    """Make the field ``name`` of ``cls`` decode an ``undecoded`` value on first read.
-
-    True when it does (now or already); False when ``cls`` does not keep the field in a
-    slot of its own (a base class's slot, or no slot), and the field must then be
-    decoded at once.
-    """
-    descriptor = cls.__dict__.get(name)
-    if isinstance(descriptor, ReadThrough):
-        return True
-    if not isinstance(descriptor, types.MemberDescriptorType):
-        return False
-    setattr(cls, name, ReadThrough(descriptor))
-    return True
+def read_field(model: Any, name: str, wire_slot: Any) -> Any:
+    """``model.name`` for an unset slot: decoded now, or ``AttributeError`` as usual."""
+    try:
+        wire = wire_slot.__get__(model, type(model))
+    except AttributeError:  # decoded at once or built by hand: nothing waits
+        pass
+    else:
+        if name in wire[0].setters:  # a field (any other name decodes nothing)
+            plan, raw = complete(model, wire, wire_slot)
+            try:
+                return object.__getattribute__(model, name)
+            except AttributeError:
+                pass
+            key, set_slot, decode = plan.nested[name]  # only a nested model is still unset
+            value = decode(raw[key])
+            set_slot(model, value)
+            return value
+    raise AttributeError(f"{type(model).__name__!r} object has no attribute {name!r}")

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["loads"]
+__all__ = ["exact", "has_long_number", "loads", "loads_inexact"]
 
 # orjson turns an integer beyond 64 bits into a float, silently losing digits. Such an
 # integer has at least 19 digits in a row; a body holding none (nearly every answer) keeps
@@ -31,13 +31,42 @@ def _refuse_constant(name: str) -> Any:
 def loads(body: bytes) -> Any:
     """Parse ``body``; raises ``ValueError`` (``orjson.JSONDecodeError`` is one) if it is
     not JSON, or nests deeper than a parser follows."""
+    if not has_long_number(body):
+        return orjson.loads(body)  # refuses more than 1024 levels with JSONDecodeError
+    return _loads_exactly(body)
+
+
+def loads_inexact(body: bytes) -> Any:
+    """``body`` parsed by orjson alone: an integer beyond 64 bits may have lost digits.
+
+    For an answer whose numbers are read later (``_first_read``): ``exact`` then gives
+    what ``loads`` would have, and an answer read only for its ``id`` and ``status``
+    (strings) never pays for the search."""
+    return orjson.loads(body)
+
+
+def exact(body: bytes, parsed: Any) -> Any:
+    """``parsed`` (``loads_inexact(body)``), or ``body`` parsed again with exact integers
+    when it holds a long number (``parsed`` itself if the standard library cannot read it)."""
+    if not has_long_number(body):
+        return parsed
+    try:
+        return _loads_exactly(body)
+    except ValueError:  # nested deeper than the standard library follows
+        return parsed
+
+
+def has_long_number(body: bytes) -> bool:
+    """Whether ``body`` holds 19 digits in a row (what an integer beyond 64 bits needs)."""
     # ``find`` rather than ``in``: ``needle in body`` first tries the needle as an integer
     # and builds (then discards) a TypeError.
-    if (
+    return not (
         body[::_STRIDE].translate(_DIGITS_TO_ZERO).find(_STRIDE_DIGITS) < 0
         or body.translate(_DIGITS_TO_ZERO).find(_NINETEEN_DIGITS) < 0
-    ):
-        return orjson.loads(body)  # refuses more than 1024 levels with JSONDecodeError
+    )
+
+
+def _loads_exactly(body: bytes) -> Any:
     try:
         return json.loads(body, parse_constant=_refuse_constant)
     except RecursionError:

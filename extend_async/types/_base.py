@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from attrs import field, frozen
 
 from .._errors import InvalidInputError
+from .._first_read import WIRE_SLOT, complete, read_field
 from ._plain import short_repr, to_python
 
 __all__ = ["EXTRA_FIELDS", "Model"]
@@ -44,8 +45,17 @@ def _no_extra() -> Mapping[str, Any]:
     return _NO_EXTRA  # one shared, read-only empty mapping: most objects have no extra key
 
 
+class _Decoded:
+    """The hidden slot of a model whose fields are decoded on first read (``_first_read``)."""
+
+    __slots__ = (WIRE_SLOT,)
+
+
+_WIRE: Any = _Decoded.__dict__[WIRE_SLOT]
+
+
 @frozen(kw_only=True)
-class Model:
+class Model(_Decoded):
     """A response model.
 
     ``extra_fields`` holds every key of the answer that the model does not name, under its
@@ -68,6 +78,12 @@ class Model:
         # cell; a class that writes its own ``__repr__`` keeps it.
         if "__repr__" not in cls.__dict__:
             cls.__repr__ = short_repr  # type: ignore[method-assign]
+
+    if not TYPE_CHECKING:  # hidden from type checkers, which would then accept any name
+
+        def __getattr__(self, name: str) -> Any:
+            # Only called for an unset slot: a field of an answer not decoded yet.
+            return read_field(self, name, _WIRE)
 
     def to_dict(self, *, mode: Literal["json", "python"] = "json") -> dict[str, Any]:
         """Every field as plain data.
@@ -113,6 +129,15 @@ class _ExtraFieldsSlot:
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
             return self
+        try:
+            return self.slot.__get__(instance, owner)
+        except AttributeError:
+            pass
+        try:  # an answer whose fields wait to be decoded (``_first_read``): decode them
+            wire = _WIRE.__get__(instance, owner)
+        except AttributeError:
+            return _NO_EXTRA
+        complete(instance, wire, _WIRE)
         try:
             return self.slot.__get__(instance, owner)
         except AttributeError:

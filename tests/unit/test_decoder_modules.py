@@ -50,16 +50,21 @@ def test_a_traceback_through_a_generated_structure_function_shows_its_source() -
 
 def test_the_generated_source_survives_linecache_checkcache() -> None:
     converter.get_structure_hook(ClassifyRun)  # the nested decoder
-    structure_hook_for(ClassifyRun)  # a whole answer's, nested models left for first read
+    structure_hook_for(ClassifyRun)  # a whole answer's, its fields left for first read
     model = "extend_async.types.classify_runs.ClassifyRun"
     linecache.checkcache()
-    for name in (
-        f"<extend_async generated structure {model}>",
-        f"<extend_async generated structure {model} (nested models on first read)>",
+    for suffix, first_line in (
+        ("", "def structure_ClassifyRun(o, _=None):"),
+        (
+            " (an answer, fields on first read)",
+            "def structure_on_first_read_ClassifyRun(o, _=None, body=None):",
+        ),
+        (" (fields at first read)", "def fill(self, o):"),
+        (".config (first read)", "def decode_nested(x):"),
     ):
-        lines = linecache.getlines(name)
+        lines = linecache.getlines(f"<extend_async generated structure {model}{suffix}>")
         assert lines
-        assert lines[0].startswith("def structure_ClassifyRun(o, _=None):")
+        assert lines[0].startswith(first_line)
 
 
 def _imported_modules(path: Path) -> set[str]:
