@@ -2,7 +2,8 @@
 
 ``SessionHolder.forget_inherited`` sets a connector's ``_closed`` flag (see also
 ``test_client_hardening.py::test_forget_inherited_relies_on_aiohttps_private_closed_flag``),
-and ``_check_same_loop`` reads ``_loop`` of a session or connector. Each is behind a
+``_check_same_loop`` reads ``_loop`` of a session or connector, and an attempt awaits a
+session's ``_request`` (``_session_call``). Each is behind a
 feature check: the tests below pin that aiohttp still has them (they fail loudly on an
 upgrade that drops one) and that the fallback holds when one is missing.
 """
@@ -11,12 +12,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import aiohttp
 import pytest
 
 from extend_async import ExtendError, _transport
+from extend_async._session_call import SENT_KEYWORDS, awaits_private_request, by_session_class
 from extend_async._transport import SessionHolder, _check_same_loop
+
+# aiohttp discourages subclassing ``ClientSession``; a user's code may still do it.
+pytestmark = pytest.mark.filterwarnings("ignore:Inheritance class .* from ClientSession")
 
 
 @pytest.fixture(autouse=True)
@@ -101,3 +107,81 @@ def test_forget_inherited_without_the_private_flag_still_keeps_the_connector() -
     assert not hasattr(connector, "_closed")
     # Never collected, so its finaliser never closes the parent's sockets.
     assert any(kept is connector for kept in list[object](_transport._inherited_connectors))
+
+
+# --- ``_session_call``: an attempt awaits aiohttp's private ``_request`` where that is safe
+
+
+async def test_aiohttp_request_still_hands_its_arguments_to_the_private_request() -> None:
+    # What awaiting ``_request`` directly relies on: the public method adds nothing else.
+    seen: list[tuple[tuple[object, ...], dict[str, object]]] = []
+
+    class Recording(aiohttp.ClientSession):
+        async def _request(self, *args: Any, **kwargs: Any) -> Any:
+            seen.append((args, kwargs))
+            return "the response"
+
+    keywords = {name: object() for name in SENT_KEYWORDS}
+    async with Recording() as session:
+        response: object = await session.request("POST", "http://127.0.0.1:9/x", **keywords)
+    assert response == "the response"
+    assert seen == [(("POST", "http://127.0.0.1:9/x"), keywords)]
+
+
+def test_aiohttp_sessions_are_sent_through_the_private_request() -> None:
+    assert awaits_private_request(aiohttp.ClientSession)
+    assert by_session_class[aiohttp.ClientSession] is True
+
+
+def test_a_session_class_that_overrides_request_is_called_through_it() -> None:
+    class Signing(aiohttp.ClientSession):
+        def request(self, method: str, url: Any, **kwargs: Any) -> Any:
+            return super().request(method, url, **kwargs)
+
+    assert not awaits_private_request(Signing)
+
+
+def _not_a_coroutine(self: Any, method: str, url: Any, **kwargs: Any) -> None:
+    return None
+
+
+async def _without_the_keywords(self: Any, method: str, url: Any, *, headers: Any = None) -> None:
+    return None
+
+
+@pytest.mark.parametrize(
+    "private",
+    [{}, {"_request": _not_a_coroutine}, {"_request": _without_the_keywords}],
+    ids=["missing", "not a coroutine function", "other keywords"],
+)
+def test_without_the_private_request_as_expected_the_public_one_is_called(
+    private: dict[str, Any],
+) -> None:
+    namespace = {"request": aiohttp.ClientSession.request, **private}
+    assert not awaits_private_request(type("FutureSession", (), namespace))
+
+
+async def test_a_users_session_that_overrides_request_sees_every_attempt() -> None:
+    from aioresponses import aioresponses
+
+    from extend_async import AsyncExtend
+
+    calls: list[str] = []
+
+    class Logging(aiohttp.ClientSession):
+        def request(self, method: str, url: Any, **kwargs: Any) -> Any:
+            calls.append(f"{method} {url}")
+            return super().request(method, url, **kwargs)
+
+    with aioresponses() as mock:
+        mock.post(
+            "https://api.extend.test/classify_runs/clr_1/cancel",
+            payload={"id": "clr_1", "status": "CANCELLED", "object": "classify_run"},
+        )
+        async with Logging() as session:
+            client = AsyncExtend(
+                api_key="sk_test", base_url="https://api.extend.test", http_session=session
+            )
+            run = await client.classify_runs.cancel("clr_1")
+    assert run.status == "CANCELLED"
+    assert calls == ["POST https://api.extend.test/classify_runs/clr_1/cancel"]
