@@ -17,6 +17,7 @@ import typing
 from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import Any, TypeVar
 
 import attrs
@@ -397,17 +398,19 @@ def _nested_decoder(model: str, root: str, path: str, tp: Any) -> Callable[[Any]
     """Decode a nested value when first read: strict, else the lenient walk, which logs a
     deviation under the answer's model (``root``) and the field's path, as decoding the
     whole answer at once would have. ``model`` names the generated source."""
-    globs: dict[str, Any] = {}
-    lines = ["def decode_nested(x):", f"  return {_structure_expr(tp, 'x', 'h', globs)}"]
-    strict = _compile(f"{model}.{path} (first read)", lines, globs)
-
-    def decode(raw: Any) -> Any:
-        try:
-            return strict(raw)
-        except Exception:  # the value drifted from the schema: read it leniently
-            return read_leniently(raw, tp, root=root, path=path, fallback=converter.structure)
-
-    return decode
+    globs: dict[str, Any] = {
+        "_leniently": partial(
+            read_leniently, tp=tp, root=root, path=path, fallback=converter.structure
+        )
+    }
+    lines = [
+        "def decode_nested(x):",
+        "  try:",
+        f"    return {_structure_expr(tp, 'x', 'h', globs)}",
+        "  except Exception:  # the value drifted from the schema: read it leniently",
+        "    return _leniently(x)",
+    ]
+    return _compile(f"{model}.{path} (first read)", lines, globs)
 
 
 _fake_file_numbers = itertools.count(2)

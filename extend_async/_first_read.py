@@ -28,11 +28,22 @@ from typing import Any
 
 from ._json import exact
 
-__all__ = ["WIRE_SLOT", "FieldPlan", "complete", "read_field"]
+__all__ = ["WIRE_SLOT", "Decoded", "FieldPlan", "complete", "read_field"]
 
-# The name of the hidden slot (``Model``'s base declares it): not an attrs field, so no
-# ``==``, ``hash``, ``repr``, pickle or ``attrs.evolve`` ever sees it.
+# The name of the hidden slot: not an attrs field, so no ``==``, ``hash``, ``repr``, pickle
+# or ``attrs.evolve`` ever sees it.
 WIRE_SLOT = "_wire"
+
+
+class Decoded:
+    """The base of ``Model``: the hidden slot of an answer whose fields wait."""
+
+    __slots__ = (WIRE_SLOT,)
+
+
+_WIRE: Any = Decoded.__dict__[WIRE_SLOT]
+_get_wire = _WIRE.__get__
+_set_wire = _WIRE.__set__
 
 
 class FieldPlan:
@@ -60,38 +71,44 @@ class FieldPlan:
         self.setters = setters
 
 
-def complete(model: Any, wire: Any, wire_slot: Any) -> tuple[FieldPlan, Any]:
-    """Decode every field of ``model`` still waiting in ``wire``, nested models aside."""
-    plan, raw, filled, body = wire
-    if not filled:
-        if body is not None:  # parsed by orjson alone: its long integers made exact first
-            raw = exact(body, raw)
-        try:
-            plan.fill(model, raw)
-        except Exception:  # the answer drifted from the schema: read it leniently
-            whole = plan.lenient(raw)
-            for name, set_slot in plan.setters.items():
-                set_slot(model, getattr(whole, name))
-        # Two threads reading at once both decode; either result is kept, and both are
-        # equal. The model is frozen to its users, not to its slots.
-        wire_slot.__set__(model, (plan, raw, True, None))
-    return plan, raw
-
-
-def read_field(model: Any, name: str, wire_slot: Any) -> Any:
-    """``model.name`` for an unset slot: decoded now, or ``AttributeError`` as usual."""
+def complete(model: Any) -> None:
+    """Decode every field of ``model`` still waiting, nested models aside (no-op if none)."""
     try:
-        wire = wire_slot.__get__(model, type(model))
+        plan, raw, filled, body = _get_wire(model)
+    except AttributeError:  # decoded at once or built by hand: nothing waits
+        return
+    if filled:
+        return
+    if body is not None:  # parsed by orjson alone: its long integers made exact first
+        raw = exact(body, raw)
+    try:
+        plan.fill(model, raw)
+    except Exception:  # the answer drifted from the schema: read it leniently
+        whole = plan.lenient(raw)
+        for name, set_slot in plan.setters.items():
+            set_slot(model, getattr(whole, name))
+    # Two threads reading at once both decode; either result is kept, and both are
+    # equal. The model is frozen to its users, not to its slots.
+    _set_wire(model, (plan, raw, True, None))
+
+
+def read_field(model: Any, name: str) -> Any:
+    """``Model.__getattr__``: ``model.name`` for an unset slot, decoded now, or
+    ``AttributeError`` as usual. Python calls it only when a slot is unset."""
+    try:
+        plan, raw, filled, _ = _get_wire(model)
     except AttributeError:  # decoded at once or built by hand: nothing waits
         pass
     else:
-        if name in wire[0].setters:  # a field (any other name decodes nothing)
-            plan, raw = complete(model, wire, wire_slot)
-            try:
-                return object.__getattribute__(model, name)
-            except AttributeError:
-                pass
-            key, set_slot, decode = plan.nested[name]  # only a nested model is still unset
+        if name in plan.setters:  # a field (any other name decodes nothing)
+            if not filled:
+                complete(model)
+                try:  # set now, unless it is a nested model whose JSON has its type
+                    return object.__getattribute__(model, name)
+                except AttributeError:
+                    raw = _get_wire(model)[1]  # made exact
+            # The fields are decoded and this slot is unset: a nested model, never read.
+            key, set_slot, decode = plan.nested[name]
             value = decode(raw[key])
             set_slot(model, value)
             return value

@@ -21,7 +21,7 @@ import inspect
 
 from . import _http_libs
 
-__all__ = ["SENT_KEYWORDS", "awaits_private_request", "by_session_class"]
+__all__ = ["SENT_KEYWORDS", "awaits_private_request", "direct_by_class"]
 
 # Every keyword ``_transport._attempt`` passes (``auto_decompress`` for a download).
 SENT_KEYWORDS = frozenset(
@@ -39,13 +39,13 @@ SENT_KEYWORDS = frozenset(
 
 # Whether ``_request`` may be awaited directly, by session class: filled by the first
 # attempt of each class (two threads may both fill it, with the same answer).
-by_session_class: dict[type, bool] = {}
+direct_by_class: dict[type, bool] = {}
 
 
 def awaits_private_request(cls: type) -> bool:
     """Whether sessions of ``cls`` are sent through ``_request`` (and remember it)."""
     direct = _check(cls)
-    by_session_class[cls] = direct
+    direct_by_class[cls] = direct
     return direct
 
 

@@ -54,7 +54,7 @@ from ._options import (
 from ._request_options import NO_OPTIONS, CallOptions, resolve_options
 from ._retry import retry_after_seconds
 from ._send import Gate, never_sent, send_attempts
-from ._session_call import awaits_private_request, by_session_class
+from ._session_call import awaits_private_request, direct_by_class
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -847,7 +847,7 @@ async def _attempt(
     # Awaited rather than entered with ``async with``: the same release and wait as its
     # exit (below), without its context-manager frames (counted with callgrind: ~6,000
     # instructions per request, over 1% of what raw aiohttp spends on one).
-    direct = by_session_class.get(type(session))
+    direct = direct_by_class.get(type(session))
     if direct is None:
         direct = awaits_private_request(type(session))
     # ``_request``, the coroutine ``request`` wraps, where that is safe (``_session_call``).

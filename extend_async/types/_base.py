@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 from attrs import field, frozen
 
 from .._errors import InvalidInputError
-from .._first_read import WIRE_SLOT, complete, read_field
+from .._first_read import Decoded, complete, read_field
 from ._plain import short_repr, to_python
 
 __all__ = ["EXTRA_FIELDS", "Model"]
@@ -45,17 +45,8 @@ def _no_extra() -> Mapping[str, Any]:
     return _NO_EXTRA  # one shared, read-only empty mapping: most objects have no extra key
 
 
-class _Decoded:
-    """The hidden slot of a model whose fields are decoded on first read (``_first_read``)."""
-
-    __slots__ = (WIRE_SLOT,)
-
-
-_WIRE: Any = _Decoded.__dict__[WIRE_SLOT]
-
-
 @frozen(kw_only=True)
-class Model(_Decoded):
+class Model(Decoded):
     """A response model.
 
     ``extra_fields`` holds every key of the answer that the model does not name, under its
@@ -80,10 +71,8 @@ class Model(_Decoded):
             cls.__repr__ = short_repr  # type: ignore[method-assign]
 
     if not TYPE_CHECKING:  # hidden from type checkers, which would then accept any name
-
-        def __getattr__(self, name: str) -> Any:
-            # Only called for an unset slot: a field of an answer not decoded yet.
-            return read_field(self, name, _WIRE)
+        # Only called for an unset slot: a field of an answer not decoded yet.
+        __getattr__ = read_field
 
     def to_dict(self, *, mode: Literal["json", "python"] = "json") -> dict[str, Any]:
         """Every field as plain data.
@@ -133,11 +122,7 @@ class _ExtraFieldsSlot:
             return self.slot.__get__(instance, owner)
         except AttributeError:
             pass
-        try:  # an answer whose fields wait to be decoded (``_first_read``): decode them
-            wire = _WIRE.__get__(instance, owner)
-        except AttributeError:
-            return _NO_EXTRA
-        complete(instance, wire, _WIRE)
+        complete(instance)  # an answer whose fields still wait (``_first_read``)
         try:
             return self.slot.__get__(instance, owner)
         except AttributeError:

@@ -40,15 +40,22 @@ def http_calls(source: str) -> list[str]:
     session, ``aiohttp.request(...)``, or a session made outside the one module."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        if not isinstance(node, ast.Call):
             continue
-        receiver = ast.unparse(node.func.value)
-        name = node.func.attr
-        on_a_session = "session" in receiver.lower() and not receiver.endswith("sessions")
-        if (name in HTTP_METHODS and on_a_session) or (
-            receiver == "aiohttp" and name in {"request", "ClientSession"}
-        ):
-            found.append(f"line {node.lineno}: {ast.unparse(node.func)}(...)")
+        # ``(a if c else b)(...)`` calls either branch.
+        called = (
+            [node.func.body, node.func.orelse] if isinstance(node.func, ast.IfExp) else [node.func]
+        )
+        for func in called:
+            if not isinstance(func, ast.Attribute):
+                continue
+            receiver = ast.unparse(func.value)
+            name = func.attr
+            on_a_session = "session" in receiver.lower() and not receiver.endswith("sessions")
+            if (name in HTTP_METHODS and on_a_session) or (
+                receiver == "aiohttp" and name in {"request", "ClientSession"}
+            ):
+                found.append(f"line {node.lineno}: {ast.unparse(func)}(...)")
     return found
 
 
@@ -72,10 +79,15 @@ def test_the_check_finds_the_calls_it_looks_for() -> None:
             "    aiohttp.ClientSession()",
             "    await client.files.get(id)",  # a resource call: not aiohttp's
             "    requester.sessions.get()",  # taking the session is not sending
+            "    await (session._request if direct else session.request)('GET', url)",
         ]
     )
-    assert len(http_calls(source)) == 5
+    assert len(http_calls(source)) == 7
 
 
 def test_the_transport_module_is_where_the_one_call_is() -> None:
-    assert http_calls(THE_ONE_MODULE.read_text(encoding="utf-8"))
+    calls = http_calls(THE_ONE_MODULE.read_text(encoding="utf-8"))
+    assert [call.partition(": ")[2] for call in calls] == [
+        "session._request(...)",
+        "session.request(...)",
+    ]

@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 
 from extend_async import ExtendError, _transport
-from extend_async._session_call import SENT_KEYWORDS, awaits_private_request, by_session_class
+from extend_async._session_call import SENT_KEYWORDS, awaits_private_request, direct_by_class
 from extend_async._transport import SessionHolder, _check_same_loop
 
 # aiohttp discourages subclassing ``ClientSession``; a user's code may still do it.
@@ -130,7 +130,7 @@ async def test_aiohttp_request_still_hands_its_arguments_to_the_private_request(
 
 def test_aiohttp_sessions_are_sent_through_the_private_request() -> None:
     assert awaits_private_request(aiohttp.ClientSession)
-    assert by_session_class[aiohttp.ClientSession] is True
+    assert direct_by_class[aiohttp.ClientSession] is True
 
 
 def test_a_session_class_that_overrides_request_is_called_through_it() -> None:
