@@ -355,9 +355,10 @@ def _first_read_fn(
     nested = {}
     for i in deferred:
         f = shape.fields[i]
-        globs[f"f{i}_t"] = _deferred_json_type(f.type)
+        json_type = globs[f"f{i}_t"] = _deferred_json_type(f.type)
+        assert json_type is not None  # a deferred field's
         decode = _nested_decoder(model, type_name(tp), f.key, optional_of(f.type) or f.type)
-        nested[f.name] = (f.key, setters[f.name], decode)
+        nested[f.name] = (f.key, json_type, setters[f.name], decode)
     body = _bodies(shape, setters, exprs, globs, deferred=deferred, fill=True)
     fill = _compile(f"{model} (fields at first read)", ["def fill(self, o):", *body], globs)
 
@@ -377,7 +378,7 @@ def _first_read_fn(
         if f.name in _AT_ONCE and f.default is attrs.NOTHING and i not in deferred:
             globs[f"s{i}"] = setters[f.name]
             lines += [f"  x = o[{f.key!r}]", f"  s{i}(self, {exprs[i]})"]
-    lines += ["  s_wire(self, (_plan, o, False, body))", "  return self"]
+    lines += ["  s_wire(self, (_plan, o, None, body))", "  return self"]
     return _compile(f"{model} (an answer, fields on first read)", lines, globs)
 
 

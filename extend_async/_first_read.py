@@ -1,17 +1,18 @@
 """An answer's fields decoded on first read.
 
 A decoded answer is built at once with only its ``id`` and ``status`` (what nearly every
-caller of a cancel, a get or a bulk operation reads). The rest waits in a hidden slot: a
-tuple of the model's ``FieldPlan``, the parsed JSON object, whether the fields have been
-decoded since, and the body while its integers are still to be made exact
-(``_json.exact``: a search that an answer read only for ``id`` and ``status`` skips).
+caller of a cancel, a get or a bulk operation reads). The rest waits in a hidden slot,
+as the tuple ``(plan, raw, None, body)``: the model's ``FieldPlan``, the parsed JSON
+object, and the body while its integers are still to be made exact (``_json.exact``: a
+search that an answer read only for ``id`` and ``status`` skips).
 
 The first read of any other field decodes them all (strictly, or, when the answer
 deviates from the schema, with the lenient walk, exactly as decoding the whole answer at
 once would have), except each nested model (``run.config``, ``run.output``, a tuple of
 models), which waits until it is read itself: most answers are never read all the way
 down, and building the ~35 objects of a full run was most of the SDK's CPU time per
-request.
+request. The slot then holds ``(plan, None, waiting, None)``: only the JSON of the nested
+models still unread, by field name, so a model read all the way down keeps no JSON.
 
 The model stays what it was: a frozen, slotted attrs class with the same attributes and
 types. A field not decoded yet is an unset slot, and Python calls ``Model.__getattr__``
@@ -52,8 +53,9 @@ class FieldPlan:
     ``fill(model, raw)`` sets every field from the JSON object ``raw``, leaving unset the
     nested models whose JSON has the expected type; it raises when ``raw`` deviates from
     the schema, and ``lenient(raw)`` then gives the whole model, read leniently, whose
-    fields are copied instead. ``nested`` maps a nested field's name to its wire key, its
-    slot setter and the function that decodes its JSON value (strict, else lenient).
+    fields are copied instead. ``nested`` maps a nested field's name to its wire key, the
+    JSON type it waits as, its slot setter and the function that decodes its JSON value
+    (strict, else lenient).
     """
 
     __slots__ = ("fill", "lenient", "nested", "setters")
@@ -62,7 +64,7 @@ class FieldPlan:
         self,
         fill: Callable[[Any, Any], None],
         lenient: Callable[[Any], Any],
-        nested: Mapping[str, tuple[str, Callable[[Any, Any], None], Callable[[Any], Any]]],
+        nested: Mapping[str, tuple[str, type, Callable[[Any, Any], None], Callable[[Any], Any]]],
         setters: Mapping[str, Callable[[Any, Any], None]],
     ) -> None:
         self.fill = fill
@@ -71,13 +73,17 @@ class FieldPlan:
         self.setters = setters
 
 
+_NOTHING_WAITS: dict[str, Any] = {}  # shared, never written: ``waiting`` when it is empty
+_GONE = object()
+
+
 def complete(model: Any) -> None:
     """Decode every field of ``model`` still waiting, nested models aside (no-op if none)."""
     try:
-        plan, raw, filled, body = _get_wire(model)
+        plan, raw, waiting, body = _get_wire(model)
     except AttributeError:  # decoded at once or built by hand: nothing waits
         return
-    if filled:
+    if waiting is not None:
         return
     if body is not None:  # parsed by orjson alone: its long integers made exact first
         raw = exact(body, raw)
@@ -87,29 +93,41 @@ def complete(model: Any) -> None:
         whole = plan.lenient(raw)
         for name, set_slot in plan.setters.items():
             set_slot(model, getattr(whole, name))
+        waiting = _NOTHING_WAITS
+    else:  # the nested models the fill left unset: their JSON had the type they wait as
+        waiting = {
+            name: value
+            for name, (key, json_type, _, _) in plan.nested.items()
+            if type(value := raw.get(key)) is json_type
+        } or _NOTHING_WAITS
     # Two threads reading at once both decode; either result is kept, and both are
     # equal. The model is frozen to its users, not to its slots.
-    _set_wire(model, (plan, raw, True, None))
+    _set_wire(model, (plan, None, waiting, None))
 
 
 def read_field(model: Any, name: str) -> Any:
     """``Model.__getattr__``: ``model.name`` for an unset slot, decoded now, or
     ``AttributeError`` as usual. Python calls it only when a slot is unset."""
     try:
-        plan, raw, filled, _ = _get_wire(model)
+        plan, _, waiting, _ = _get_wire(model)
     except AttributeError:  # decoded at once or built by hand: nothing waits
         pass
     else:
         if name in plan.setters:  # a field (any other name decodes nothing)
-            if not filled:
+            if waiting is None:
                 complete(model)
                 try:  # set now, unless it is a nested model whose JSON has its type
                     return object.__getattribute__(model, name)
                 except AttributeError:
-                    raw = _get_wire(model)[1]  # made exact
-            # The fields are decoded and this slot is unset: a nested model, never read.
-            key, set_slot, decode = plan.nested[name]
-            value = decode(raw[key])
-            set_slot(model, value)
-            return value
+                    waiting = _get_wire(model)[2]
+            value = waiting.get(name, _GONE)
+            if value is _GONE:  # another thread decoded it since this read began
+                return object.__getattribute__(model, name)
+            _, _, set_slot, decode = plan.nested[name]
+            decoded = decode(value)
+            set_slot(model, decoded)
+            waiting.pop(name, None)  # its JSON no longer kept
+            if not waiting and waiting is not _NOTHING_WAITS:  # nor the empty dict
+                _set_wire(model, (plan, None, _NOTHING_WAITS, None))
+            return decoded
     raise AttributeError(f"{type(model).__name__!r} object has no attribute {name!r}")
