@@ -29,7 +29,7 @@ from typing import Any
 
 from ._json import exact
 
-__all__ = ["WIRE_SLOT", "Decoded", "FieldPlan", "complete", "read_field"]
+__all__ = ["WIRE_SLOT", "Decoded", "FieldPlan", "complete", "decode_now", "read_field"]
 
 # The name of the hidden slot: not an attrs field, so no ``==``, ``hash``, ``repr``, pickle
 # or ``attrs.evolve`` ever sees it.
@@ -131,3 +131,17 @@ def read_field(model: Any, name: str) -> Any:
                 _set_wire(model, (plan, None, _NOTHING_WAITS, None))
             return decoded
     raise AttributeError(f"{type(model).__name__!r} object has no attribute {name!r}")
+
+
+def decode_now(value: Any) -> None:
+    """Decode every field of ``value`` that still waits, nested models included: for an
+    answer decoded in a worker thread, so that its first reads cost the event loop nothing."""
+    if not isinstance(value, Decoded):
+        return
+    complete(value)
+    try:
+        waiting = _get_wire(value)[2]
+    except AttributeError:  # decoded at once or built by hand: nothing waits
+        return
+    for name in list(waiting):
+        getattr(value, name)

@@ -44,6 +44,7 @@ from ._errors import (
     redact_secrets,
     sdk_error_in,
 )
+from ._first_read import decode_now
 from ._hooks import NO_HOOKS, AttemptHooks, SeenAttempt
 from ._json import loads
 from ._options import (
@@ -1047,19 +1048,18 @@ OFF_LOOP_DECODE_BYTES = 1024 * 1024
 async def decode_off_loop_if_large(
     body: bytes, cast_to: type[T], *, status: int, request_id: str | None, method: str, path: str
 ) -> T:
-    """``decode_response``, off the event loop for a body over ``OFF_LOOP_DECODE_BYTES``."""
-    return await off_loop_if_large(
-        len(body),
-        partial(
-            decode_response,
-            body,
-            cast_to,
-            status=status,
-            request_id=request_id,
-            method=method,
-            path=path,
-        ),  # fmt: skip
-    )
+    """``decode_response``, off the event loop for a body over ``OFF_LOOP_DECODE_BYTES``:
+    then every field too (``decode_now``), rather than at its first read, on the loop."""
+
+    def decode() -> T:
+        decoded = decode_response(
+            body, cast_to, status=status, request_id=request_id, method=method, path=path
+        )
+        if len(body) > OFF_LOOP_DECODE_BYTES:
+            decode_now(decoded)
+        return decoded
+
+    return await off_loop_if_large(len(body), decode)
 
 
 async def off_loop_if_large(size: int, work: Callable[[], T]) -> T:

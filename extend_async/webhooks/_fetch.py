@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _http_libs
 from .._errors import InvalidInputError, ResponseDecodeError, excerpt
+from .._first_read import decode_now
 from .._json import loads
 from .._options import check_max_response_bytes
 from .._request_options import NO_OPTIONS, CallOptions
@@ -91,4 +92,7 @@ def _event_from_answer(event: SignedUrlEvent, body: bytes, status: int, where: s
             f"the {where} is not a JSON object", status_code=status, request_id=None,
             body=excerpt(body), method="GET", path=where,
         )  # fmt: skip
-    return event_from_parts(event.event_id, str(event.event_type), payload)
+    fetched = event_from_parts(event.event_id, str(event.event_type), payload)
+    # Decoded whole here (off the loop when large), not at its first reads on the loop.
+    decode_now(getattr(fetched, "payload", None))
+    return fetched

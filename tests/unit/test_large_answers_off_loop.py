@@ -89,3 +89,18 @@ async def test_a_small_answer_decodes_in_place(
     page = await client.classify_runs.list()
     assert spy.threads == [spy.loop_thread]
     assert [run.id for run in page.data] == ["clr_000000", "clr_000001", "clr_000002"]
+
+
+async def test_a_big_answer_decoded_off_the_loop_leaves_no_field_waiting() -> None:
+    # Its fields and nested models are decoded in the worker thread too, not at their first
+    # read on the loop.
+    page = await _transport.decode_off_loop_if_large(
+        BIG, Page[ClassifyRunSummary], status=200, request_id=None, method="GET", path="/"
+    )
+    _, raw, waiting, body = object.__getattribute__(page, "_wire")
+    assert (raw, waiting, body) == (None, {}, None)
+    assert type(object.__getattribute__(page, "data")) is tuple  # set, not waiting
+    small = await _transport.decode_off_loop_if_large(
+        SMALL, Page[ClassifyRunSummary], status=200, request_id=None, method="GET", path="/"
+    )
+    assert object.__getattribute__(small, "_wire")[2] is None  # decoded in place: it waits

@@ -238,6 +238,8 @@ async def test_a_payload_over_the_threshold_is_read_in_a_worker_thread(
     monkeypatch.setattr(_fetch, "_event_from_answer", spy)
     event = await client.webhooks.fetch_payload(_signed_event(storage.url))
     assert isinstance(event, webhooks.ClassifyRunEvent)
+    # Decoded whole in that thread: nothing waits for a first read on the loop.
+    assert object.__getattribute__(event.payload, "_wire")[1:] == (None, {}, None)
     assert event.payload.metadata == run["metadata"]
     assert len(threads) == 1
     assert threads[0] != loop_thread
