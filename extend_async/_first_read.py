@@ -100,9 +100,11 @@ def complete(model: Any) -> None:
             for name, (key, json_type, _, _) in plan.nested.items()
             if type(value := raw.get(key)) is json_type
         } or _NOTHING_WAITS
-    # Two threads reading at once both decode; either result is kept, and both are
-    # equal. The model is frozen to its users, not to its slots.
-    _set_wire(model, (plan, None, waiting, None))
+    # Two threads reading at once both decode, to equal values (the model is frozen to its
+    # users, not to its slots); the first to finish publishes what still waits, so a nested
+    # model read through it is dropped from the one that stays.
+    if _get_wire(model)[2] is None:
+        _set_wire(model, (plan, None, waiting, None))
 
 
 def read_field(model: Any, name: str) -> Any:

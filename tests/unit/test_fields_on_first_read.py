@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from extend_async import ClassifyRun, ResponseDecodeError
 from extend_async._converter import converter, decode_response, structure_response
+from extend_async._first_read import complete
 from extend_async._lenient import forget_warnings, structure_leniently
 from extend_async.types import ClassifyConfig, ClassifyOutput, FileSummary, Page
 
@@ -317,3 +318,27 @@ def test_only_the_json_of_nested_models_still_unread_is_kept() -> None:
     for name in NESTED:
         getattr(run, name)
     assert object.__getattribute__(run, "_wire")[2] == {}  # read all the way down: none
+
+
+def test_two_first_reads_at_once_keep_one_record_of_what_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Another thread finishes decoding the fields while this one is still at it: what it
+    # published stays, so the nested model read next is dropped from the record that is kept.
+    run = decode(seed_run())
+    plan = object.__getattribute__(run, "_wire")[0]
+    fill = plan.fill
+    published: list[Any] = []
+
+    def fill_while_another_thread_finishes_first(model: Any, raw: Any) -> None:
+        fill(model, raw)
+        if not published:
+            published.append(None)
+            complete(model)  # the other thread: decodes the fields and publishes first
+            published.append(object.__getattribute__(model, "_wire")[2])
+
+    monkeypatch.setattr(plan, "fill", fill_while_another_thread_finishes_first)
+    assert run.config == eager(seed_run()).config
+    kept = object.__getattribute__(run, "_wire")[2]
+    assert kept is published[1]
+    assert set(kept) == set(NESTED) - {"config"}
