@@ -248,34 +248,35 @@ def _log_slot_fallback(cls: type[Any], why: str) -> None:
     log.debug("decoding %s through __init__ (%s)", cls.__qualname__, why)
 
 
-def _make_structure_fn(tp: Any, *, lazy: bool = False) -> Callable[[Any, Any], Any]:
+def _make_structure_fn(tp: Any) -> Callable[[Any, Any], Any]:
     """Generate the strict structure function of a model (see the section comment).
 
     Two bodies: an object with exactly as many keys as the model names (the usual, complete
     answer) reads every key by subscript, and then has no unknown key unless one of the
     named keys is missing, which the ``KeyError`` sends to the second body. That one reads
     with ``get``, applies defaults and collects the unknown keys for ``extra_fields``.
-
-    ``lazy``: the function for a whole answer (``structure_hook_for``), which decodes its
-    ``id`` and ``status`` and leaves the rest for the first read (``_first_read``); nested
-    models themselves are decoded in full when read.
     """
+    shape, setters, exprs, globs = _prepare(tp)
+    lines = [f"def structure_{shape.cls.__name__}(o, _=None):"]
+    lines += _bodies(shape, setters, exprs, globs, deferred=frozenset())
+    return _compile(f"{shape.cls.__module__}.{type_name(tp)}", lines, globs)
+
+
+def _prepare(
+    tp: Any,
+) -> tuple[ModelShape, dict[str, Callable[[Any, Any], None]] | None, list[str], dict[str, Any]]:
+    """What both generated functions of a model start from: its shape, its slot setters
+    (None: built through ``__init__``), each field's structuring expression and their
+    globals."""
     shape = model_shape(tp)
-    cls = shape.cls
-    setters = _slot_setters(cls)
+    setters = _slot_setters(shape.cls)
     globs = _globals_of(shape)
     _BUILDING.add(tp)
     try:
         exprs = [_structure_expr(f.type, "x", f"h{i}", globs) for i, f in enumerate(shape.fields)]
     finally:
         _BUILDING.discard(tp)
-    if lazy:
-        on_first_read = _first_read_fn(tp, shape, setters, exprs, globs)
-        # Nothing to leave for later (no field, or not a slotted Model): decoded at once.
-        return on_first_read or converter.get_structure_hook(tp)
-    lines = [f"def structure_{cls.__name__}(o, _=None):"]
-    lines += _bodies(shape, setters, exprs, globs, deferred=frozenset())
-    return _compile(f"{cls.__module__}.{type_name(tp)}", lines, globs)
+    return shape, setters, exprs, globs
 
 
 def _globals_of(shape: ModelShape) -> dict[str, Any]:
@@ -320,25 +321,18 @@ def _compile(model: str, lines: list[str], globs: dict[str, Any]) -> Callable[..
     return function  # type: ignore[no-any-return]
 
 
-# The name of the structure functions whose answers wait for their first read.
-_WAITING = "structure_on_first_read_"
-
 # The fields an answer decodes at once: what nearly every caller reads (a cancel's
 # status, a bulk operation's id), so reading them never decodes the rest.
 _AT_ONCE = ("id", "status")
 
 
-def _first_read_fn(
-    tp: Any,
-    shape: ModelShape,
-    setters: dict[str, Callable[[Any, Any], None]] | None,
-    exprs: list[str],
-    globs: dict[str, Any],
-) -> Callable[[Any, Any], Any] | None:
+def _first_read_fn(tp: Any) -> Callable[..., Any] | None:
     """The structure function of a whole answer whose fields wait for their first read
-    (``_first_read``): it decodes ``id`` and ``status`` and keeps the JSON object in the
-    model's hidden slot. None when ``tp`` is not a slotted ``Model`` with fields, whose
-    answers are then decoded at once."""
+    (``_first_read``): it decodes ``id`` and ``status`` and keeps the JSON object (and the
+    body, its third argument, for ``_json.exact`` at that read) in the model's hidden slot.
+    None when ``tp`` is not a slotted ``Model`` with fields, whose answers are then decoded
+    at once; nested models themselves are decoded in full when read."""
+    shape, setters, exprs, globs = _prepare(tp)
     cls = shape.cls
     wire = inspect.getattr_static(cls, WIRE_SLOT, None)
     if (
@@ -369,7 +363,7 @@ def _first_read_fn(
     globs["_dict"] = dict
     globs["s_wire"] = wire.__set__
     lines = [
-        f"def {_WAITING}{cls.__name__}(o, _=None, body=None):",
+        f"def structure_on_first_read_{cls.__name__}(o, _=None, body=None):",
         "  if type(o) is not _dict:",
         "    raise TypeError('not a JSON object')",
         "  self = _new(_cls)",
@@ -617,11 +611,8 @@ def _answer_decoder(cls: Any) -> tuple[Callable[..., Any], bool]:
     then takes the body as a third argument, for ``_json.exact`` at that read)."""
     found = _answer_decoders.get(cls)
     if found is None:
-        if attrs.has(typing.get_origin(cls) or cls):
-            function = _make_structure_fn(cls, lazy=True)
-            found = function, function.__name__.startswith(_WAITING)
-        else:
-            found = converter.get_structure_hook(cls), False
+        waiting = _first_read_fn(cls) if attrs.has(typing.get_origin(cls) or cls) else None
+        found = (waiting, True) if waiting else (converter.get_structure_hook(cls), False)
         # Two threads may both make it; either is kept, and both are the same.
         found = _answer_decoders.setdefault(cls, found)
     return found

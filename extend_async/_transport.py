@@ -1048,15 +1048,14 @@ OFF_LOOP_DECODE_BYTES = 1024 * 1024
 async def decode_off_loop_if_large(
     body: bytes, cast_to: type[T], *, status: int, request_id: str | None, method: str, path: str
 ) -> T:
-    """``decode_response``, off the event loop for a body over ``OFF_LOOP_DECODE_BYTES``:
-    then every field too (``decode_now``), rather than at its first read, on the loop."""
+    """``decode_response``, off the event loop for a body over ``OFF_LOOP_DECODE_BYTES``,
+    with every field (``decode_now``): none left for a first read on the loop."""
 
     def decode() -> T:
         decoded = decode_response(
             body, cast_to, status=status, request_id=request_id, method=method, path=path
         )
-        if len(body) > OFF_LOOP_DECODE_BYTES:
-            decode_now(decoded)
+        decode_now(decoded)
         return decoded
 
     return await off_loop_if_large(len(body), decode)
