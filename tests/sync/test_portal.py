@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+import types
 import warnings
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -46,10 +47,47 @@ async def started_within_the_hand_off() -> bool:
     return False
 
 
-def test_a_calls_first_step_runs_in_the_hand_off_from_python_3_12(portal: Portal) -> None:
-    # One loop turn fewer per sync call (one thread wake-up less) where asyncio can start
-    # a task eagerly; before 3.12, the task's first step is scheduled as before.
-    assert portal.call(started_within_the_hand_off) is (sys.version_info >= (3, 12))
+def test_a_calls_first_step_runs_in_the_hand_off(portal: Portal) -> None:
+    # One loop turn fewer per sync call: ``eager_start`` from Python 3.12, the step taken
+    # from the loop's ready queue (``_step_now``) on 3.11.
+    assert portal.call(started_within_the_hand_off) is True
+
+
+def test_step_now_runs_only_the_step_create_task_just_queued() -> None:
+    """What ``_step_now`` relies on in asyncio's loop (its ready queue, the step's handle)
+    and what it leaves alone: a step that is not last, a loop without that queue, a call
+    from inside a task."""
+    started: list[str] = []
+
+    async def first_step(name: str) -> None:
+        started.append(name)
+
+    def in_a_callback(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task[None]]:
+        now = loop.create_task(first_step("now"))
+        portal_module._step_now(loop, now)
+        assert started == ["now"]  # run in this turn, and not queued a second time
+        later = loop.create_task(first_step("later"))
+        loop.call_soon(started.append, "callback")  # the task's step is no longer last
+        portal_module._step_now(loop, later)
+        elsewhere = loop.create_task(first_step("elsewhere"))
+        portal_module._step_now(types.SimpleNamespace(), elsewhere)  # type: ignore[arg-type]
+        assert started == ["now"]
+        return [now, later, elsewhere]
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        handed: asyncio.Future[list[asyncio.Task[None]]] = loop.create_future()
+        loop.call_soon(lambda: handed.set_result(in_a_callback(loop)))
+        await asyncio.gather(*await handed)
+        assert started == ["now", "later", "callback", "elsewhere"]
+
+        inside = loop.create_task(first_step("inside"))
+        portal_module._step_now(loop, inside)  # from this task: left to its own turn
+        assert started[-1] == "elsewhere"
+        await inside
+        assert started[-1] == "inside"
+
+    asyncio.run(main())
 
 
 def test_starts_on_first_call_in_its_own_thread(portal: Portal) -> None:
