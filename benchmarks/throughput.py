@@ -3,12 +3,14 @@
 Each client (ours, the official SDK, raw aiohttp) runs in a fresh process against a server
 process on loopback, on runs seeded for it alone. Rounds are interleaved (ours, official,
 raw, ours, ...) so a burst of load elsewhere on the machine hits every client alike; each
-figure is the best round (highest req/s, lowest CPU per request).
+figure is the best round (highest req/s, lowest CPU per request). The note of each row
+gives the median of the rounds' own ours/raw ratios too (``paired_ratio``).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import statistics
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +90,7 @@ def _pair(
         client: [{k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()} for r in rs]
         for client, rs in results.items()
     }
+    paired = {field: paired_ratio(results, field) for field in ("req_s", "cpu_us")}
     server_cpu = {
         client: best([{"v": r["server_cpu_s"] / r["n"] * 1e6} for r in rs], "v", higher=False)
         for client, rs in results.items()
@@ -102,8 +105,12 @@ def _pair(
             official=figure("official", "req_s", True),
             raw=figure("raw", "req_s", True),
             goals=rate_goals,
-            note=note,
-            details={"rounds": details, "server_cpu_us_per_req": server_cpu},
+            note=_with_paired(note, paired["req_s"]),
+            details={
+                "rounds": details,
+                "server_cpu_us_per_req": server_cpu,
+                "paired_ratio_vs_raw": paired,
+            },
         ),
         Row(
             key=f"{key}.cpu_us",
@@ -113,9 +120,25 @@ def _pair(
             official=figure("official", "cpu_us", False),
             raw=figure("raw", "cpu_us", False),
             goals=cpu_goals,
-            note=note,
+            note=_with_paired(note, paired["cpu_us"]),
         ),
     ]
+
+
+def paired_ratio(results: dict[str, list[dict[str, Any]]], field: str) -> float | None:
+    """The median, over rounds, of ours / raw within each round (the two ran one after the
+    other): steadier than the ratio of two best rounds, which a single lucky round of either
+    client moves by up to ±10% on a shared 2-core machine."""
+    ours, raw = results.get("ours") or [], results.get("raw") or []
+    ratios = [o[field] / r[field] for o, r in zip(ours, raw, strict=False) if r[field]]
+    return statistics.median(ratios) if ratios else None
+
+
+def _with_paired(note: str, ratio: float | None) -> str:
+    if ratio is None:
+        return note
+    paired = f"median of the rounds' own ours/raw ratios: {ratio:.2f}× raw"
+    return f"{note}; {paired}" if note else paired
 
 
 def async_cancel_rows(smoke: bool) -> list[Row]:
