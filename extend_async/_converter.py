@@ -42,7 +42,7 @@ from ._introspect import (
     union_takes_dict,
     wire_key,
 )
-from ._json import exact, loads, loads_inexact
+from ._json import HEAD_KEYS, head, loads
 from ._lenient import ShapeError, read_leniently, structure_leniently
 from ._scalars import (
     STRICT_PRIMITIVES,
@@ -322,14 +322,16 @@ def _compile(model: str, lines: list[str], globs: dict[str, Any]) -> Callable[..
 
 
 # The fields an answer decodes at once: what nearly every caller reads (a cancel's
-# status, a bulk operation's id), so reading them never decodes the rest.
-_AT_ONCE = ("id", "status")
+# status, a bulk operation's id), so reading them never decodes the rest. ``_json.head``
+# reads them from the body without parsing the rest.
+_AT_ONCE = HEAD_KEYS
 
 
 def _first_read_fn(tp: Any) -> Callable[..., Any] | None:
     """The structure function of a whole answer whose fields wait for their first read
-    (``_first_read``): it decodes ``id`` and ``status`` and keeps the JSON object (and the
-    body, its third argument, for ``_json.exact`` at that read) in the model's hidden slot.
+    (``_first_read``): it decodes ``id`` and ``status`` from ``_json.head``'s mapping and
+    keeps the body, its third argument, in the model's hidden slot, parsed at that read
+    (without a body, the JSON object given is kept instead).
     None when ``tp`` is not a slotted ``Model`` with fields, whose answers are then decoded
     at once; nested models themselves are decoded in full when read."""
     shape, setters, exprs, globs = _prepare(tp)
@@ -369,10 +371,13 @@ def _first_read_fn(tp: Any) -> Callable[..., Any] | None:
         "  self = _new(_cls)",
     ]
     for i, f in enumerate(shape.fields):
-        if f.name in _AT_ONCE and f.default is attrs.NOTHING and i not in deferred:
+        if f.key in _AT_ONCE and f.default is attrs.NOTHING and i not in deferred:
             globs[f"s{i}"] = setters[f.name]
             lines += [f"  x = o[{f.key!r}]", f"  s{i}(self, {exprs[i]})"]
-    lines += ["  s_wire(self, (_plan, o, None, body))", "  return self"]
+    # From ``decode_response``: ``o`` holds only the head, the body is kept. From
+    # ``structure_response`` (JSON already parsed): the JSON object itself.
+    keep = "(_plan, o, None, None) if body is None else (_plan, None, None, body)"
+    lines += [f"  s_wire(self, {keep})", "  return self"]
     return _compile(f"{model} (an answer, fields on first read)", lines, globs)
 
 
@@ -645,21 +650,27 @@ def decode_response(
     """The model in a 2xx body; ``ResponseDecodeError`` only for a body that is not JSON,
     not an object, or without an ``id`` (the message names the field path)."""
     decoder, waits = _answer_decoders.get(cast_to) or _answer_decoder(cast_to)
+    if waits:
+        # Its ``id`` and ``status``, the body checked to be JSON and nothing else built:
+        # the rest is parsed at the first read of another field.
+        found = head(body)
+        if found is not None:
+            try:
+                return decoder(found, cast_to, body)  # type: ignore[no-any-return]
+            except Exception:  # no string id, a status of no known kind: read leniently
+                pass
     try:
-        # An answer whose fields wait for their first read has its integers made exact
-        # then (``_json.exact``), not here.
-        data = loads_inexact(body) if waits else loads(body)
+        data = loads(body)
     except ValueError as exc:
         why = f"the body is not JSON ({exc})"
         raise _decode_error(why, body, cast_to, status, request_id, method, path) from exc
-    try:
-        # ``structure_response`` written out (one frame fewer for every answer): the strict
-        # function first, the lenient walk when the answer drifted from the schema.
-        return decoder(data, cast_to, body) if waits else decoder(data, cast_to)  # type: ignore[no-any-return]
-    except Exception:
-        pass
-    if waits:
-        data = exact(body, data)
+    if not waits:
+        try:
+            # ``structure_response`` written out (one frame fewer for every answer): the
+            # strict function first, the lenient walk when the answer drifted from the schema.
+            return decoder(data, cast_to)  # type: ignore[no-any-return]
+        except Exception:
+            pass
     try:
         return structure_leniently(data, cast_to, fallback=converter.structure)
     except ShapeError as exc:

@@ -1,10 +1,11 @@
 """An answer's fields decoded on first read.
 
 A decoded answer is built at once with only its ``id`` and ``status`` (what nearly every
-caller of a cancel, a get or a bulk operation reads). The rest waits in a hidden slot,
-as the tuple ``(plan, raw, None, body)``: the model's ``FieldPlan``, the parsed JSON
-object, and the body while its integers are still to be made exact (``_json.exact``: a
-search that an answer read only for ``id`` and ``status`` skips).
+caller of a cancel, a get or a bulk operation reads), read from the body by
+``_json.head``, which checks the whole body is JSON without building the rest. The rest
+waits in a hidden slot, as the tuple ``(plan, None, None, body)``: the model's
+``FieldPlan`` and the body, parsed (``_json.loads_later``) at the first read (an answer
+structured from JSON already parsed keeps that instead: ``(plan, raw, None, None)``).
 
 The first read of any other field decodes them all (strictly, or, when the answer
 deviates from the schema, with the lenient walk, exactly as decoding the whole answer at
@@ -27,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._json import exact
+from ._json import loads_later
 
 __all__ = ["WIRE_SLOT", "Decoded", "FieldPlan", "complete", "decode_now", "read_field"]
 
@@ -85,8 +86,8 @@ def complete(model: Any) -> None:
         return
     if waiting is not None:
         return
-    if body is not None:  # parsed by orjson alone: its long integers made exact first
-        raw = exact(body, raw)
+    if raw is None:
+        raw = loads_later(body)
     try:
         plan.fill(model, raw)
     except Exception:  # the answer drifted from the schema: read it leniently

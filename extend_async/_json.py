@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
-__all__ = ["exact", "has_long_number", "loads", "loads_inexact"]
+__all__ = ["HEAD_KEYS", "has_long_number", "head", "loads", "loads_later"]
 
 # orjson turns an integer beyond 64 bits into a float, silently losing digits. Such an
 # integer has at least 19 digits in a row; a body holding none (nearly every answer) keeps
@@ -36,24 +37,69 @@ def loads(body: bytes) -> Any:
     return _loads_exactly(body)
 
 
-def loads_inexact(body: bytes) -> Any:
-    """``body`` parsed by orjson alone: an integer beyond 64 bits may have lost digits.
-
-    For an answer whose numbers are read later (``_first_read``): ``exact`` then gives
-    what ``loads`` would have, and an answer read only for its ``id`` and ``status``
-    (strings) never pays for the search."""
-    return orjson.loads(body)
+# The top-level keys ``head`` reads: what an answer decodes at once (``_converter``).
+HEAD_KEYS = ("id", "status")
 
 
-def exact(body: bytes, parsed: Any) -> Any:
-    """``parsed`` (``loads_inexact(body)``), or ``body`` parsed again with exact integers
-    when it holds a long number (``parsed`` itself if the standard library cannot read it)."""
-    if not has_long_number(body):
-        return parsed
+def head(body: bytes) -> dict[str, Any] | None:
+    """The top-level ``id`` and ``status`` (those present) of the JSON object ``body``,
+    the whole body checked to be JSON but nothing else of it built; None when it is not
+    a JSON object, or when the check cannot vouch for it.
+
+    For an answer whose other fields wait for their first read (``_first_read``): parsing
+    a full run into dicts and lists (orjson) costs four times this check (msgspec, which
+    skips what it is not asked for), and most answers are read only for these two fields.
+    None sends the caller to ``loads``, whose errors and limits then apply as before: a
+    body msgspec refuses (not JSON, not an object, nested past its depth) is never taken
+    for JSON here. What msgspec does not check in the values it skips is checked after it:
+    the body's UTF-8, which orjson also refuses when invalid. The one body left that it
+    takes and orjson does not, a number beyond a float's range, is parsed at first read by
+    ``loads_later`` (the standard library reads it as infinity).
+    """
     try:
+        found = (_decode_head or _head_decoder())(body)
+    except Exception:  # msgspec.DecodeError/ValidationError, RecursionError: let loads say
+        return None
+    if not body.isascii():
+        try:
+            body.decode()
+        except UnicodeDecodeError:
+            return None
+    value = {}
+    if found.id is not _unset:
+        value["id"] = found.id
+    if found.status is not _unset:
+        value["status"] = found.status
+    return value
+
+
+def loads_later(body: bytes) -> Any:
+    """``loads(body)`` for a body ``head`` has vouched for: the standard library reads what
+    orjson refuses of it (a number beyond a float's range)."""
+    try:
+        return loads(body)
+    except ValueError:
         return _loads_exactly(body)
-    except ValueError:  # nested deeper than the standard library follows
-        return parsed
+
+
+_unset: Any = object()  # msgspec.UNSET once msgspec is loaded
+_decode_head: Callable[[bytes], Any] | None = None
+
+
+def _head_decoder() -> Callable[[bytes], Any]:
+    """msgspec's decoder of the head, made on first use: ``import extend_async`` does not
+    load msgspec (~5 ms)."""
+    global _decode_head, _unset
+    import msgspec
+
+    class Head(msgspec.Struct):
+        id: Any = msgspec.UNSET
+        status: Any = msgspec.UNSET
+
+    assert Head.__struct_fields__ == HEAD_KEYS
+    _unset = msgspec.UNSET
+    _decode_head = msgspec.json.Decoder(Head).decode
+    return _decode_head
 
 
 def has_long_number(body: bytes) -> bool:
