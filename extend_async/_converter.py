@@ -42,7 +42,7 @@ from ._introspect import (
     union_takes_dict,
     wire_key,
 )
-from ._json import HEAD_KEYS, head, loads
+from ._json import HEAD_KEYS, head, loads, loads_leniently
 from ._lenient import ShapeError, read_leniently, structure_leniently
 from ._scalars import (
     STRICT_PRIMITIVES,
@@ -660,7 +660,8 @@ def decode_response(
             except Exception:  # no string id, a status of no known kind: read leniently
                 pass
     try:
-        data = loads(body)
+        # An answer whose fields wait is read as at its first read (``loads_leniently``).
+        data = loads_leniently(body) if waits else loads(body)
     except ValueError as exc:
         why = f"the body is not JSON ({exc})"
         raise _decode_error(why, body, cast_to, status, request_id, method, path) from exc

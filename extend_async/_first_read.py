@@ -4,7 +4,7 @@ A decoded answer is built at once with only its ``id`` and ``status`` (what near
 caller of a cancel, a get or a bulk operation reads), read from the body by
 ``_json.head``, which checks the whole body is JSON without building the rest. The rest
 waits in a hidden slot, as the tuple ``(plan, None, None, body)``: the model's
-``FieldPlan`` and the body, parsed (``_json.loads_later``) at the first read (an answer
+``FieldPlan`` and the body, parsed (``_json.loads_leniently``) at the first read (an answer
 structured from JSON already parsed keeps that instead: ``(plan, raw, None, None)``).
 
 The first read of any other field decodes them all (strictly, or, when the answer
@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._json import loads_later
+from ._json import loads_leniently
 
 __all__ = ["WIRE_SLOT", "Decoded", "FieldPlan", "complete", "decode_now", "read_field"]
 
@@ -87,7 +87,7 @@ def complete(model: Any) -> None:
     if waiting is not None:
         return
     if raw is None:
-        raw = loads_later(body)
+        raw = loads_leniently(body)
     try:
         plan.fill(model, raw)
     except Exception:  # the answer drifted from the schema: read it leniently

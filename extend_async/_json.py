@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["HEAD_KEYS", "has_long_number", "head", "loads", "loads_later"]
+__all__ = ["HEAD_KEYS", "has_long_number", "head", "loads", "loads_leniently"]
 
 # orjson turns an integer beyond 64 bits into a float, silently losing digits. Such an
 # integer has at least 19 digits in a row; a body holding none (nearly every answer) keeps
@@ -54,7 +54,7 @@ def head(body: bytes) -> dict[str, Any] | None:
     for JSON here. What msgspec does not check in the values it skips is checked after it:
     the body's UTF-8, which orjson also refuses when invalid. The one body left that it
     takes and orjson does not, a number beyond a float's range, is parsed at first read by
-    ``loads_later`` (the standard library reads it as infinity).
+    ``loads_leniently`` (the standard library reads it as infinity).
     """
     try:
         found = (_decode_head or _head_decoder())(body)
@@ -73,13 +73,23 @@ def head(body: bytes) -> dict[str, Any] | None:
     return value
 
 
-def loads_later(body: bytes) -> Any:
-    """``loads(body)`` for a body ``head`` has vouched for: the standard library reads what
-    orjson refuses of it (a number beyond a float's range)."""
+def loads_leniently(body: bytes) -> Any:
+    """``loads(body)``, or, when that fails, what orjson or the standard library alone reads
+    of it: orjson for a body with a long integer nested deeper than the standard library
+    follows (that integer may lose digits), the standard library for a number beyond a
+    float's range (read as infinity). Raises ``loads``' error when neither reads it.
+
+    For an answer whose fields wait (``_first_read``), at call time and at first read, so
+    that a body ``head`` vouched for is always read."""
     try:
         return loads(body)
-    except ValueError:
-        return _loads_exactly(body)
+    except ValueError as error:
+        for parse in (orjson.loads, _loads_exactly):
+            try:
+                return parse(body)
+            except ValueError:
+                pass
+        raise error from None
 
 
 _unset: Any = object()  # msgspec.UNSET once msgspec is loaded
