@@ -49,7 +49,7 @@ def head(body: bytes) -> dict[str, Any] | None:
     For an answer whose other fields wait for their first read (``_first_read``): parsing
     a full run into dicts and lists (orjson) costs four times this check (msgspec, which
     skips what it is not asked for), and most answers are read only for these two fields.
-    None sends the caller to ``loads``, whose errors and limits then apply as before: a
+    None sends the caller to a full parse, whose errors and limits then apply as before: a
     body msgspec refuses (not JSON, not an object, nested past its depth) is never taken
     for JSON here. What msgspec does not check in the values it skips is checked after it:
     the body's UTF-8, which orjson also refuses when invalid. The one body left that it
