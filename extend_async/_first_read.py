@@ -25,10 +25,11 @@ decoded on first read from one decoded at once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._json import loads_leniently
+from ._json import head, loads_leniently
 
 __all__ = ["WIRE_SLOT", "Decoded", "FieldPlan", "complete", "decode_now", "read_field"]
 
@@ -74,6 +75,8 @@ class FieldPlan:
         self.setters = setters
 
 
+log = logging.getLogger("extend_async")
+
 _NOTHING_WAITS: dict[str, Any] = {}  # shared, never written: ``waiting`` when it is empty
 _GONE = object()
 
@@ -87,7 +90,7 @@ def complete(model: Any) -> None:
     if waiting is not None:
         return
     if raw is None:
-        raw = loads_leniently(body)
+        raw = _parse(model, body)
     try:
         plan.fill(model, raw)
     except Exception:  # the answer drifted from the schema: read it leniently
@@ -106,6 +109,23 @@ def complete(model: Any) -> None:
     # model read through it is dropped from the one that stays.
     if _get_wire(model)[2] is None:
         _set_wire(model, (plan, None, waiting, None))
+
+
+def _parse(model: Any, body: bytes) -> Any:
+    """The body ``_json.head`` vouched for at the call, parsed. Should no parser follow it
+    now (nested near the limit of what the call stack allows, which moves with the stack's
+    depth and the Python version), its other fields read as None, as for any part of an
+    answer that cannot be read, with a WARNING: the read itself never fails."""
+    try:
+        return loads_leniently(body)
+    except ValueError as exc:
+        log.warning(
+            "the body of a %s answer could not be parsed past its id and status (%s): its "
+            "other fields read as None",
+            type(model).__name__,
+            exc,
+        )
+        return head(body) or {}
 
 
 def read_field(model: Any, name: str) -> Any:
