@@ -376,8 +376,7 @@ def _first_read_fn(tp: Any) -> Callable[..., Any] | None:
             lines += [f"  x = o[{f.key!r}]", f"  s{i}(self, {exprs[i]})"]
     # From ``decode_response``: ``o`` holds only the head, the body is kept. From
     # ``structure_response`` (JSON already parsed): the JSON object itself.
-    keep = "(_plan, o, None, None) if body is None else (_plan, None, None, body)"
-    lines += [f"  s_wire(self, {keep})", "  return self"]
+    lines += ["  s_wire(self, (_plan, o if body is None else body, None))", "  return self"]
     return _compile(f"{model} (an answer, fields on first read)", lines, globs)
 
 

@@ -3,16 +3,16 @@
 A decoded answer is built at once with only its ``id`` and ``status`` (what nearly every
 caller of a cancel, a get or a bulk operation reads), read from the body by
 ``_json.head``, which checks the whole body is JSON without building the rest. The rest
-waits in a hidden slot, as the tuple ``(plan, None, None, body)``: the model's
-``FieldPlan`` and the body, parsed (``_json.loads_leniently``) at the first read (an answer
-structured from JSON already parsed keeps that instead: ``(plan, raw, None, None)``).
+waits in a hidden slot, as the tuple ``(plan, source, None)``: the model's ``FieldPlan``
+and the body, parsed (``_json.loads_leniently``) at the first read (an answer structured
+from JSON already parsed has that JSON object as its source instead).
 
 The first read of any other field decodes them all (strictly, or, when the answer
 deviates from the schema, with the lenient walk, exactly as decoding the whole answer at
 once would have), except each nested model (``run.config``, ``run.output``, a tuple of
 models), which waits until it is read itself: most answers are never read all the way
 down, and building the ~35 objects of a full run was most of the SDK's CPU time per
-request. The slot then holds ``(plan, None, waiting, None)``: only the JSON of the nested
+request. The slot then holds ``(plan, None, waiting)``: only the JSON of the nested
 models still unread, by field name, so a model read all the way down keeps no JSON.
 
 The model stays what it was: a frozen, slotted attrs class with the same attributes and
@@ -84,13 +84,12 @@ _GONE = object()
 def complete(model: Any) -> None:
     """Decode every field of ``model`` still waiting, nested models aside (no-op if none)."""
     try:
-        plan, raw, waiting, body = _get_wire(model)
+        plan, source, waiting = _get_wire(model)
     except AttributeError:  # decoded at once or built by hand: nothing waits
         return
     if waiting is not None:
         return
-    if raw is None:
-        raw = _parse(model, body)
+    raw = _parse(model, source) if type(source) is bytes else source
     try:
         plan.fill(model, raw)
     except Exception:  # the answer drifted from the schema: read it leniently
@@ -108,7 +107,7 @@ def complete(model: Any) -> None:
     # users, not to its slots); the first to finish publishes what still waits, so a nested
     # model read through it is dropped from the one that stays.
     if _get_wire(model)[2] is None:
-        _set_wire(model, (plan, None, waiting, None))
+        _set_wire(model, (plan, None, waiting))
 
 
 def _parse(model: Any, body: bytes) -> Any:
@@ -132,7 +131,7 @@ def read_field(model: Any, name: str) -> Any:
     """``Model.__getattr__``: ``model.name`` for an unset slot, decoded now, or
     ``AttributeError`` as usual. Python calls it only when a slot is unset."""
     try:
-        plan, _, waiting, _ = _get_wire(model)
+        plan, _, waiting = _get_wire(model)
     except AttributeError:  # decoded at once or built by hand: nothing waits
         pass
     else:
@@ -151,7 +150,7 @@ def read_field(model: Any, name: str) -> Any:
             set_slot(model, decoded)
             waiting.pop(name, None)  # its JSON no longer kept
             if not waiting and waiting is not _NOTHING_WAITS:  # nor the empty dict
-                _set_wire(model, (plan, None, _NOTHING_WAITS, None))
+                _set_wire(model, (plan, None, _NOTHING_WAITS))
             return decoded
     raise AttributeError(f"{type(model).__name__!r} object has no attribute {name!r}")
 

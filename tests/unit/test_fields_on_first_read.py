@@ -311,9 +311,8 @@ def test_a_class_that_is_not_a_slotted_model_is_decoded_at_once(cls: type[Any]) 
 def test_only_the_json_of_nested_models_still_unread_is_kept() -> None:
     run = decode(seed_run())
     run.config  # noqa: B018 - decodes the fields, then config
-    _, raw, waiting, body = object.__getattribute__(run, "_wire")
-    assert raw is None  # the answer's object itself is no longer kept ...
-    assert body is None
+    _, source, waiting = object.__getattribute__(run, "_wire")
+    assert source is None  # neither the body nor the answer's object is kept any longer ...
     assert set(waiting) == set(NESTED) - {"config"}  # ... only the unread nested JSON
     for name in NESTED:
         getattr(run, name)

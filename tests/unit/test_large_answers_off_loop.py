@@ -97,11 +97,11 @@ async def test_a_big_answer_decoded_off_the_loop_leaves_no_field_waiting() -> No
     page = await _transport.decode_off_loop_if_large(
         BIG, Page[ClassifyRunSummary], status=200, request_id=None, method="GET", path="/"
     )
-    _, raw, waiting, body = object.__getattribute__(page, "_wire")
-    assert (raw, waiting, body) == (None, {}, None)
+    _, source, waiting = object.__getattribute__(page, "_wire")
+    assert (source, waiting) == (None, {})
     assert type(object.__getattribute__(page, "data")) is tuple  # set, not waiting
     small = await _transport.decode_off_loop_if_large(
         SMALL, Page[ClassifyRunSummary], status=200, request_id=None, method="GET", path="/"
     )
     # Under the threshold it is decoded in place (no thread), and whole all the same.
-    assert object.__getattribute__(small, "_wire")[1:] == (None, {}, None)
+    assert object.__getattribute__(small, "_wire")[1:] == (None, {})

@@ -239,7 +239,7 @@ async def test_a_payload_over_the_threshold_is_read_in_a_worker_thread(
     event = await client.webhooks.fetch_payload(_signed_event(storage.url))
     assert isinstance(event, webhooks.ClassifyRunEvent)
     # Decoded whole in that thread: nothing waits for a first read on the loop.
-    assert object.__getattribute__(event.payload, "_wire")[1:] == (None, {}, None)
+    assert object.__getattribute__(event.payload, "_wire")[1:] == (None, {})
     assert event.payload.metadata == run["metadata"]
     assert len(threads) == 1
     assert threads[0] != loop_thread
