@@ -205,9 +205,9 @@ class SessionHolder:
         if connector is not None:
             _check_same_loop(connector, "connector")
         else:
-            connector = _http_libs.aiohttp.TCPConnector(
-                limit=self._connection_limit, ttl_dns_cache=300
-            )
+            from ._connector import ApiConnector  # with aiohttp, on the first session
+
+            connector = ApiConnector(limit=self._connection_limit, ttl_dns_cache=300)
         # trust_env stays off: it would also read ~/.netrc in a thread for every request
         # (and clash with our Authorization header); proxies from the environment are
         # applied per request instead (proxy_for).
