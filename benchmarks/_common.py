@@ -47,6 +47,8 @@ class Goal:
     def ratio(self, row: Row) -> float | None:
         if self.against == "value":
             return None
+        if self.against == "raw" and row.paired is not None:
+            return row.paired
         other = row.raw if self.against == "raw" else row.official
         if row.ours is None or other is None or other == 0:
             return None
@@ -80,13 +82,21 @@ class Row:
     goals: tuple[Goal, ...] = ()
     note: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    # Measured in rounds that ran ours and raw one after the other: the median of the
+    # rounds' own ours/raw ratios. Goals against raw are judged on it (``throughput``).
+    paired: float | None = None
 
     def ratio_text(self) -> str:
         parts = []
         for goal in self.goals:
             ratio = goal.ratio(self)
-            if ratio is not None:
-                parts.append(f"{ratio:.2f}× {goal.against}")
+            if ratio is None:
+                continue
+            text = f"{ratio:.2f}× {goal.against}"
+            if goal.against == "raw" and self.paired is not None:
+                best_rounds = self.ours / self.raw if self.ours and self.raw else None
+                text += " paired" if best_rounds is None else f" paired ({best_rounds:.2f}× best)"
+            parts.append(text)
         if not self.goals and self.ours is not None:
             for name, other in (("official", self.official), ("raw", self.raw)):
                 if other:
