@@ -7,15 +7,18 @@ so each read maps fresh pages, shrinks them to the few KiB that came, and unmaps
 the answer is dropped: three system calls and a page fault per read. Unmapping memory in a
 process with a second thread (the sync client's loop thread) also interrupts the CPUs that
 thread ran on, to flush their TLBs. Reads of at most 64 KiB (aiohttp's own ``read_bufsize``)
-come from the heap: ~40 µs less system time per sync cancel of a full run against the
-emulator (``benchmarks``, ``--only sync``). Larger answers arrive in more reads, each with
-the heap's cost.
+come from the heap: ~40 µs less system time per sync cancel of a full run (measured against
+the benchmarks' static server). Larger answers arrive in more reads, each with the heap's
+cost.
 
-``max_size`` is a detail of asyncio's private ``_SelectorSocketTransport`` (every Python
-3.10-3.14 reads with it): it is set only where the transport has it as an ``int``. A TLS
-connection reads into a buffer asyncio keeps for it, and uvloop's transports have no such
-attribute: both are left as they are. ``tests/unit/test_connector.py`` checks that asyncio
-still reads with it and that a client's connections are sized.
+Two private details, each checked where it is used and pinned by a test: asyncio's
+``_SelectorSocketTransport`` reads with its ``max_size`` (every Python the project supports,
+3.10-3.13: ``tests/unit/test_connector.py``), set only where the transport has it as an
+``int`` (a TLS connection reads into a buffer asyncio keeps for it, and uvloop's transports
+have no such attribute: both are left as they are); and aiohttp makes each new connection
+in ``_create_connection``, which ``BaseConnector`` declares for its subclasses and which
+returns the connection's protocol (``tests/integration/test_connector_reads.py``: should
+aiohttp stop calling it, connections are simply not sized).
 """
 
 from __future__ import annotations
@@ -41,12 +44,11 @@ def size_reads(transport: object) -> None:
 class ApiConnector(aiohttp.TCPConnector):
     """``TCPConnector`` whose connections read at most ``READ_SIZE`` at a time.
 
-    ``_create_connection`` is the method aiohttp's documentation asks connector subclasses
-    to provide; it runs once per new connection, so requests on a pooled connection pay
-    nothing for this.
+    ``_create_connection`` runs once per new connection, so a request on a pooled
+    connection pays nothing for this.
     """
 
     async def _create_connection(self, *args: Any, **kwargs: Any) -> ResponseHandler:
         protocol = await super()._create_connection(*args, **kwargs)
-        size_reads(protocol.transport)
+        size_reads(getattr(protocol, "transport", None))
         return protocol

@@ -70,7 +70,7 @@ def test_a_max_size_that_is_not_an_int_is_left_alone(size: object) -> None:
     assert transport.max_size is size
 
 
-def test_a_transport_without_max_size_gets_none() -> None:
+def test_a_transport_without_max_size_is_left_alone() -> None:
     """A TLS transport, uvloop's: nothing is added to them."""
 
     class Other:
